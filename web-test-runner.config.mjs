@@ -42,7 +42,7 @@ function summaryReporter() {
 }
 
 export default {
-  files: ['test/widget/**/*.test.ts'],
+  files: ['test/widget/**/*.test.ts', 'test/emulator/**/*.browser.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'production'] },
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'auto' })],
   browsers: [chromeLauncher({ launchOptions: { executablePath, headless: true, args } })],

@@ -9,7 +9,10 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Node 20's --test neither expands globs nor finds *.ts files in folders: list them here. */
+/**
+ * Node 20's --test neither expands globs nor finds *.ts files in folders: list them here.
+ * `*.browser.test.ts` files run in Chromium under web-test-runner instead.
+ */
 function testFiles(...dirs) {
   const found = [];
   const walk = (dir) => {
@@ -22,7 +25,7 @@ function testFiles(...dirs) {
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.test.ts')) found.push(path);
+      else if (entry.name.endsWith('.test.ts') && !entry.name.endsWith('.browser.test.ts')) found.push(path);
     }
   };
   dirs.forEach(walk);
