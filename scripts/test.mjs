@@ -81,6 +81,9 @@ const TIERS = {
     return { passed: 2 - failed, failed };
   },
   async node() {
+    // The server tests serve dist/: build it on a fresh clone.
+    if ((await run(process.execPath, ['scripts/ensure-build.mjs'])).code !== 0)
+      return { passed: 0, failed: 1 };
     const files = testFiles('test/server', 'test/emulator');
     return nodeCounts(await run(process.execPath, nodeTest(files)));
   },
