@@ -1,7 +1,22 @@
 import { defineLayerOnboarding } from './define.js';
 
-export { LayerOnboarding } from './layer-onboarding.js';
+export { LayerOnboarding, PRELOAD_MODES, type PreloadMode } from './layer-onboarding.js';
 export { defineLayerOnboarding, TAG_NAME } from './define.js';
+export { LAYER_STATES, type LayerState } from './states.js';
+export {
+  FALLBACK_REASONS,
+  type EligibleVia,
+  type FallbackReason,
+  type LayerEligibleDetail,
+  type LayerErrorDetail,
+  type LayerEventDetails,
+  type LayerExitDetail,
+  type LayerFallbackDetail,
+  type LayerLinkEventDetail,
+  type LayerStateChangeDetail,
+  type LayerSuccessDetail,
+} from './events.js';
+export type { BrowserProfile } from './api-types.js';
 
 // The one side effect of the package: registering the tag.
 defineLayerOnboarding();

@@ -1,47 +1,415 @@
-import { LitElement, html } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 
+import { parseDateOfBirth } from './date-of-birth.js';
+import { createLayerEvent, type LayerEmit, type LayerEventDetails, type LayerEventName } from './events.js';
+import { DEFAULT_ELIGIBILITY_TIMEOUT, LinkSession } from './link-session.js';
+import { normalizePhone } from './phone.js';
+import { DEFAULT_LINK_SCRIPT_SRC } from './plaid-link.js';
+import type { LayerState } from './states.js';
+import { stringsFor, type Strings } from './strings.js';
 import { styles } from './styles.js';
+
+/** When the Link token and handler are prepared. */
+export const PRELOAD_MODES = ['eager', 'intent'] as const;
+
+export type PreloadMode = (typeof PRELOAD_MODES)[number];
+
+/** States in which the element shows the phone or date-of-birth form. */
+const FORM_STATES: readonly LayerState[] = [
+  'idle',
+  'loading',
+  'ready',
+  'checking',
+  'dob',
+  'open',
+  'finishing',
+];
+
+/** States in which the form waits on Link or the backend and takes no input. */
+const BUSY_STATES: readonly LayerState[] = ['checking', 'open', 'finishing'];
+
+const PRIVACY_POLICY_URL = 'https://plaid.com/legal/#end-user-privacy-policy';
 
 /**
  * Plaid Layer instant onboarding: takes a phone number, checks Layer eligibility and opens Plaid
- * Link, then hands the partner page a browser-safe profile.
+ * Link, then hands the page a browser-safe profile to prefill its sign-up form. When Layer cannot
+ * serve the visitor, it says so with `layer-fallback` and the page's own form takes over.
  *
- * @csspart form - The phone form.
- * @csspart label - The phone label.
- * @csspart input - The phone input.
- * @csspart button - The submit button.
+ * The element is form-associated: inside a `<form>`, with a `name`, it submits the signed profile
+ * token that the partner's back end verifies.
+ *
+ * @fires layer-state-change - The state changed. `detail: { state, previous }`.
+ * @fires layer-eligible - `LAYER_READY` arrived and Link opens. `detail: { via: 'phone' | 'date_of_birth' }`.
+ * @fires layer-success - The backend returned the profile. `detail: { profile, items, token, linkSessionId }`.
+ * @fires layer-fallback - Layer cannot serve this visitor; use your own form. `detail: { reason }`.
+ * @fires layer-exit - Link closed without success. `detail: { error, metadata }`.
+ * @fires layer-error - The widget failed (token, script, Link, session exchange). `detail: { code, message, requestId?, linkSessionId? }`.
+ * @fires layer-event - Every Link event, without personal data. `detail: { eventName, metadata }`.
+ *
+ * @slot fallback - Shown in state `fallback`, when the page's own form takes over.
+ * @slot legal - Consent text under the form; a short Plaid notice by default.
+ *
+ * @csspart form - The phone or date-of-birth form.
+ * @csspart label - The field's label.
+ * @csspart input - The phone or date-of-birth input.
+ * @csspart button - The submit button (and "Try again" after an error).
+ * @csspart status - The live status line ("Checking…", "Done…").
+ * @csspart error - The error message, announced when it appears.
+ *
+ * @cssprop --layer-onboarding-font-family - Font of the whole element. Default: inherited.
+ * @cssprop --layer-onboarding-color - Text color. Default: inherited.
+ * @cssprop --layer-onboarding-muted-color - Hints and legal text. Default: `#5b6472`.
+ * @cssprop --layer-onboarding-background - Background of the element. Default: transparent.
+ * @cssprop --layer-onboarding-padding - Padding of the element. Default: `0`.
+ * @cssprop --layer-onboarding-gap - Space between rows. Default: `0.5rem`.
+ * @cssprop --layer-onboarding-radius - Corner radius of input and button. Default: `0.5rem`.
+ * @cssprop --layer-onboarding-border-color - Input border. Default: `#8a8f98`.
+ * @cssprop --layer-onboarding-input-background - Input background. Default: `#fff`.
+ * @cssprop --layer-onboarding-accent - Button background. Default: `#111827`.
+ * @cssprop --layer-onboarding-accent-contrast - Button text. Default: `#fff`.
+ * @cssprop --layer-onboarding-focus-color - Focus ring. Default: `#2563eb`.
+ * @cssprop --layer-onboarding-error-color - Error text and invalid border. Default: `#b42318`.
+ * @cssprop --layer-onboarding-success-color - Success message. Default: `#067647`.
+ * @cssprop --layer-onboarding-label-weight - Label font weight. Default: `600`.
  *
  * @example
  * <script src="/layer-onboarding.js"></script>
- * <layer-onboarding api="/api/layer"></layer-onboarding>
+ * <form action="/signup" method="post">
+ *   <layer-onboarding api="/api/layer" name="layer_token">
+ *     <p slot="fallback">No problem, fill in the form below.</p>
+ *   </layer-onboarding>
+ * </form>
+ * <script>
+ *   document.querySelector('layer-onboarding').addEventListener('layer-success', (event) => {
+ *     console.log(event.detail.profile.name);
+ *   });
+ * </script>
  */
 export class LayerOnboarding extends LitElement {
   static override styles = styles;
 
-  /** Base URL of the backend routes. */
+  static formAssociated = true;
+
+  /** Base URL of the backend routes (`POST {api}/link-token`, `POST {api}/session`). */
   @property() api = '/api/layer';
+
+  /** Where Plaid Link's script comes from. */
+  @property({ attribute: 'link-script-src' }) linkScriptSrc = DEFAULT_LINK_SCRIPT_SRC;
 
   /** Prefilled phone number. */
   @property() phone = '';
 
-  override render() {
+  /** `eager`: prepare Link on connect; `intent`: on the first focus or input. */
+  @property() preload: PreloadMode = 'eager';
+
+  /** Skip the date-of-birth (Extended Autofill) step after `LAYER_NOT_AVAILABLE`. */
+  @property({ type: Boolean, attribute: 'no-autofill' }) noAutofill = false;
+
+  /** Milliseconds to wait for Link's eligibility answer before falling back with `timeout`. */
+  @property({ type: Number, attribute: 'eligibility-timeout' }) eligibilityTimeout =
+    DEFAULT_ELIGIBILITY_TIMEOUT;
+
+  /** Form field name; the submitted value is the signed profile token. */
+  @property({ reflect: true }) name?: string;
+
+  // `nonce` (CSP nonce for the injected Link script) and `lang` (UI language, `en` or `es`) are
+  // the native HTMLElement properties: the browser hides a nonce attribute after parsing but keeps
+  // the `nonce` property, so a Lit property would lose it.
+
+  @state() private current: LayerState = 'idle';
+
+  /** Which field holds an invalid value, if any. */
+  @state() private invalid: 'phone' | 'dob' | null = null;
+
+  @state() private phoneValue = '';
+
+  @state() private dobValue = '';
+
+  @state() private formDisabled = false;
+
+  @query('input') private input!: HTMLInputElement | null;
+
+  private readonly internals = this.attachInternals();
+
+  private readonly session = new LinkSession(this, {
+    emit: (type, detail) => this.handleSessionEvent(type, detail),
+  });
+
+  private profileToken = '';
+
+  /** Listeners waiting for the first focus or input in `preload="intent"` mode. */
+  private intent: AbortController | null = null;
+
+  /** The current state (reflected to the `state` attribute). */
+  get state(): LayerState {
+    return this.current;
+  }
+
+  /** The signed profile token after `layer-success`, otherwise `''`. Also the form value. */
+  get value(): string {
+    return this.profileToken;
+  }
+
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.setAttribute('state', this.current);
+    if (this.session.state !== 'idle') return;
+    if (this.preload === 'intent') this.listenForIntent();
+    else this.session.start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.intent?.abort();
+    this.intent = null;
+    this.session.stop();
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (name === 'lang') this.requestUpdate();
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('phone')) this.phoneValue = this.phone;
+  }
+
+  override updated(changed: PropertyValues): void {
+    // Moving to the date-of-birth step replaces the field: take focus along to the new one.
+    if (changed.has('current') && this.current === 'dob') this.input?.focus();
+  }
+
+  /** Called by the browser when the owning form is reset. */
+  formResetCallback(): void {
+    this.reset();
+  }
+
+  /** Called by the browser when a surrounding fieldset or form is disabled. */
+  formDisabledCallback(disabled: boolean): void {
+    this.formDisabled = disabled;
+  }
+
+  private readonly handleSessionEvent: LayerEmit = (type, detail) => {
+    if (isEvent('layer-state-change', type, detail)) {
+      this.current = detail.state;
+      this.setAttribute('state', detail.state);
+      if (detail.state !== 'complete') this.setProfileToken('');
+    } else if (isEvent('layer-success', type, detail)) {
+      this.setProfileToken(detail.token);
+    }
+    this.dispatchEvent(createLayerEvent(type, detail));
+  };
+
+  private readonly handleIntent = (): void => {
+    this.intent?.abort();
+    this.intent = null;
+    this.session.start();
+  };
+
+  private handlePhoneInput(event: InputEvent): void {
+    this.phoneValue = (event.target as HTMLInputElement).value;
+    if (this.invalid === 'phone') this.invalid = null;
+  }
+
+  private handlePhoneSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    this.submitPhone(this.phoneValue);
+  }
+
+  private handleDobInput(event: InputEvent): void {
+    this.dobValue = (event.target as HTMLInputElement).value;
+    if (this.invalid === 'dob') this.invalid = null;
+  }
+
+  private handleDobSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    this.submitDateOfBirth(this.dobValue);
+  }
+
+  private handleSkip(): void {
+    this.session.skip();
+  }
+
+  private handleRetry(): void {
+    this.reset();
+  }
+
+  private listenForIntent(): void {
+    this.intent?.abort();
+    this.intent = new AbortController();
+    const options = { signal: this.intent.signal };
+    this.addEventListener('focusin', this.handleIntent, options);
+    this.addEventListener('input', this.handleIntent, options);
+  }
+
+  private setProfileToken(token: string): void {
+    if (token === this.profileToken) return;
+    this.profileToken = token;
+    this.internals.setFormValue(token || null);
+  }
+
+  /**
+   * Normalises and submits a phone number. An invalid number shows an inline message and submits
+   * nothing. Before Link has loaded the submit waits for it. Returns whether it was submitted.
+   */
+  submitPhone(phone: string): boolean {
+    this.phoneValue = phone;
+    const phoneNumber = normalizePhone(phone);
+    if (!phoneNumber) {
+      this.invalid = 'phone';
+      return false;
+    }
+    this.invalid = null;
+    if (!this.isConnected) return false;
+    this.intent?.abort();
+    this.intent = null;
+    return this.session.submitPhone(phoneNumber);
+  }
+
+  /**
+   * Submits a date of birth (`YYYY-MM-DD`, or `MM/DD/YYYY` as typed) in the date-of-birth step.
+   * Returns whether it was submitted.
+   */
+  submitDateOfBirth(isoDate: string): boolean {
+    this.dobValue = isoDate;
+    const dateOfBirth = parseDateOfBirth(isoDate);
+    if (!dateOfBirth) {
+      this.invalid = 'dob';
+      return false;
+    }
+    this.invalid = null;
+    return this.session.submitDateOfBirth(dateOfBirth);
+  }
+
+  /** Starts over from any state: Link is torn down and, when connected, prepared again. */
+  reset(): void {
+    this.session.reset();
+    this.invalid = null;
+    this.phoneValue = this.phone;
+    this.dobValue = '';
+    if (!this.isConnected) return;
+    if (this.preload === 'intent') this.listenForIntent();
+    else this.session.start();
+  }
+
+  override render(): TemplateResult {
+    const t = stringsFor(this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang);
+    const current = this.current;
+    const busy = BUSY_STATES.includes(current);
+    const dobStep = current === 'dob' || (current === 'checking' && this.session.step === 'date_of_birth');
+    const showForm = FORM_STATES.includes(current);
+    const error =
+      current === 'error'
+        ? t.error
+        : this.invalid === 'phone'
+          ? t.phoneInvalid
+          : this.invalid === 'dob'
+            ? t.dobInvalid
+            : '';
     return html`
-      <form part="form" novalidate>
-        <label part="label" for="phone">Phone number</label>
+      ${showForm ? (dobStep ? this.renderDob(t, busy) : this.renderPhone(t, busy)) : nothing}
+      <p part="status" class="status" role="status" data-state=${current}>${statusText(t, current)}</p>
+      <p part="error" class="error" id="error" role="alert">${error}</p>
+      ${
+        current === 'error'
+          ? html`<button part="button" class="retry" type="button" @click=${this.handleRetry}>
+              ${t.retry}
+            </button>`
+          : nothing
+      }
+      <div class="legal" ?hidden=${!showForm}>
+        <slot name="legal">
+          ${t.legal}
+          <a href=${PRIVACY_POLICY_URL} target="_blank" rel="noopener noreferrer">${t.legalLink}</a>
+        </slot>
+      </div>
+      <div class="fallback" ?hidden=${current !== 'fallback'}>
+        <slot name="fallback"><p>${t.fallback}</p></slot>
+      </div>
+    `;
+  }
+
+  private renderPhone(t: Strings, busy: boolean): TemplateResult {
+    const invalid = this.invalid === 'phone';
+    return html`
+      <form part="form" novalidate aria-busy=${busy ? 'true' : 'false'} @submit=${this.handlePhoneSubmit}>
+        <label part="label" for="phone">${t.phoneLabel}</label>
+        <p class="hint" id="phone-hint">${t.phoneHint}</p>
         <div class="row">
           <input
             part="input"
             id="phone"
-            name="phone"
             type="tel"
             inputmode="tel"
             autocomplete="tel"
-            .value=${this.phone}
+            aria-describedby="phone-hint error"
+            aria-invalid=${invalid ? 'true' : 'false'}
+            .value=${live(this.phoneValue)}
+            ?readonly=${busy}
+            ?disabled=${this.formDisabled}
+            @input=${this.handlePhoneInput}
           />
-          <button part="button" type="submit">Continue</button>
+          <button part="button" type="submit" ?disabled=${busy || this.formDisabled}>${t.phoneSubmit}</button>
         </div>
       </form>
     `;
   }
+
+  private renderDob(t: Strings, busy: boolean): TemplateResult {
+    const invalid = this.invalid === 'dob';
+    return html`
+      <form part="form" novalidate aria-busy=${busy ? 'true' : 'false'} @submit=${this.handleDobSubmit}>
+        <label part="label" for="dob">${t.dobLabel}</label>
+        <p class="hint" id="dob-hint">${t.dobHint}</p>
+        <div class="row">
+          <input
+            part="input"
+            id="dob"
+            type="text"
+            inputmode="numeric"
+            autocomplete="bday"
+            placeholder=${t.dobPlaceholder}
+            aria-describedby="dob-hint error"
+            aria-invalid=${invalid ? 'true' : 'false'}
+            .value=${live(this.dobValue)}
+            ?readonly=${busy}
+            ?disabled=${this.formDisabled}
+            @input=${this.handleDobInput}
+          />
+          <button part="button" type="submit" ?disabled=${busy || this.formDisabled}>${t.dobSubmit}</button>
+        </div>
+        <button class="skip" type="button" ?disabled=${busy} @click=${this.handleSkip}>${t.dobSkip}</button>
+      </form>
+    `;
+  }
+}
+
+function statusText(t: Strings, state: LayerState): string {
+  switch (state) {
+    case 'checking':
+      return t.checking;
+    case 'open':
+      return t.open;
+    case 'finishing':
+      return t.finishing;
+    case 'complete':
+      return t.complete;
+    default:
+      return '';
+  }
+}
+
+/** Narrows an emitted (type, detail) pair to one event. */
+function isEvent<K extends LayerEventName>(
+  name: K,
+  type: LayerEventName,
+  _detail: unknown,
+): _detail is LayerEventDetails[K] {
+  return type === name;
 }

@@ -1,0 +1,95 @@
+// Every event `<layer-onboarding>` fires, with its detail type (DESIGN.md §3). All are
+// `CustomEvent`s that bubble and cross shadow roots; consumers read `event.detail`.
+import type { BrowserProfile } from './api-types.js';
+import type { LinkEventMetadata, PlaidLinkError, PlaidLinkExitMetadata } from './plaid-link.js';
+import type { LayerState } from './states.js';
+
+/** Why Layer could not serve this user; the partner's own form should take over. */
+export const FALLBACK_REASONS = [
+  'not_eligible',
+  'autofill_not_available',
+  'authentication_failed',
+  'exit',
+  'timeout',
+  'error',
+] as const;
+
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
+/** How the user became eligible: their phone number, or Extended Autofill by date of birth. */
+export type EligibleVia = 'phone' | 'date_of_birth';
+
+export interface LayerStateChangeDetail {
+  state: LayerState;
+  previous: LayerState;
+}
+
+export interface LayerEligibleDetail {
+  via: EligibleVia;
+}
+
+export interface LayerSuccessDetail {
+  profile: BrowserProfile;
+  items: { item_id: string }[];
+  /** Signed profile token: also the element's form value. */
+  token: string;
+  linkSessionId: string | null;
+}
+
+export interface LayerFallbackDetail {
+  reason: FallbackReason;
+}
+
+export interface LayerExitDetail {
+  error: PlaidLinkError | null;
+  metadata: PlaidLinkExitMetadata;
+}
+
+export interface LayerErrorDetail {
+  /** The backend's error code, Link's `error_code`, or `SCRIPT_LOAD_FAILED` / `NETWORK_ERROR`. */
+  code: string;
+  message: string;
+  requestId?: string;
+  linkSessionId?: string;
+}
+
+export interface LayerLinkEventDetail {
+  eventName: string;
+  /** Link's event metadata without personal data (no search queries, masks or numbers). */
+  metadata: LinkEventMetadata;
+}
+
+/** Event name → detail type, the source of the global event map below. */
+export interface LayerEventDetails {
+  'layer-state-change': LayerStateChangeDetail;
+  'layer-eligible': LayerEligibleDetail;
+  'layer-success': LayerSuccessDetail;
+  'layer-fallback': LayerFallbackDetail;
+  'layer-exit': LayerExitDetail;
+  'layer-error': LayerErrorDetail;
+  'layer-event': LayerLinkEventDetail;
+}
+
+export type LayerEventName = keyof LayerEventDetails;
+
+/** What the Link session calls to announce something; the element turns it into a DOM event. */
+export type LayerEmit = <K extends LayerEventName>(type: K, detail: LayerEventDetails[K]) => void;
+
+export function createLayerEvent<K extends LayerEventName>(
+  type: K,
+  detail: LayerEventDetails[K],
+): CustomEvent<LayerEventDetails[K]> {
+  return new CustomEvent(type, { detail, bubbles: true, composed: true });
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'layer-state-change': CustomEvent<LayerStateChangeDetail>;
+    'layer-eligible': CustomEvent<LayerEligibleDetail>;
+    'layer-success': CustomEvent<LayerSuccessDetail>;
+    'layer-fallback': CustomEvent<LayerFallbackDetail>;
+    'layer-exit': CustomEvent<LayerExitDetail>;
+    'layer-error': CustomEvent<LayerErrorDetail>;
+    'layer-event': CustomEvent<LayerLinkEventDetail>;
+  }
+}

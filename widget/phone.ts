@@ -1,0 +1,30 @@
+// Phone numbers as people type them → E.164, which Link's `submit({ phone_number })` requires.
+
+/** Digits, spaces, dots, parentheses and dashes (any Unicode dash), with one leading `+`. */
+const PHONE_CHARACTERS = /^\+?[\d\s().\-\u2010-\u2015]+$/;
+
+/** A North American number without its country code: area code and exchange never start 0 or 1. */
+const NANP = /^[2-9]\d{2}[2-9]\d{6}$/;
+
+/** Country code 1–9 first, at most 15 digits in all (ITU-T E.164), at least 7. */
+const E164_DIGITS = /^[1-9]\d{6,14}$/;
+
+/**
+ * Normalises a phone number to E.164, or returns `null` when it is not one.
+ *
+ * US numbers in any common form — `(415) 555-0011`, `415.555.0011`, `+1 415 555 0011`,
+ * `1-415-555-0011` — become `+14155550011`. Numbers of other countries must start with `+` and
+ * are passed on in E.164 (Plaid decides whether Layer serves them).
+ */
+export function normalizePhone(input: string): string | null {
+  const text = input.trim();
+  if (!PHONE_CHARACTERS.test(text)) return null;
+  const digits = text.replace(/\D/g, '');
+  if (text.startsWith('+')) {
+    if (digits.startsWith('1')) return NANP.test(digits.slice(1)) ? `+${digits}` : null;
+    return E164_DIGITS.test(digits) ? `+${digits}` : null;
+  }
+  if (digits.length === 11 && digits.startsWith('1')) return NANP.test(digits.slice(1)) ? `+${digits}` : null;
+  if (digits.length === 10) return NANP.test(digits) ? `+1${digits}` : null;
+  return null;
+}

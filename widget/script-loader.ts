@@ -1,0 +1,90 @@
+// One <script src> per URL per page, however many elements ask for it. Loading Plaid's Link script
+// twice makes Link warn "embedded more than once" and has made `onSuccess` fire twice
+// (react-plaid-link #103, #107); several loaders racing left `window.Plaid` undefined (#239).
+
+export class ScriptLoadError extends Error {
+  constructor(readonly src: string) {
+    super(`Could not load the script ${src}`);
+    this.name = 'ScriptLoadError';
+  }
+}
+
+export interface LoadScriptOptions {
+  /** CSP nonce for the injected tag. */
+  nonce?: string;
+  /** Whether the script has already run (e.g. a tag the page put there itself has loaded). */
+  isLoaded?: () => boolean;
+  /** Further attempts after a failed load. */
+  retries?: number;
+}
+
+/** One promise per absolute URL, shared by every caller, forgotten after a final failure. */
+const loads = new Map<string, Promise<void>>();
+
+/** Marks tags this loader inserted, and how their load went. */
+const STATE_ATTRIBUTE = 'data-layer-onboarding';
+
+/**
+ * Loads a classic script once per page and resolves when it has run. Reuses a tag for the same URL
+ * that is already on the page; on failure removes the tag and tries again `retries` times (1 by
+ * default), then rejects with a `ScriptLoadError`. Touches the document only when called.
+ */
+export function loadScript(
+  src: string,
+  { nonce, isLoaded, retries = 1 }: LoadScriptOptions = {},
+): Promise<void> {
+  const url = new URL(src, document.baseURI).href;
+  let load = loads.get(url);
+  if (!load) {
+    load = attemptLoad(url, nonce, isLoaded, retries);
+    loads.set(url, load);
+    load.catch(() => loads.delete(url));
+  }
+  return load;
+}
+
+async function attemptLoad(
+  url: string,
+  nonce: string | undefined,
+  isLoaded: (() => boolean) | undefined,
+  retries: number,
+): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    const existing = findScript(url);
+    if (existing && (isLoaded?.() || existing.getAttribute(STATE_ATTRIBUTE) === 'loaded')) return;
+    const script = existing ?? insertScript(url, nonce);
+    try {
+      await whenLoaded(script);
+      script.setAttribute(STATE_ATTRIBUTE, 'loaded');
+      return;
+    } catch {
+      script.remove();
+      if (attempt >= retries) throw new ScriptLoadError(url);
+    }
+  }
+}
+
+function findScript(url: string): HTMLScriptElement | undefined {
+  return Array.from(document.scripts).find((script) => script.src === url);
+}
+
+function insertScript(url: string, nonce: string | undefined): HTMLScriptElement {
+  const script = document.createElement('script');
+  script.src = url;
+  script.async = true;
+  if (nonce) script.nonce = nonce;
+  script.setAttribute(STATE_ATTRIBUTE, 'loading');
+  document.head.append(script);
+  return script;
+}
+
+function whenLoaded(script: HTMLScriptElement): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    script.addEventListener('load', () => (controller.abort(), resolve()), { signal });
+    script.addEventListener('error', () => (controller.abort(), reject(new ScriptLoadError(script.src))), {
+      signal,
+    });
+  });
+}
