@@ -82,14 +82,20 @@ export function createLayerEvent<K extends LayerEventName>(
   return new CustomEvent(type, { detail, bubbles: true, composed: true });
 }
 
+/** The events as `addEventListener` sees them; they bubble and are composed, so also on document. */
+interface LayerEventMap {
+  'layer-state-change': CustomEvent<LayerStateChangeDetail>;
+  'layer-eligible': CustomEvent<LayerEligibleDetail>;
+  'layer-success': CustomEvent<LayerSuccessDetail>;
+  'layer-fallback': CustomEvent<LayerFallbackDetail>;
+  'layer-exit': CustomEvent<LayerExitDetail>;
+  'layer-error': CustomEvent<LayerErrorDetail>;
+  'layer-event': CustomEvent<LayerLinkEventDetail>;
+}
+
 declare global {
-  interface HTMLElementEventMap {
-    'layer-state-change': CustomEvent<LayerStateChangeDetail>;
-    'layer-eligible': CustomEvent<LayerEligibleDetail>;
-    'layer-success': CustomEvent<LayerSuccessDetail>;
-    'layer-fallback': CustomEvent<LayerFallbackDetail>;
-    'layer-exit': CustomEvent<LayerExitDetail>;
-    'layer-error': CustomEvent<LayerErrorDetail>;
-    'layer-event': CustomEvent<LayerLinkEventDetail>;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HTMLElementEventMap extends LayerEventMap {}
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DocumentEventMap extends LayerEventMap {}
 }

@@ -1,24 +1,642 @@
-import { expect, fixture, html } from '@open-wc/testing';
+// <layer-onboarding> with the backend answered by MSW and Plaid's script replaced by a fake that
+// tests drive by hand (support/fake-plaid.ts), loaded through the element's own script loader.
+// The same flows against the emulator's real Link script are in layer-onboarding.emulator.test.ts.
+import { elementUpdated, expect, fixture, fixtureCleanup, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
+import { setupWorker } from 'msw/browser';
 
 import '../../widget/index.js';
 import { LayerOnboarding } from '../../widget/index.js';
+import { API, handlers, linkToken, onUnhandledRequest, PROFILE, PROFILE_TOKEN } from './support/handlers.js';
+import { FakePlaid } from './support/fake-plaid.js';
+
+const worker = setupWorker(...handlers);
+
+before(() => worker.start({ quiet: true, onUnhandledRequest }));
+afterEach(() => {
+  fixtureCleanup();
+  worker.resetHandlers();
+});
+after(() => worker.stop());
+
+interface Mounted {
+  el: LayerOnboarding;
+  plaid: FakePlaid;
+  scriptUrl: string;
+}
+
+/** Mounts the element with a fresh fake Link script; `extra` is applied before connecting. */
+async function mount(extra: (el: LayerOnboarding) => void = () => {}): Promise<Mounted> {
+  const plaid = new FakePlaid();
+  const scriptUrl = plaid.scriptUrl();
+  const el = document.createElement('layer-onboarding');
+  el.setAttribute('link-script-src', scriptUrl);
+  extra(el);
+  await fixture(html`<div>${el}</div>`);
+  await el.updateComplete;
+  return { el, plaid, scriptUrl };
+}
+
+async function mountReady(extra?: (el: LayerOnboarding) => void): Promise<Mounted> {
+  const mounted = await mount(extra);
+  await waitUntil(() => mounted.el.state === 'ready', 'the element never became ready');
+  await elementUpdated(mounted.el);
+  return mounted;
+}
+
+function part(el: LayerOnboarding, name: string): HTMLElement {
+  const found = el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+  if (!found) throw new Error(`no part ${name}`);
+  return found;
+}
+
+const field = (el: LayerOnboarding) => part(el, 'input') as HTMLInputElement;
+const submitButton = (el: LayerOnboarding) =>
+  el.shadowRoot!.querySelector<HTMLButtonElement>('form button[type=submit]')!;
+const text = (node: Element) => node.textContent!.replace(/\s+/g, ' ').trim();
+
+/** What a user does: focus, type, and press the button. */
+async function typeAndSubmit(el: LayerOnboarding, value: string): Promise<void> {
+  const input = field(el);
+  input.focus();
+  input.value = value;
+  input.dispatchEvent(
+    new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: value }),
+  );
+  await el.updateComplete;
+  submitButton(el).click();
+  await el.updateComplete;
+}
+
+function scriptTags(url: string): HTMLScriptElement[] {
+  return Array.from(document.scripts).filter((script) => script.src === url);
+}
+
+/** Records every `layer-*` event the element fires. */
+function recordEvents(el: LayerOnboarding): { type: string; detail: unknown }[] {
+  const seen: { type: string; detail: unknown }[] = [];
+  for (const type of [
+    'layer-state-change',
+    'layer-eligible',
+    'layer-success',
+    'layer-fallback',
+    'layer-exit',
+    'layer-error',
+    'layer-event',
+  ])
+    el.addEventListener(type, (event) => seen.push({ type, detail: (event as CustomEvent).detail }));
+  return seen;
+}
 
 describe('<layer-onboarding>', () => {
-  it('registers the tag', () => {
-    expect(customElements.get('layer-onboarding')).to.equal(LayerOnboarding);
+  describe('rendering', () => {
+    it('registers the tag', () => {
+      expect(customElements.get('layer-onboarding')).to.equal(LayerOnboarding);
+    });
+
+    it('renders a labelled phone input and a button', async () => {
+      const { el } = await mountReady();
+      const input = field(el);
+      expect(input.labels?.[0]?.textContent?.trim()).to.equal('Phone number');
+      expect(input.type).to.equal('tel');
+      expect(input.autocomplete).to.equal('tel');
+      expect(input.inputMode).to.equal('tel');
+      expect(text(submitButton(el))).to.equal('Continue');
+      const parts = Array.from(el.shadowRoot!.querySelectorAll('[part]'), (node) =>
+        node.getAttribute('part'),
+      );
+      expect(parts).to.have.members(['form', 'label', 'input', 'button', 'status', 'error']);
+      expect(part(el, 'status').getAttribute('role')).to.equal('status');
+    });
+
+    it('is accessible', async () => {
+      const { el } = await mountReady();
+      await expect(el).to.be.accessible();
+    });
+
+    it('is accessible with an error showing', async () => {
+      const { el } = await mountReady();
+      await typeAndSubmit(el, '555');
+      await expect(el).to.be.accessible();
+    });
+
+    it('prefills the phone attribute', async () => {
+      const { el } = await mountReady((node) => node.setAttribute('phone', '(415) 555-0011'));
+      expect(field(el).value).to.equal('(415) 555-0011');
+    });
+
+    it('speaks Spanish with lang="es", and follows a change of lang', async () => {
+      const { el } = await mountReady((node) => node.setAttribute('lang', 'es'));
+      expect(text(part(el, 'label'))).to.equal('Número de teléfono');
+      expect(text(submitButton(el))).to.equal('Continuar');
+      el.setAttribute('lang', 'en');
+      await el.updateComplete;
+      expect(text(part(el, 'label'))).to.equal('Phone number');
+    });
+
+    it('takes the language of its page', async () => {
+      const wrapper = await fixture<HTMLDivElement>(html`<div lang="es-MX"></div>`);
+      const plaid = new FakePlaid();
+      const el = document.createElement('layer-onboarding');
+      el.linkScriptSrc = plaid.scriptUrl();
+      wrapper.append(el);
+      await el.updateComplete;
+      expect(text(part(el, 'label'))).to.equal('Número de teléfono');
+    });
+
+    it('shows the legal slot, and a default notice without one', async () => {
+      const { el } = await mountReady();
+      const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name=legal]')!;
+      expect(text(slot)).to.contain('one-time code');
+      const legal = document.createElement('small');
+      legal.slot = 'legal';
+      legal.textContent = 'By continuing you accept our terms.';
+      el.append(legal);
+      expect(slot.assignedElements()).to.deep.equal([legal]);
+    });
+
+    it('styles through --layer-onboarding-* custom properties', async () => {
+      const { el } = await mountReady();
+      el.style.setProperty('--layer-onboarding-accent', 'rgb(1, 2, 3)');
+      el.style.setProperty('--layer-onboarding-radius', '3px');
+      const style = getComputedStyle(submitButton(el));
+      expect(style.backgroundColor).to.equal('rgb(1, 2, 3)');
+      expect(style.borderTopLeftRadius).to.equal('3px');
+    });
   });
 
-  it('renders a labelled phone input', async () => {
-    const el = await fixture<LayerOnboarding>(html`<layer-onboarding></layer-onboarding>`);
-    const input = el.shadowRoot!.querySelector('input')!;
-    expect(input.labels?.[0]?.textContent?.trim()).to.equal('Phone number');
-    expect(input.type).to.equal('tel');
-    expect(input.autocomplete).to.equal('tel');
-    expect(input.inputMode).to.equal('tel');
+  describe('preload', () => {
+    it('eager: fetches a token, loads Link and creates the handler on connect', async () => {
+      const states: string[] = [];
+      const { el, plaid } = await mount((node) =>
+        node.addEventListener('layer-state-change', (event) => states.push(event.detail.state)),
+      );
+      await waitUntil(() => el.state === 'ready');
+      expect(plaid.handlers).to.have.length(1);
+      expect(plaid.last.config.token).to.match(/^link-sandbox-test-/);
+      expect(el.getAttribute('state')).to.equal('ready');
+      expect(states).to.deep.equal(['loading', 'ready']);
+    });
+
+    it('intent: waits for the first focus', async () => {
+      let tokens = 0;
+      worker.use(
+        http.post(`${API}/link-token`, () => {
+          tokens += 1;
+          return HttpResponse.json(linkToken(), { status: 200 });
+        }),
+      );
+      const { el, plaid } = await mount((node) => node.setAttribute('preload', 'intent'));
+      expect(el.state).to.equal('idle');
+      expect(el.getAttribute('state')).to.equal('idle');
+      field(el).focus();
+      await waitUntil(() => el.state === 'ready');
+      expect(plaid.handlers).to.have.length(1);
+      field(el).blur();
+      field(el).focus();
+      expect(tokens).to.equal(1);
+    });
+
+    it('intent: a submit before any focus starts everything and waits for Link', async () => {
+      const { el, plaid } = await mount((node) => (node.preload = 'intent'));
+      plaid.autoLoad = false;
+      expect(el.submitPhone('415 555 0011')).to.equal(true);
+      expect(el.state).to.equal('checking');
+      await waitUntil(() => plaid.handlers.length === 1);
+      expect(plaid.last.submitted).to.deep.equal([]);
+      plaid.last.load();
+      expect(plaid.last.submitted).to.deep.equal([{ phone_number: '+14155550011' }]);
+    });
   });
 
-  it('is accessible', async () => {
-    const el = await fixture<LayerOnboarding>(html`<layer-onboarding></layer-onboarding>`);
-    await expect(el).to.be.accessible();
+  describe('phone step', () => {
+    for (const [typed, e164] of [
+      ['(415) 555-0011', '+14155550011'],
+      ['415.555.0011', '+14155550011'],
+      ['+1 415 555 0011', '+14155550011'],
+      ['1-415-555-0011', '+14155550011'],
+      ['+44 7700 900123', '+447700900123'],
+    ]) {
+      it(`submits ${typed} as ${e164}`, async () => {
+        const { el, plaid } = await mountReady();
+        await typeAndSubmit(el, typed!);
+        expect(plaid.last.submitted).to.deep.equal([{ phone_number: e164 }]);
+        expect(el.state).to.equal('checking');
+        expect(text(part(el, 'status'))).to.equal('Checking…');
+        expect(submitButton(el).disabled).to.equal(true);
+      });
+    }
+
+    it('shows an inline message for an invalid number and submits nothing', async () => {
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '555-0011');
+      const input = field(el);
+      expect(text(part(el, 'error'))).to.equal('Enter a valid phone number, like (415) 555-0123.');
+      expect(part(el, 'error').getAttribute('role')).to.equal('alert');
+      expect(input.getAttribute('aria-invalid')).to.equal('true');
+      expect(input.getAttribute('aria-describedby')!.split(' ')).to.include(part(el, 'error').id);
+      expect(plaid.last.submitted).to.deep.equal([]);
+      expect(el.state).to.equal('ready');
+      expect(el.submitPhone('hello')).to.equal(false);
+
+      input.value = '555-0011 2';
+      input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+      expect(text(part(el, 'error'))).to.equal('');
+      expect(input.getAttribute('aria-invalid')).to.equal('false');
+    });
+  });
+
+  describe('eligibility', () => {
+    it('LAYER_READY: fires layer-eligible and opens Link', async () => {
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '415-555-0011');
+      setTimeout(() => plaid.last.event('LAYER_READY'));
+      const event = await oneEvent(el, 'layer-eligible');
+      expect(event.detail).to.deep.equal({ via: 'phone' });
+      expect(plaid.last.opened).to.equal(1);
+      expect(el.state).to.equal('open');
+      await el.updateComplete;
+      expect(text(part(el, 'status'))).to.equal('Continue in the Plaid window.');
+    });
+
+    it('LAYER_NOT_AVAILABLE: asks for the date of birth, then LAYER_READY opens Link', async () => {
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '415-555-0000');
+      plaid.last.event('LAYER_NOT_AVAILABLE');
+      await el.updateComplete;
+      expect(el.state).to.equal('dob');
+      const input = field(el);
+      expect(input.labels?.[0]?.textContent?.trim()).to.equal('Date of birth');
+      expect(input.autocomplete).to.equal('bday');
+      expect(el.shadowRoot!.activeElement).to.equal(input);
+      await expect(el).to.be.accessible();
+
+      await typeAndSubmit(el, '01/18/1975');
+      expect(plaid.last.submitted).to.deep.equal([
+        { phone_number: '+14155550000' },
+        { date_of_birth: '1975-01-18' },
+      ]);
+      expect(el.state).to.equal('checking');
+      setTimeout(() => plaid.last.event('LAYER_READY'));
+      const event = await oneEvent(el, 'layer-eligible');
+      expect(event.detail).to.deep.equal({ via: 'date_of_birth' });
+      expect(plaid.last.opened).to.equal(1);
+    });
+
+    it('rejects an impossible date of birth inline', async () => {
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '415-555-0000');
+      plaid.last.event('LAYER_NOT_AVAILABLE');
+      await el.updateComplete;
+      await typeAndSubmit(el, '02/30/1975');
+      expect(text(part(el, 'error'))).to.equal('Enter your date of birth as MM/DD/YYYY.');
+      expect(field(el).getAttribute('aria-invalid')).to.equal('true');
+      expect(plaid.last.submitted).to.have.length(1);
+    });
+
+    it('LAYER_AUTOFILL_NOT_AVAILABLE: falls back and shows the fallback slot', async () => {
+      const { el, plaid } = await mountReady((node) => {
+        node.innerHTML = '<p slot="fallback">Please use the form below.</p>';
+      });
+      const fallback = el.shadowRoot!.querySelector<HTMLElement>('.fallback')!;
+      expect(fallback.hidden).to.equal(true);
+      await typeAndSubmit(el, '415-555-0000');
+      plaid.last.event('LAYER_NOT_AVAILABLE');
+      await el.updateComplete;
+      await typeAndSubmit(el, '1980-02-02');
+      setTimeout(() => plaid.last.event('LAYER_AUTOFILL_NOT_AVAILABLE'));
+      const event = await oneEvent(el, 'layer-fallback');
+      expect(event.detail).to.deep.equal({ reason: 'autofill_not_available' });
+      await el.updateComplete;
+      expect(el.getAttribute('state')).to.equal('fallback');
+      expect(fallback.hidden).to.equal(false);
+      expect(el.shadowRoot!.querySelector('form')).to.equal(null);
+      expect(
+        el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name=fallback]')!.assignedElements(),
+      ).to.have.length(1);
+    });
+
+    it('no-autofill: LAYER_NOT_AVAILABLE falls back with not_eligible', async () => {
+      const { el, plaid } = await mountReady((node) => node.setAttribute('no-autofill', ''));
+      await typeAndSubmit(el, '415-555-0000');
+      setTimeout(() => plaid.last.event('LAYER_NOT_AVAILABLE'));
+      const event = await oneEvent(el, 'layer-fallback');
+      expect(event.detail).to.deep.equal({ reason: 'not_eligible' });
+      await el.updateComplete;
+      expect(text(el.shadowRoot!.querySelector('.fallback')!)).to.equal('Please fill in the form yourself.');
+    });
+
+    it('the date-of-birth step can be skipped', async () => {
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '415-555-0000');
+      plaid.last.event('LAYER_NOT_AVAILABLE');
+      await el.updateComplete;
+      const skip = el.shadowRoot!.querySelector<HTMLButtonElement>('button.skip')!;
+      expect(text(skip)).to.equal('Fill in the form myself');
+      setTimeout(() => skip.click());
+      const event = await oneEvent(el, 'layer-fallback');
+      expect(event.detail).to.deep.equal({ reason: 'exit' });
+    });
+
+    it('falls back with timeout when Link does not answer in eligibility-timeout ms', async () => {
+      const { el, plaid } = await mountReady((node) => node.setAttribute('eligibility-timeout', '20'));
+      expect(el.eligibilityTimeout).to.equal(20);
+      const fallback = oneEvent(el, 'layer-fallback');
+      await typeAndSubmit(el, '415-555-0011');
+      expect((await fallback).detail).to.deep.equal({ reason: 'timeout' });
+      plaid.last.event('LAYER_READY');
+      expect(plaid.last.opened).to.equal(0);
+      expect(el.state).to.equal('fallback');
+    });
+  });
+
+  describe('success', () => {
+    it('fires layer-success with the profile and becomes the form value', async () => {
+      const form = await fixture<HTMLFormElement>(html`<form><input name="email" value="a@b.c" /></form>`);
+      const plaid = new FakePlaid();
+      const el = document.createElement('layer-onboarding');
+      el.linkScriptSrc = plaid.scriptUrl();
+      el.name = 'layer_token';
+      form.append(el);
+      await waitUntil(() => el.state === 'ready');
+      expect(el.getAttribute('name')).to.equal('layer_token');
+      expect(new FormData(form).has('layer_token')).to.equal(false);
+
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      setTimeout(() => plaid.last.succeed());
+      const event = await oneEvent(el, 'layer-success');
+      expect(event.detail).to.deep.equal({
+        profile: PROFILE,
+        items: [{ item_id: 'item-1' }],
+        token: PROFILE_TOKEN,
+        linkSessionId: plaid.last.linkSessionId,
+      });
+      expect(event.bubbles && event.composed).to.equal(true);
+      expect(el.state).to.equal('complete');
+      expect(el.value).to.equal(PROFILE_TOKEN);
+      expect(new FormData(form).get('layer_token')).to.equal(PROFILE_TOKEN);
+      await el.updateComplete;
+      expect(text(part(el, 'status'))).to.equal('Done: your details are filled in.');
+
+      form.reset();
+      await waitUntil(() => el.state === 'ready');
+      expect(new FormData(form).has('layer_token')).to.equal(false);
+    });
+
+    it('a second onSuccess is ignored', async () => {
+      const { el, plaid } = await mountReady();
+      const events = recordEvents(el);
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      plaid.last.succeed();
+      plaid.last.succeed();
+      await waitUntil(() => el.state === 'complete');
+      plaid.last.succeed();
+      expect(events.filter((event) => event.type === 'layer-success')).to.have.length(1);
+      expect(events.filter((event) => event.type === 'layer-error')).to.deep.equal([]);
+    });
+  });
+
+  describe('exit and errors', () => {
+    it('a user exit fires layer-exit and returns to the phone step with a fresh handler', async () => {
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      const first = plaid.last;
+      setTimeout(() => first.close());
+      const exit = await oneEvent(el, 'layer-exit');
+      expect(exit.detail.error).to.equal(null);
+      expect(exit.detail.metadata.link_session_id).to.equal(first.linkSessionId);
+      await waitUntil(() => el.state === 'ready');
+      expect(plaid.handlers).to.have.length(2);
+      await waitUntil(() => first.destroyed, 'the first handler was not destroyed');
+      await el.updateComplete;
+      expect(field(el).value).to.equal('415-555-0011');
+      expect(submitButton(el).disabled).to.equal(false);
+
+      await typeAndSubmit(el, '415-555-0011');
+      expect(plaid.last.submitted).to.deep.equal([{ phone_number: '+14155550011' }]);
+    });
+
+    it('PROFILE_AUTHENTICATION_FAILED falls back with authentication_failed', async () => {
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      setTimeout(() => plaid.last.exitWith({ error_code: 'PROFILE_AUTHENTICATION_FAILED' }));
+      const event = await oneEvent(el, 'layer-fallback');
+      expect(event.detail).to.deep.equal({ reason: 'authentication_failed' });
+    });
+
+    it('other Link errors fire layer-error and fall back; Try again starts over', async () => {
+      const { el, plaid } = await mountReady();
+      const events = recordEvents(el);
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      plaid.last.exitWith({
+        error_type: 'API_ERROR',
+        error_code: 'INTERNAL_SERVER_ERROR',
+        error_message: 'boom',
+      });
+      await el.updateComplete;
+      expect(el.state).to.equal('error');
+      const error = events.find((event) => event.type === 'layer-error')!.detail;
+      expect(error).to.deep.equal({
+        code: 'INTERNAL_SERVER_ERROR',
+        message: 'boom',
+        requestId: 'req-exit-1',
+        linkSessionId: plaid.last.linkSessionId,
+      });
+      expect(events.at(-1)).to.deep.equal({ type: 'layer-fallback', detail: { reason: 'error' } });
+      expect(text(part(el, 'error'))).to.contain('not available right now');
+      await expect(el).to.be.accessible();
+
+      el.shadowRoot!.querySelector<HTMLButtonElement>('button.retry')!.click();
+      await waitUntil(() => el.state === 'ready');
+      expect(plaid.handlers).to.have.length(2);
+      await el.updateComplete;
+      expect(text(part(el, 'error'))).to.equal('');
+    });
+
+    it('recovers from INVALID_LINK_TOKEN with a new token and handler', async () => {
+      const { el, plaid } = await mountReady();
+      const events = recordEvents(el);
+      await typeAndSubmit(el, '415-555-0011');
+      const first = plaid.last;
+      first.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      await waitUntil(() => plaid.handlers.length === 2 && plaid.last.submitted.length === 1);
+      expect(plaid.last.config.token).not.to.equal(first.config.token);
+      await waitUntil(() => first.destroyed);
+      plaid.last.event('LAYER_READY');
+      expect(plaid.last.opened).to.equal(1);
+      expect(events.filter((event) => ['layer-exit', 'layer-error'].includes(event.type))).to.deep.equal([]);
+    });
+
+    it('a script that fails to load is retried once, then SCRIPT_LOAD_FAILED and fallback error', async () => {
+      const missing = URL.createObjectURL(new Blob([''], { type: 'text/javascript' }));
+      URL.revokeObjectURL(missing);
+      const inserted: string[] = [];
+      const observer = new MutationObserver((records) => {
+        for (const record of records)
+          for (const node of record.addedNodes)
+            if (node instanceof HTMLScriptElement && node.src === missing) inserted.push(node.src);
+      });
+      observer.observe(document.head, { childList: true });
+      const el = document.createElement('layer-onboarding');
+      el.linkScriptSrc = missing;
+      const events = recordEvents(el);
+      const fallback = oneEvent(el, 'layer-fallback');
+      await fixture(html`<div>${el}</div>`);
+      await fallback;
+      observer.disconnect();
+      expect(el.state).to.equal('error');
+      expect(events.find((event) => event.type === 'layer-error')!.detail).to.deep.include({
+        code: 'SCRIPT_LOAD_FAILED',
+      });
+      expect(events.at(-1)!.detail).to.deep.equal({ reason: 'error' });
+      expect(inserted).to.have.length(2);
+      expect(scriptTags(missing)).to.have.length(0);
+    });
+  });
+
+  describe('events', () => {
+    it('fires layer-event for every Link event, without personal data', async () => {
+      const { el, plaid } = await mountReady();
+      const events: CustomEvent[] = [];
+      document.addEventListener('layer-event', (event) => events.push(event));
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      plaid.last.event('SEARCH_INSTITUTION', { institution_search_query: 'my bank' });
+      expect(events.map((event) => event.detail.eventName)).to.deep.equal([
+        'LAYER_READY',
+        'SEARCH_INSTITUTION',
+      ]);
+      expect(events[1]!.detail.metadata).not.to.have.property('institution_search_query');
+      expect(events[1]!.detail.metadata.link_session_id).to.equal(plaid.last.linkSessionId);
+    });
+
+    it('fires layer-state-change with the previous state, and reflects state', async () => {
+      const { el, plaid } = await mountReady();
+      const changes: { state: string; previous: string; attribute: string | null }[] = [];
+      el.addEventListener('layer-state-change', (event) =>
+        changes.push({ ...event.detail, attribute: el.getAttribute('state') }),
+      );
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      expect(changes).to.deep.equal([
+        { state: 'checking', previous: 'ready', attribute: 'checking' },
+        { state: 'open', previous: 'checking', attribute: 'open' },
+      ]);
+    });
+
+    it('fires nothing when a property is set', async () => {
+      const { el } = await mountReady();
+      const events = recordEvents(el);
+      el.phone = '415-555-0011';
+      el.noAutofill = true;
+      el.setAttribute('lang', 'es');
+      await el.updateComplete;
+      expect(events).to.deep.equal([]);
+      expect(field(el).value).to.equal('415-555-0011');
+    });
+  });
+
+  describe('on the page', () => {
+    it('two elements share one script tag and run independent sessions', async () => {
+      const plaid = new FakePlaid();
+      const url = plaid.scriptUrl();
+      const wrapper = await fixture<HTMLDivElement>(html`
+        <div>
+          <layer-onboarding link-script-src=${url}></layer-onboarding>
+          <layer-onboarding link-script-src=${url}></layer-onboarding>
+        </div>
+      `);
+      const [a, b] = Array.from(wrapper.querySelectorAll('layer-onboarding'));
+      await waitUntil(() => a!.state === 'ready' && b!.state === 'ready');
+      expect(scriptTags(url)).to.have.length(1);
+      expect(plaid.handlers).to.have.length(2);
+      const [handlerA, handlerB] = plaid.handlers;
+      expect(handlerA!.config.token).not.to.equal(handlerB!.config.token);
+
+      await typeAndSubmit(a!, '415-555-0011');
+      handlerA!.event('LAYER_READY');
+      handlerA!.succeed();
+      await waitUntil(() => a!.state === 'complete');
+      expect(b!.state).to.equal('ready');
+      expect(handlerB!.submitted).to.deep.equal([]);
+    });
+
+    it('removal exits and destroys Link and leaves no timer; re-inserting works with the same script tag', async () => {
+      const timers = trackTimers();
+      try {
+        const { el, plaid, scriptUrl } = await mountReady((node) =>
+          node.setAttribute('eligibility-timeout', '60000'),
+        );
+        const parent = el.parentElement!;
+        await typeAndSubmit(el, '415-555-0011');
+        plaid.last.event('LAYER_READY');
+        const handler = plaid.last;
+        expect(timers.pendingLong()).to.be.greaterThan(0); // the token refresh
+
+        el.remove();
+        expect(handler.exitCalls).to.deep.equal([{ force: true }]);
+        expect(handler.destroyed).to.equal(true);
+        expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(0);
+        expect(timers.pendingLong()).to.equal(0);
+        expect(el.state).to.equal('idle');
+
+        parent.append(el);
+        await waitUntil(() => el.state === 'ready');
+        expect(plaid.handlers).to.have.length(2);
+        expect(scriptTags(scriptUrl)).to.have.length(1);
+        expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(1);
+
+        el.remove();
+        expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(0);
+        expect(timers.pendingLong()).to.equal(0);
+      } finally {
+        timers.restore();
+      }
+    });
+
+    it('passes its nonce to the script tag', async () => {
+      const { scriptUrl } = await mountReady((node) => node.setAttribute('nonce', 'n0nce'));
+      expect(scriptTags(scriptUrl)[0]!.nonce).to.equal('n0nce');
+    });
   });
 });
+
+/**
+ * Watches window.setTimeout for timers of 30 s or more: the session's eligibility timeout (set to
+ * 60 s in that test) and token refresh, not the test helpers' or MSW's short ones.
+ */
+function trackTimers(): { pendingLong: () => number; restore: () => void } {
+  const pending = new Set<number>();
+  const originalSet = window.setTimeout;
+  const originalClear = window.clearTimeout;
+  window.setTimeout = ((handler: TimerHandler, ms?: number, ...args: unknown[]) => {
+    const long = (ms ?? 0) >= 30_000;
+    const id: number = originalSet(
+      (...callbackArgs: unknown[]) => {
+        pending.delete(id);
+        if (typeof handler === 'function') (handler as (...a: unknown[]) => void)(...callbackArgs);
+      },
+      ms,
+      ...args,
+    );
+    if (long) pending.add(id);
+    return id;
+  }) as typeof window.setTimeout;
+  window.clearTimeout = ((id?: number) => {
+    if (id !== undefined) pending.delete(id);
+    originalClear(id);
+  }) as typeof window.clearTimeout;
+  return {
+    pendingLong: () => pending.size,
+    restore: () => {
+      window.setTimeout = originalSet;
+      window.clearTimeout = originalClear;
+    },
+  };
+}
