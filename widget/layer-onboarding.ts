@@ -92,6 +92,11 @@ export class LayerOnboarding extends LitElement {
 
   static formAssociated = true;
 
+  /** Lit observes its own properties; `lang` is native and re-renders the strings. */
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
+
   /** Base URL of the backend routes (`POST {api}/link-token`, `POST {api}/session`). */
   @property() api = '/api/layer';
 
@@ -113,6 +118,16 @@ export class LayerOnboarding extends LitElement {
 
   /** Form field name; the submitted value is the signed profile token. */
   @property({ reflect: true }) name?: string;
+
+  /** The current state, read-only (reflected to the `state` attribute). */
+  get state(): LayerState {
+    return this.current;
+  }
+
+  /** The signed profile token after `layer-success`, otherwise `''`. Also the form value. */
+  get value(): string {
+    return this.profileToken;
+  }
 
   // `nonce` (CSP nonce for the injected Link script) and `lang` (UI language, `en` or `es`) are
   // the native HTMLElement properties: the browser hides a nonce attribute after parsing but keeps
@@ -141,20 +156,6 @@ export class LayerOnboarding extends LitElement {
 
   /** Listeners waiting for the first focus or input in `preload="intent"` mode. */
   private intent: AbortController | null = null;
-
-  /** The current state (reflected to the `state` attribute). */
-  get state(): LayerState {
-    return this.current;
-  }
-
-  /** The signed profile token after `layer-success`, otherwise `''`. Also the form value. */
-  get value(): string {
-    return this.profileToken;
-  }
-
-  static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'lang'];
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
