@@ -1,0 +1,99 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+
+import type { LayerApiEnv } from './app-env.js';
+import { ApiError, handleError } from './errors.js';
+import { resolveOptions, type LayerApiOptions } from './options.js';
+import { isAllowedOrigin, originCheck } from './request-guards.js';
+import { requestLog } from './request-log.js';
+import { linkTokenRoute } from './routes/link-token.js';
+import { sessionRoute } from './routes/session.js';
+import { webhookRoute } from './routes/webhook.js';
+import { createSessionManager } from './session.js';
+import { createWebhookVerifier } from './webhook-verification.js';
+
+/** Every response gets its own id, echoed in `X-Request-Id`, error bodies and the log line. */
+function requestId(): MiddlewareHandler<LayerApiEnv> {
+  return async function requestId(c, next) {
+    const id = crypto.randomUUID();
+    c.set('requestId', id);
+    c.header('X-Request-Id', id);
+    await next();
+    c.res.headers.set('X-Request-Id', id);
+  };
+}
+
+/** API answers are per-user and short-lived: no cache may keep them. */
+function noStore(): MiddlewareHandler<LayerApiEnv> {
+  return async function noStore(c, next) {
+    await next();
+    c.res.headers.set('Cache-Control', 'no-store');
+  };
+}
+
+/**
+ * The partner's Layer backend as a Hono app with `POST /link-token`, `POST /session` and
+ * `POST /webhook` at its root: mount it with `app.route('/api/layer', createLayerApi(options))`.
+ * It reads no environment and starts no timers; options are checked here, so a mistake throws at
+ * start-up.
+ */
+export function createLayerApi(options: LayerApiOptions): Hono<LayerApiEnv> {
+  const resolved = resolveOptions(options);
+  const deps = {
+    options: resolved,
+    sessions: createSessionManager(resolved),
+    verifyWebhook: createWebhookVerifier({
+      plaid: resolved.plaid,
+      timeoutMs: resolved.timeoutMs,
+      now: resolved.now,
+    }),
+  };
+  const browserCors = cors({
+    origin: (origin, c) =>
+      origin && isAllowedOrigin(origin, c.req.url, resolved.allowedOrigins) ? origin : null,
+    allowMethods: ['POST'],
+    allowHeaders: ['Content-Type'],
+    exposeHeaders: ['X-Request-Id', 'Retry-After'],
+    credentials: true,
+    maxAge: 600,
+  });
+  const limitBody = bodyLimit({
+    maxSize: resolved.bodyLimitBytes,
+    onError: () => {
+      throw new ApiError(413, 'BODY_TOO_LARGE', `The body is larger than ${resolved.bodyLimitBytes} bytes.`);
+    },
+  });
+
+  const app = new Hono<LayerApiEnv>();
+  app.use(requestId());
+  if (resolved.logger) app.use(requestLog({ logger: resolved.logger, now: resolved.now }));
+  // CORP would only guard no-cors reads, and these routes are POST-only; CORS decides who may read.
+  app.use(secureHeaders({ crossOriginResourcePolicy: false }));
+  app.use(noStore());
+  app.use(
+    '/link-token',
+    browserCors,
+    originCheck({ allowedOrigins: resolved.allowedOrigins, requireOrigin: true }),
+  );
+  app.use(
+    '/session',
+    browserCors,
+    originCheck({ allowedOrigins: resolved.allowedOrigins, requireOrigin: true }),
+  );
+  app.use('/webhook', originCheck({ allowedOrigins: resolved.allowedOrigins, requireOrigin: false }));
+  app.use(limitBody);
+  app.route('/', linkTokenRoute(deps));
+  app.route('/', sessionRoute(deps));
+  app.route('/', webhookRoute(deps));
+  app.notFound(() => {
+    throw new ApiError(
+      404,
+      'NOT_FOUND',
+      'No such route: the API has POST /link-token, /session and /webhook.',
+    );
+  });
+  app.onError(handleError);
+  return app;
+}

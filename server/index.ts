@@ -1,0 +1,35 @@
+/**
+ * The backend's public entry. Runtime-neutral: nothing here imports Node built-ins, reads the
+ * environment or starts timers, and the browser-facing types can be imported (type-only) by the
+ * widget.
+ */
+export { createLayerApi } from './create-layer-api.js';
+export type { LayerApiEnv } from './app-env.js';
+export type {
+  LayerApiOptions,
+  LayerSession,
+  PlaidWebhook,
+  RateLimit,
+  RateLimits,
+  SessionCookieOptions,
+} from './options.js';
+export { DEFAULT_RATE_LIMITS } from './options.js';
+export { createPlaidClient, PLAID_ENVIRONMENTS } from './plaid-client.js';
+export type { PlaidCredentials, PlaidEnvironment } from './plaid-client.js';
+export { verifyProfileToken, ProfileTokenError } from './profile.js';
+export type { VerifiedProfile, VerifyProfileTokenOptions } from './profile.js';
+export type { Logger, RequestLogEntry } from './request-log.js';
+export { createMemoryStore } from './store.js';
+export type { KeyValueStore, MemoryStoreOptions } from './store.js';
+export { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS } from './types.js';
+export type {
+  BrowserAddress,
+  BrowserItem,
+  BrowserName,
+  BrowserProfile,
+  ErrorBody,
+  LinkTokenResponse,
+  ProfileField,
+  SessionResponse,
+  WebhookResponse,
+} from './types.js';

@@ -1,0 +1,151 @@
+/**
+ * What of Plaid's answer may reach the browser: the allow-listed profile, item ids, and a signed
+ * profile token carrying both, which the partner's back end checks with {@link verifyProfileToken}.
+ */
+import { SignJWT, jwtVerify } from 'jose';
+import type { UserAccountIdentity, UserAccountItem } from 'plaid';
+
+import { deriveKey, randomId } from './crypto.js';
+import type { BrowserItem, BrowserProfile, ProfileField } from './types.js';
+
+const ISSUER = 'layer-onboarding';
+const AUDIENCE = 'layer-onboarding/profile';
+
+/** The browser-safe profile: fields not in `fields` are `null`; `ssn` appears only if listed. */
+export function toBrowserProfile(
+  identity: UserAccountIdentity | null,
+  fields: ReadonlySet<ProfileField>,
+): BrowserProfile {
+  const pick = <T>(field: ProfileField, value: T | null | undefined): T | null =>
+    fields.has(field) && value !== undefined ? value : null;
+  const ssn = identity?.ssn ?? null;
+  const ssnLast4 = identity?.ssn_last_4 ?? (ssn ? ssn.slice(-4) : null);
+  const name = identity?.name;
+  const address = identity?.address;
+  const profile: BrowserProfile = {
+    name: pick(
+      'name',
+      name ? { first_name: name.first_name ?? null, last_name: name.last_name ?? null } : null,
+    ),
+    address: pick(
+      'address',
+      address
+        ? {
+            street: address.street ?? null,
+            street2: address.street2 ?? null,
+            city: address.city ?? null,
+            region: address.region ?? null,
+            postal_code: address.postal_code ?? null,
+            country: address.country ?? null,
+          }
+        : null,
+    ),
+    phone_number: pick('phone_number', identity?.phone_number),
+    email: pick('email', identity?.email),
+    date_of_birth: pick('date_of_birth', identity?.date_of_birth),
+    ssn_last_4: pick('ssn_last_4', ssnLast4),
+  };
+  if (fields.has('ssn')) profile.ssn = ssn;
+  return profile;
+}
+
+/** Items as the browser sees them: the id only, never the access token. */
+export function toBrowserItems(items: readonly UserAccountItem[]): BrowserItem[] {
+  return items.flatMap((item) => (typeof item.item_id === 'string' ? [{ item_id: item.item_id }] : []));
+}
+
+export interface ProfileTokenInput {
+  profile: BrowserProfile;
+  items: BrowserItem[];
+  /** The integrator's user id (from `getUserId`); omitted for anonymous sessions. */
+  userId?: string;
+  /** Epoch milliseconds. */
+  now: number;
+  ttlSeconds: number;
+}
+
+export async function signProfileToken(
+  { profile, items, userId, now, ttlSeconds }: ProfileTokenInput,
+  secret: string,
+): Promise<string> {
+  const issuedAt = Math.floor(now / 1000);
+  const jwt = new SignJWT({ profile, items })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setJti(randomId())
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ttlSeconds);
+  if (userId !== undefined) jwt.setSubject(userId);
+  return jwt.sign(await deriveKey(secret, 'profile-token'));
+}
+
+/** A profile token that passed {@link verifyProfileToken}. */
+export interface VerifiedProfile {
+  profile: BrowserProfile;
+  items: BrowserItem[];
+  /** The integrator's user id the profile was issued to, or null for an anonymous session. */
+  userId: string | null;
+  /** The token's unique id (`jti`): remember it to accept each token once. */
+  tokenId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+export interface VerifyProfileTokenOptions {
+  /** Clock in epoch milliseconds; `Date.now` by default. */
+  now?: () => number;
+}
+
+/** Thrown by {@link verifyProfileToken} for a token that is malformed, forged or expired. */
+export class ProfileTokenError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'invalid' | 'expired',
+  ) {
+    super(message);
+    this.name = 'ProfileTokenError';
+  }
+}
+
+/**
+ * Checks a profile token from `POST /session` (e.g. posted with the partner's sign-up form) with
+ * the same `sessionSecret` the API was given, and returns what it carries.
+ * @throws {ProfileTokenError} if the token is not one this secret signed, or has expired.
+ */
+export async function verifyProfileToken(
+  token: string,
+  secret: string,
+  { now = Date.now }: VerifyProfileTokenOptions = {},
+): Promise<VerifiedProfile> {
+  if (typeof token !== 'string' || !token) throw new ProfileTokenError('No profile token given.', 'invalid');
+  if (typeof secret !== 'string' || !secret)
+    throw new TypeError('verifyProfileToken needs the sessionSecret.');
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, await deriveKey(secret, 'profile-token'), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      requiredClaims: ['iat', 'exp', 'jti'],
+      currentDate: new Date(now()),
+    }));
+  } catch (error) {
+    const expired = (error as { code?: unknown } | null)?.code === 'ERR_JWT_EXPIRED';
+    throw new ProfileTokenError(
+      expired ? 'The profile token has expired.' : 'The profile token is not valid.',
+      expired ? 'expired' : 'invalid',
+    );
+  }
+  const { profile, items, sub, jti, iat, exp } = payload;
+  if (typeof profile !== 'object' || profile === null || !Array.isArray(items))
+    throw new ProfileTokenError('The profile token carries no profile.', 'invalid');
+  return {
+    profile: profile as BrowserProfile,
+    items: items as BrowserItem[],
+    userId: typeof sub === 'string' ? sub : null,
+    tokenId: String(jti),
+    issuedAt: new Date(Number(iat) * 1000),
+    expiresAt: new Date(Number(exp) * 1000),
+  };
+}

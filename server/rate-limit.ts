@@ -1,0 +1,21 @@
+import { ApiError } from './errors.js';
+import type { RateLimit } from './options.js';
+import type { KeyValueStore } from './store.js';
+
+/**
+ * A fixed-window counter in the store: the window's end is the counter's expiry, so no timer runs.
+ * Throws 429 with `Retry-After` (seconds until the window ends) once `limit` is exceeded.
+ */
+export async function enforceRateLimit(
+  store: KeyValueStore,
+  key: string,
+  limit: RateLimit | false,
+  now: () => number,
+): Promise<void> {
+  if (!limit) return;
+  const { count, expiresAt } = await store.increment(`rate:${key}`, limit.windowSeconds * 1000);
+  if (count <= limit.limit) return;
+  throw new ApiError(429, 'RATE_LIMITED', 'Too many requests; try again later.', {
+    retryAfter: Math.max(1, Math.ceil((expiresAt - now()) / 1000)),
+  });
+}

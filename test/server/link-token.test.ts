@@ -1,0 +1,298 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { delay, http, HttpResponse } from 'msw';
+
+import { LINK_EXPIRATION, LINK_TOKEN, PLAID_BASE, plaidError } from './support/plaid-fixtures.js';
+import { TEMPLATE_ID, TestBrowser, createTestApi, errorCode, useMockPlaid } from './support/test-api.js';
+
+const { server } = await useMockPlaid();
+const CREATE = `${PLAID_BASE}/session/token/create`;
+
+/** Answers the queued responses in order, then the happy path; counts the calls. */
+function sequence(...responses: (() => Response | Promise<Response>)[]) {
+  const calls: unknown[] = [];
+  server.use(
+    http.post(CREATE, async ({ request }) => {
+      calls.push(await request.json());
+      const next = responses[calls.length - 1];
+      if (next) return next();
+      return HttpResponse.json({
+        link: { link_token: LINK_TOKEN, expiration: LINK_EXPIRATION },
+        request_id: 'ok',
+      });
+    }),
+  );
+  return calls;
+}
+
+const plaid500 = () =>
+  HttpResponse.json(plaidError('API_ERROR', 'INTERNAL_SERVER_ERROR', 'req500'), { status: 500 });
+
+test('answers 200 with the Link token and its expiration', async () => {
+  const { app } = createTestApi();
+  const res = await new TestBrowser(app).linkToken();
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { link_token: LINK_TOKEN, expiration: LINK_EXPIRATION });
+  assert.equal(res.headers.get('Cache-Control'), 'no-store');
+  assert.match(res.headers.get('X-Request-Id') ?? '', /^[0-9a-f-]{36}$/);
+});
+
+test('an empty body is accepted like {}', async () => {
+  const { app } = createTestApi();
+  const res = await new TestBrowser(app).post('/link-token', undefined, { raw: '' });
+  assert.equal(res.status, 200);
+});
+
+test('asks Plaid for a Layer session token with the template, a pseudonymous user, webhook and redirect', async () => {
+  const calls = sequence();
+  const { app } = createTestApi({
+    webhookUrl: 'https://partner.example/api/layer/webhook',
+    redirectUri: 'https://partner.example/oauth',
+    getUserId: () => 'leslie@knope.com',
+  });
+  assert.equal((await new TestBrowser(app).linkToken()).status, 200);
+  const [body] = calls as [
+    { template_id: string; user: { client_user_id: string }; webhook: string; redirect_uri: string },
+  ];
+  assert.equal(body.template_id, TEMPLATE_ID);
+  assert.equal(body.webhook, 'https://partner.example/api/layer/webhook');
+  assert.equal(body.redirect_uri, 'https://partner.example/oauth');
+  assert.match(body.user.client_user_id, /^[0-9a-f]{32}$/);
+  assert.ok(!JSON.stringify(body).includes('knope'), 'the user id (an email here) never reaches Plaid');
+});
+
+test('the same user always gets the same client_user_id, another user another one', async () => {
+  const calls = sequence();
+  let user = 'user-1';
+  const { app } = createTestApi({ getUserId: () => user });
+  const browser = new TestBrowser(app);
+  await browser.linkToken();
+  await browser.linkToken();
+  user = 'user-2';
+  await browser.linkToken();
+  const ids = (calls as { user: { client_user_id: string } }[]).map((call) => call.user.client_user_id);
+  assert.equal(ids[0], ids[1]);
+  assert.notEqual(ids[0], ids[2]);
+});
+
+test('sets an anonymous session cookie: signed, HttpOnly, SameSite=Lax, Path=/', async () => {
+  const { app } = createTestApi();
+  const browser = new TestBrowser(app);
+  await browser.linkToken();
+  assert.equal(browser.setCookies.length, 1);
+  const [cookie] = browser.setCookies as [string];
+  assert.match(cookie, /^layer_session=anon_[\w-]+\.[\w%+/=-]+;/);
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Lax/);
+  assert.match(cookie, /Path=\//);
+  assert.doesNotMatch(cookie, /Secure/, 'not Secure over http');
+
+  await browser.linkToken();
+  assert.equal(browser.setCookies.length, 1, 'an existing session is kept');
+});
+
+test('the session cookie is Secure when the API is served over https', async () => {
+  const { app } = createTestApi();
+  const res = await app.request('https://api.partner.example/link-token', {
+    method: 'POST',
+    headers: { Origin: 'https://api.partner.example', 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('Set-Cookie') ?? '', /; Secure/);
+});
+
+test('a forged session cookie is replaced by a new session', async () => {
+  const { app } = createTestApi();
+  const browser = new TestBrowser(app);
+  browser.cookies.set('layer_session', 'anon_forged.c2lnbmF0dXJl');
+  assert.equal((await browser.linkToken()).status, 200);
+  assert.notEqual(browser.cookies.get('layer_session'), 'anon_forged.c2lnbmF0dXJl');
+});
+
+test('with getUserId, a signed-out caller gets 401 and no cookie', async () => {
+  const { app } = createTestApi({ getUserId: () => null });
+  const browser = new TestBrowser(app);
+  const res = await browser.linkToken();
+  assert.equal(res.status, 401);
+  assert.equal(await errorCode(res), 'NO_SESSION');
+  assert.equal(browser.setCookies.length, 0);
+});
+
+test('retries a Plaid 5xx with backoff and succeeds', async () => {
+  const calls = sequence(plaid500, plaid500);
+  const { app } = createTestApi();
+  const res = await new TestBrowser(app).linkToken();
+  assert.equal(res.status, 200);
+  assert.equal(calls.length, 3);
+});
+
+test('gives up after the configured retries with 502 and Plaid’s request id', async () => {
+  const calls = sequence(plaid500, plaid500, plaid500, plaid500);
+  const { app, logs } = createTestApi({ retries: 1 });
+  const res = await new TestBrowser(app).linkToken();
+  assert.equal(res.status, 502);
+  const body = (await res.json()) as { error: { code: string; plaid_request_id: string } };
+  assert.equal(body.error.code, 'PLAID_ERROR');
+  assert.equal(body.error.plaid_request_id, 'req500');
+  assert.equal(calls.length, 2);
+  assert.match(
+    logs.at(-1) ?? '',
+    /502 .*code=PLAID_ERROR plaid_error=INTERNAL_SERVER_ERROR plaid_request_id=req500/,
+  );
+});
+
+test('retries a timed-out attempt, and answers 503 when every attempt times out', async () => {
+  const hang = async () => {
+    await delay('infinite');
+    return new Response();
+  };
+  const calls = sequence(hang);
+  const { app } = createTestApi({ timeoutMs: 30 });
+  assert.equal((await new TestBrowser(app).linkToken()).status, 200);
+  assert.equal(calls.length, 2);
+
+  const stuck = sequence(hang, hang, hang);
+  const res = await new TestBrowser(createTestApi({ timeoutMs: 30, retries: 2 }).app).linkToken();
+  assert.equal(res.status, 503);
+  assert.equal(await errorCode(res), 'PLAID_TIMEOUT');
+  assert.equal(stuck.length, 3);
+});
+
+test('a network failure is retried, then answered 503', async () => {
+  const calls = sequence(
+    () => HttpResponse.error(),
+    () => HttpResponse.error(),
+    () => HttpResponse.error(),
+  );
+  const res = await new TestBrowser(createTestApi().app).linkToken();
+  assert.equal(res.status, 503);
+  assert.equal(await errorCode(res), 'PLAID_UNREACHABLE');
+  assert.equal(calls.length, 3);
+});
+
+test('Plaid planned maintenance (503) answers 503', async () => {
+  sequence(
+    ...Array(3).fill(() =>
+      HttpResponse.json(plaidError('API_ERROR', 'PLANNED_MAINTENANCE', 'reqMaint'), { status: 503 }),
+    ),
+  );
+  const res = await new TestBrowser(createTestApi().app).linkToken();
+  assert.equal(res.status, 503);
+  assert.equal(await errorCode(res), 'PLAID_UNAVAILABLE');
+});
+
+test('a Plaid 4xx is not retried and answers 502 naming Plaid’s code', async () => {
+  const calls = sequence(() =>
+    HttpResponse.json(plaidError('INVALID_INPUT', 'INVALID_API_KEYS', 'reqKeys'), { status: 400 }),
+  );
+  const res = await new TestBrowser(createTestApi().app).linkToken();
+  assert.equal(res.status, 502);
+  const body = (await res.json()) as { error: { code: string; message: string; plaid_request_id: string } };
+  assert.equal(body.error.code, 'PLAID_REQUEST_REJECTED');
+  assert.match(body.error.message, /INVALID_API_KEYS/);
+  assert.equal(body.error.plaid_request_id, 'reqKeys');
+  assert.equal(calls.length, 1);
+});
+
+test('Plaid rate limiting answers 429 with Retry-After, not retried', async () => {
+  const calls = sequence(() =>
+    HttpResponse.json(plaidError('RATE_LIMIT_EXCEEDED', 'RATE_LIMIT', 'reqRate'), {
+      status: 429,
+      headers: { 'Retry-After': '7' },
+    }),
+  );
+  const res = await new TestBrowser(createTestApi().app).linkToken();
+  assert.equal(res.status, 429);
+  assert.equal(res.headers.get('Retry-After'), '7');
+  const body = (await res.json()) as { error: { code: string; plaid_request_id: string } };
+  assert.equal(body.error.code, 'PLAID_RATE_LIMITED');
+  assert.equal(body.error.plaid_request_id, 'reqRate');
+  assert.equal(calls.length, 1);
+});
+
+test('Plaid rate limiting without Retry-After still tells the browser when to retry', async () => {
+  sequence(() => HttpResponse.json(plaidError('RATE_LIMIT_EXCEEDED', 'RATE_LIMIT'), { status: 429 }));
+  const res = await new TestBrowser(createTestApi().app).linkToken();
+  assert.equal(res.status, 429);
+  assert.ok(Number(res.headers.get('Retry-After')) > 0);
+});
+
+test('a 2xx answer without a link token is a 502', async () => {
+  sequence(() => HttpResponse.json({ request_id: 'reqOdd' }));
+  const res = await new TestBrowser(createTestApi().app).linkToken();
+  assert.equal(res.status, 502);
+  assert.equal(await errorCode(res), 'PLAID_BAD_RESPONSE');
+});
+
+test('rate-limits each session, with Retry-After until the window ends', async () => {
+  let time = Date.parse('2030-01-01T00:00:00Z');
+  const { app } = createTestApi({
+    now: () => time,
+    rateLimits: { linkTokenPerSession: { limit: 2, windowSeconds: 60 } },
+  });
+  const browser = new TestBrowser(app);
+  assert.equal((await browser.linkToken()).status, 200);
+  assert.equal((await browser.linkToken()).status, 200);
+  time += 15_000;
+  const limited = await browser.linkToken();
+  assert.equal(limited.status, 429);
+  assert.equal(await errorCode(limited), 'RATE_LIMITED');
+  assert.equal(limited.headers.get('Retry-After'), '45');
+
+  assert.equal((await new TestBrowser(app).linkToken()).status, 200, 'another session is not limited');
+  time += 45_000;
+  assert.equal((await browser.linkToken()).status, 200, 'a new window starts');
+});
+
+test('rate-limits each client address across sessions', async () => {
+  const { app } = createTestApi({
+    getClientAddress: (c) => c.req.header('X-Test-Address'),
+    rateLimits: { linkTokenPerAddress: { limit: 2, windowSeconds: 600 } },
+  });
+  const from = (address: string) =>
+    new TestBrowser(app).post('/link-token', {}, { headers: { 'X-Test-Address': address } });
+  assert.equal((await from('203.0.113.7')).status, 200);
+  assert.equal((await from('203.0.113.7')).status, 200);
+  const limited = await from('203.0.113.7');
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('Retry-After'), '600');
+  assert.equal((await from('198.51.100.1')).status, 200);
+});
+
+test('rate limits can be turned off', async () => {
+  const { app } = createTestApi({ rateLimits: { linkTokenPerSession: false } });
+  const browser = new TestBrowser(app);
+  for (let i = 0; i < 12; i++) assert.equal((await browser.linkToken()).status, 200);
+});
+
+test('bad bodies are answered 4xx with the error shape', async () => {
+  const { app } = createTestApi();
+  const browser = new TestBrowser(app);
+  const cases: [string, Parameters<TestBrowser['post']>[2], number, string][] = [
+    ['not JSON', { raw: '{oops' }, 400, 'INVALID_JSON'],
+    ['an array', { raw: '[]' }, 400, 'INVALID_BODY'],
+    ['a string', { raw: '"hi"' }, 400, 'INVALID_BODY'],
+    [
+      'form encoded',
+      { raw: 'a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    ['text/plain', { raw: '{}', headers: { 'Content-Type': 'text/plain' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['oversized', { raw: JSON.stringify({ pad: 'x'.repeat(20_000) }) }, 413, 'BODY_TOO_LARGE'],
+  ];
+  for (const [name, options, status, code] of cases) {
+    const res = await browser.post('/link-token', undefined, options);
+    assert.equal(res.status, status, name);
+    assert.equal(await errorCode(res), code, name);
+  }
+});
+
+test('an unknown route or method is a 404 with the error shape', async () => {
+  const { app } = createTestApi();
+  const res = await app.request('/link-token', { method: 'GET' });
+  assert.equal(res.status, 404);
+  assert.equal(await errorCode(res), 'NOT_FOUND');
+});
