@@ -1,0 +1,43 @@
+/**
+ * `/emulator/faults`: set, list and clear injected faults at run time (see faults.ts).
+ *   GET    → { faults: [...] }                    the active faults and what remains of each
+ *   POST   { route, status?, errorCode?, ... }    add one (or an array) → { faults }
+ *   DELETE                                        clear all → { faults: [] }
+ */
+import { Hono } from 'hono';
+
+import type { PlaidEnv } from '../api/plaid-request.js';
+import type { EmulatorContext } from '../context.js';
+import { checkFaultSpec } from '../faults.js';
+import { PlaidApiError } from '../plaid-error.js';
+
+const ROUTE = '/emulator/faults';
+
+export function faultRoutes(ctx: EmulatorContext) {
+  const app = new Hono<PlaidEnv>();
+  const { faults } = ctx;
+
+  // No fault applies to these routes: they are how faults are undone.
+  app.get(ROUTE, (c) => c.json({ faults: faults.list() }, 200));
+
+  app.post(ROUTE, async (c) => {
+    const text = await c.req.text();
+    let input: unknown;
+    try {
+      input = JSON.parse(text);
+    } catch {
+      throw new PlaidApiError('INVALID_BODY', { message: 'body could not be parsed as JSON' });
+    }
+    // Check every fault before adding any, so a bad batch changes nothing.
+    const specs = (Array.isArray(input) ? input : [input]).map(checkFaultSpec);
+    specs.forEach((spec) => faults.add(spec));
+    return c.json({ faults: faults.list() }, 200);
+  });
+
+  app.delete(ROUTE, (c) => {
+    faults.clear();
+    return c.json({ faults: faults.list() }, 200);
+  });
+
+  return app;
+}

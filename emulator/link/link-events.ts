@@ -1,0 +1,89 @@
+/**
+ * `onEvent` delivery: metadata with every documented key (LAYER.md §4.3), and the timing rule of
+ * LAYER.md §4.4 — `OPEN` and the `LAYER_*` eligibility events are real-time; the rest may arrive
+ * late, in a batch, before or after `onSuccess`/`onExit` (see `EventTiming`).
+ */
+import type { EventTiming, LinkError } from './protocol.js';
+import type { PlaidLinkOnEventMetadata } from './types.js';
+
+const REALTIME_EVENTS = new Set([
+  'OPEN',
+  'LAYER_READY',
+  'LAYER_NOT_AVAILABLE',
+  'LAYER_AUTOFILL_NOT_AVAILABLE',
+]);
+
+export type MetadataDetails = Partial<
+  Omit<PlaidLinkOnEventMetadata, 'timestamp' | 'link_session_id' | 'request_id' | keyof LinkError>
+> & { error?: LinkError | null };
+
+export function eventMetadata(
+  linkSessionId: string,
+  requestId: string,
+  { error, ...details }: MetadataDetails = {},
+): PlaidLinkOnEventMetadata {
+  return {
+    account_number_mask: null,
+    error_type: error?.error_type ?? null,
+    error_code: error?.error_code ?? null,
+    error_message: error?.error_message ?? null,
+    exit_status: null,
+    institution_id: null,
+    institution_name: null,
+    institution_search_query: null,
+    is_update_mode: null,
+    match_reason: null,
+    mfa_type: null,
+    routing_number: null,
+    view_name: null,
+    selection: null,
+    ...details,
+    timestamp: new Date().toISOString(),
+    link_session_id: linkSessionId,
+    request_id: requestId,
+  };
+}
+
+/**
+ * Calls an integrator's callback. An exception in it must not leave Link half-way through a step,
+ * so it is reported as an uncaught error (the page and test runners still see it) and Link goes on.
+ */
+export function callSafely<A extends unknown[]>(
+  callback: ((...args: A) => void) | undefined,
+  ...args: A
+): void {
+  if (!callback) return;
+  try {
+    callback(...args);
+  } catch (error) {
+    reportError(error);
+  }
+}
+
+export class LinkEvents {
+  #held: Array<[string, PlaidLinkOnEventMetadata]> = [];
+  readonly #onEvent: ((name: string, metadata: PlaidLinkOnEventMetadata) => void) | undefined;
+  timing: EventTiming = 'realtime';
+
+  constructor(onEvent: ((name: string, metadata: PlaidLinkOnEventMetadata) => void) | undefined) {
+    this.#onEvent = onEvent;
+  }
+
+  emit(name: string, metadata: PlaidLinkOnEventMetadata): void {
+    if (this.timing === 'realtime' || REALTIME_EVENTS.has(name)) callSafely(this.#onEvent, name, metadata);
+    else this.#held.push([name, metadata]);
+  }
+
+  /** Runs the session's final callback (`onSuccess`/`onExit`) with the held events around it. */
+  finish(callback: () => void): void {
+    if (this.timing === 'batched-before-callback') this.#flush();
+    callback();
+    this.#flush();
+  }
+
+  #flush(): void {
+    const held = this.#held;
+    this.#held = [];
+    for (const [name, metadata] of held) callSafely(this.#onEvent, name, metadata);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The emulated `link-initialize.js`: defines `window.Plaid` for a page, talking only to the
+ * emulator that served this script. This entry is the one place in link/ with a side effect.
+ */
+import { createLinkHandler } from './link-handler.js';
+import type { EmulatorSettings, PlaidGlobal, PlaidLinkOptions } from './types.js';
+
+const SCRIPT_PATH = '/link/v2/stable/link-initialize.js';
+
+/** Real Link's words, so integrations that watch the console see the same thing. */
+const EMBEDDED_TWICE =
+  'The Plaid link-initialize.js script was embedded more than once. This is an unsupported configuration and may lead to unexpected behavior. Please ensure the script is only embedded once.';
+
+/**
+ * Where the emulator is: this script's URL minus its path, so it works under any mount prefix
+ * (`/plaid/link/v2/stable/link-initialize.js` → `<origin>/plaid`).
+ */
+function emulatorBase(): string | null {
+  const current = document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : '';
+  const candidates = current
+    ? [current]
+    : [...document.querySelectorAll<HTMLScriptElement>('script[src]')].map((script) => script.src).reverse();
+  for (const src of candidates) {
+    const url = new URL(src, document.baseURI);
+    if (url.pathname.endsWith(SCRIPT_PATH)) return url.origin + url.pathname.slice(0, -SCRIPT_PATH.length);
+  }
+  return null;
+}
+
+function install(): void {
+  const scope = window as unknown as { Plaid?: PlaidGlobal };
+  if (scope.Plaid) {
+    console.warn(EMBEDDED_TWICE);
+    return;
+  }
+  const base = emulatorBase();
+  if (base === null) {
+    console.error(
+      `[Plaid emulator] cannot tell where the emulator is: load this script from a URL ending in ${SCRIPT_PATH}.`,
+    );
+    return;
+  }
+  const settings: EmulatorSettings = {};
+  scope.Plaid = {
+    version: 'emulator',
+    emulator: settings,
+    create: (config: PlaidLinkOptions) => createLinkHandler(config, base, settings),
+    createEmbedded: (config: PlaidLinkOptions) => {
+      console.error(
+        '[Plaid emulator] createEmbedded (Embedded Institution Search) is not emulated; using create().',
+      );
+      return createLinkHandler(config, base, settings);
+    },
+  };
+}
+
+install();

@@ -1,0 +1,489 @@
+/**
+ * The Link UI: a modal dialog (accessible name "Plaid …") in an open shadow root, so the partner
+ * page's CSS cannot reach it while tests and assistive technology still can. It renders steps and
+ * reports what the user did; the handler decides what happens next.
+ *
+ * Keyboard: focus moves into the dialog when it opens and back where it was when it closes, Tab
+ * stays inside, Escape closes.
+ */
+import { h, svg } from './dom.js';
+import { LINK_STYLES } from './link-styles.js';
+import type { EditedProfile, ReviewAccount, ReviewProfile } from './protocol.js';
+
+export interface LinkUiActions {
+  continue: () => void;
+  verify: (code: string) => void;
+  share: (profile: EditedProfile, accountIds: string[]) => void;
+  /** The Close button, Escape, or an Exit button. */
+  close: () => void;
+  /** "Go back" on the exit confirmation. */
+  back: () => void;
+}
+
+export type UiStep =
+  | { kind: 'loading' }
+  | { kind: 'consent'; clientName: string; phoneNumber: string }
+  | { kind: 'code'; phoneNumber: string }
+  | {
+      kind: 'review';
+      clientName: string;
+      profile: ReviewProfile;
+      accounts: ReviewAccount[];
+      accountsRequired: boolean;
+    }
+  | { kind: 'failed'; message: string }
+  | { kind: 'not-ready'; message: string }
+  | { kind: 'not-layer'; clientName: string };
+
+/** The tag is never defined as a custom element: it only has to be unlike anything a page styles. */
+const HOST_TAG = 'plaid-link-emulator';
+
+const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** A tartan-like mark: nine tilted tiles. Not Plaid's logo, just a nod to it. */
+const PLAID_MARK = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><g transform="rotate(45 12 12)">
+  <rect x="4" y="4" width="4.4" height="4.4" rx="1"/><rect x="9.8" y="4" width="4.4" height="4.4" rx="1"/><rect x="15.6" y="4" width="4.4" height="4.4" rx="1"/>
+  <rect x="4" y="9.8" width="4.4" height="4.4" rx="1"/><rect x="9.8" y="9.8" width="4.4" height="4.4" rx="1"/><rect x="15.6" y="9.8" width="4.4" height="4.4" rx="1"/>
+  <rect x="4" y="15.6" width="4.4" height="4.4" rx="1"/><rect x="9.8" y="15.6" width="4.4" height="4.4" rx="1"/><rect x="15.6" y="15.6" width="4.4" height="4.4" rx="1"/>
+</g></svg>`;
+const CLOSE_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"><path d="M6 6l12 12M18 6 6 18"/></svg>`;
+const LOCK_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Z"/></svg>`;
+const BOLT_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M13 2 4 14h7l-1 8 9-12h-7l1-8Z"/></svg>`;
+const SHIELD_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5l-8-3Z"/></svg>`;
+
+export class LinkUi {
+  readonly host: HTMLElement;
+  readonly #root: ShadowRoot;
+  readonly #dialog: HTMLDivElement;
+  readonly #body: HTMLDivElement;
+  readonly #confirm: HTMLDivElement;
+  readonly #actions: LinkUiActions;
+  #current: HTMLElement | null = null;
+  #restoreFocus: HTMLElement | null = null;
+  #busy = false;
+
+  constructor(actions: LinkUiActions) {
+    this.#actions = actions;
+    this.host = document.createElement(HOST_TAG);
+    // Inline, so page rules such as `body > * { display: block }` cannot show or move it.
+    this.host.style.cssText = 'all: initial; position: fixed; inset: 0; z-index: 2147483647; display: none;';
+    this.#root = this.host.attachShadow({ mode: 'open' });
+
+    this.#body = h('div', { class: 'body' });
+    this.#confirm = h('div', { class: 'body', hidden: true });
+    const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, svg(CLOSE_ICON));
+    close.addEventListener('click', () => this.#actions.close());
+    this.#dialog = h(
+      'div',
+      {
+        class: 'dialog',
+        role: 'dialog',
+        'aria-modal': 'true',
+        'aria-labelledby': 'brand title',
+        tabindex: '-1',
+      },
+      h(
+        'div',
+        { class: 'bar' },
+        h('span', { id: 'brand', class: 'brand' }, svg(PLAID_MARK), 'Plaid'),
+        h('span', { class: 'badge' }, 'Emulator'),
+        close,
+      ),
+      this.#body,
+      this.#confirm,
+      h('div', { class: 'footer' }, svg(LOCK_ICON), 'Secured by Plaid · offline emulator'),
+    );
+    this.#dialog.addEventListener('keydown', this.#handleKeydown);
+    const style = h('style');
+    style.textContent = LINK_STYLES;
+    this.#root.append(style, h('div', { class: 'backdrop' }, this.#dialog));
+  }
+
+  get isOpen(): boolean {
+    return this.host.style.display !== 'none';
+  }
+
+  attach(): void {
+    document.body.append(this.host);
+  }
+
+  detach(): void {
+    this.#stopFocusGuard();
+    this.host.remove();
+  }
+
+  show(step: UiStep): void {
+    if (!this.isOpen) {
+      this.#restoreFocus = deepActiveElement();
+      this.host.style.display = 'block';
+      document.addEventListener('focusin', this.#handleFocusIn);
+    }
+    this.#busy = false;
+    this.#confirm.hidden = true;
+    this.#body.hidden = false;
+    this.#dialog.setAttribute('aria-labelledby', 'brand title');
+    this.#current = this.#render(step);
+    this.#body.replaceChildren(this.#current);
+    this.#focusStep(this.#body);
+  }
+
+  /** The exit confirmation, over the current step so going back keeps what the user typed. */
+  confirmExit(clientName: string): void {
+    const exit = h('button', { type: 'button', class: 'primary' }, 'Exit');
+    const back = h('button', { type: 'button', class: 'secondary' }, 'Go back');
+    exit.addEventListener('click', () => this.#actions.close());
+    back.addEventListener('click', () => this.#actions.back());
+    this.#confirm.replaceChildren(
+      h(
+        'div',
+        { class: 'pane' },
+        h('h2', { id: 'confirm-title', tabindex: '-1' }, 'Are you sure you want to exit?'),
+        h('p', { class: 'muted' }, `Your information will not be shared with ${clientName}.`),
+        exit,
+        back,
+      ),
+    );
+    this.#body.hidden = true;
+    this.#confirm.hidden = false;
+    this.#dialog.setAttribute('aria-labelledby', 'brand confirm-title');
+    this.#focusStep(this.#confirm);
+  }
+
+  cancelConfirm(): void {
+    this.#confirm.hidden = true;
+    this.#body.hidden = false;
+    this.#dialog.setAttribute('aria-labelledby', 'brand title');
+    this.#focusStep(this.#body);
+  }
+
+  hide(): void {
+    if (!this.isOpen) return;
+    this.#stopFocusGuard();
+    this.host.style.display = 'none';
+    this.#body.replaceChildren();
+    this.#confirm.replaceChildren();
+    const restore = this.#restoreFocus;
+    this.#restoreFocus = null;
+    if (restore?.isConnected) restore.focus();
+  }
+
+  setBusy(busy: boolean): void {
+    this.#busy = busy;
+    this.#current?.setAttribute('aria-busy', String(busy));
+    this.#current?.querySelectorAll<HTMLButtonElement>('button.primary').forEach((button) => {
+      button.disabled = busy;
+    });
+  }
+
+  /** A message in the current step's alert region (read out by screen readers). */
+  showError(message: string): void {
+    const alert = this.#current?.querySelector<HTMLElement>('[role="alert"]');
+    if (alert) alert.textContent = message;
+  }
+
+  #render(step: UiStep): HTMLElement {
+    switch (step.kind) {
+      case 'loading':
+        return h(
+          'div',
+          { class: 'pane', 'aria-busy': 'true' },
+          h('h2', { id: 'title', tabindex: '-1' }, 'Loading'),
+          h('div', { class: 'spinner' }),
+        );
+      case 'consent':
+        return this.#renderConsent(step.clientName, step.phoneNumber);
+      case 'code':
+        return this.#renderCode(step.phoneNumber);
+      case 'review':
+        return this.#renderReview(step);
+      case 'failed':
+        return this.#renderMessage("We couldn't verify it's you", step.message);
+      case 'not-ready':
+        return this.#renderMessage('Link is not ready', step.message);
+      case 'not-layer':
+        return this.#renderMessage(
+          'Bank linking is not emulated',
+          `This link token starts Plaid's ordinary bank-linking flow, which the emulator does not reproduce. Exit to return to ${step.clientName}.`,
+        );
+    }
+  }
+
+  #renderConsent(clientName: string, phoneNumber: string): HTMLElement {
+    const button = h('button', { type: 'button', class: 'primary' }, 'Continue');
+    button.addEventListener('click', () => this.#actions.continue());
+    const point = (icon: string, title: string, text: string) =>
+      h(
+        'li',
+        {},
+        h('span', { class: 'icon' }, svg(icon)),
+        h('span', {}, h('strong', {}, title), h('span', { class: 'muted small' }, text)),
+      );
+    return h(
+      'div',
+      { class: 'pane' },
+      h(
+        'div',
+        { class: 'logos', 'aria-hidden': 'true' },
+        h('span', { class: 'logo-tile partner' }, clientName.slice(0, 1).toUpperCase()),
+        h('span', { class: 'dots' }, '•••'),
+        h('span', { class: 'logo-tile' }, svg(PLAID_MARK)),
+      ),
+      h('h2', { id: 'title', tabindex: '-1' }, `${clientName} uses Plaid to fill in your details`),
+      h(
+        'p',
+        { class: 'muted' },
+        'We found a Plaid profile for ',
+        h('strong', {}, formatPhone(phoneNumber)),
+        '.',
+      ),
+      h(
+        'ul',
+        { class: 'points' },
+        point(BOLT_ICON, 'Fast', 'Share your saved details and bank account in a few taps.'),
+        point(SHIELD_ICON, 'Private', `Nothing is shared with ${clientName} until you review it.`),
+      ),
+      h('p', { class: 'legal' }, 'By selecting "Continue" you agree to the Plaid End User Privacy Policy.'),
+      button,
+    );
+  }
+
+  #renderCode(phoneNumber: string): HTMLElement {
+    const input = h('input', {
+      id: 'code',
+      name: 'code',
+      type: 'text',
+      class: 'code',
+      inputmode: 'numeric',
+      autocomplete: 'one-time-code',
+      maxlength: '6',
+      'aria-describedby': 'code-hint code-error',
+    });
+    const form = h(
+      'form',
+      { novalidate: true },
+      h('label', { for: 'code' }, 'Verification code'),
+      input,
+      h('p', { id: 'code-hint', class: 'hint' }, 'Emulator: the code is always 123456.'),
+      h('p', { id: 'code-error', class: 'error', role: 'alert' }),
+      h('button', { type: 'submit', class: 'primary' }, 'Verify'),
+    );
+    // The label is a sibling of the input (not its parent), so `for` does the labelling.
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (this.#busy) return;
+      if (!/^\d{6}$/.test(input.value.trim())) {
+        this.showError('Enter the 6-digit code.');
+        input.focus();
+        return;
+      }
+      this.#actions.verify(input.value.trim());
+    });
+    return h(
+      'div',
+      { class: 'pane' },
+      h('h2', { id: 'title', tabindex: '-1' }, 'Verify your phone number'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Enter the code we sent to ',
+        h('strong', {}, formatPhone(phoneNumber)),
+        '.',
+      ),
+      form,
+    );
+  }
+
+  #renderReview(step: Extract<UiStep, { kind: 'review' }>): HTMLElement {
+    const { profile, accounts } = step;
+    const field = (
+      id: string,
+      label: string,
+      value: string | null | undefined,
+      type = 'text',
+      autocomplete = '',
+    ) => h('label', { for: id }, label, h('input', { id, name: id, type, value: value ?? '', autocomplete }));
+    const form = h(
+      'form',
+      { novalidate: true },
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Name'),
+        h(
+          'div',
+          { class: 'row' },
+          field('first-name', 'First name', profile.name?.first_name, 'text', 'given-name'),
+          field('last-name', 'Last name', profile.name?.last_name, 'text', 'family-name'),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Contact'),
+        field('email', 'Email', profile.email, 'email', 'email'),
+        h(
+          'div',
+          { class: 'readonly' },
+          h('span', {}, 'Phone'),
+          h('span', {}, formatPhone(profile.phone_number)),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Personal'),
+        field('date-of-birth', 'Date of birth', profile.date_of_birth, 'date', 'bday'),
+        h(
+          'div',
+          { class: 'readonly' },
+          h('span', {}, 'Social Security number'),
+          h('span', {}, profile.ssn_last_4 ? `•••-••-${profile.ssn_last_4}` : 'Not on file'),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Address'),
+        field('street', 'Street address', profile.address?.street, 'text', 'address-line1'),
+        field('street2', 'Apartment, suite, etc.', profile.address?.street2, 'text', 'address-line2'),
+        h(
+          'div',
+          { class: 'row three' },
+          field('city', 'City', profile.address?.city, 'text', 'address-level2'),
+          field('region', 'State', profile.address?.region, 'text', 'address-level1'),
+          field('postal-code', 'ZIP code', profile.address?.postal_code, 'text', 'postal-code'),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Bank account'),
+        accounts.length === 0
+          ? h('p', { class: 'muted small' }, 'No bank accounts to share.')
+          : h(
+              'div',
+              { class: 'accounts' },
+              ...accounts.map((account, index) =>
+                h(
+                  'label',
+                  { class: 'account' },
+                  h('input', { type: 'checkbox', name: 'account', value: account.id, checked: index === 0 }),
+                  h(
+                    'span',
+                    {},
+                    `${account.name} ••${account.mask}`,
+                    h('span', { class: 'bank' }, account.institution_name),
+                  ),
+                ),
+              ),
+            ),
+      ),
+      h('p', { class: 'error', role: 'alert' }),
+      h('button', { type: 'submit', class: 'primary' }, 'Share'),
+    );
+    // Checkboxes start checked through the property: the attribute alone is not read back reliably.
+    form.querySelectorAll<HTMLInputElement>('input[name="account"]').forEach((box, index) => {
+      box.checked = index === 0;
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (this.#busy) return;
+      const value = (id: string) => form.querySelector<HTMLInputElement>(`#${id}`)!.value;
+      const accountIds = [...form.querySelectorAll<HTMLInputElement>('input[name="account"]:checked')].map(
+        (box) => box.value,
+      );
+      if (step.accountsRequired && accountIds.length === 0) {
+        this.showError(`Select an account to share with ${step.clientName}.`);
+        return;
+      }
+      this.#actions.share(
+        {
+          name: { first_name: value('first-name'), last_name: value('last-name') },
+          email: value('email'),
+          date_of_birth: value('date-of-birth'),
+          address: {
+            street: value('street'),
+            street2: value('street2'),
+            city: value('city'),
+            region: value('region'),
+            postal_code: value('postal-code'),
+            country: profile.address?.country ?? 'US',
+          },
+        },
+        accountIds,
+      );
+    });
+    return h(
+      'div',
+      { class: 'pane' },
+      h('h2', { id: 'title', tabindex: '-1' }, 'Review your information'),
+      h('p', { class: 'muted' }, `${step.clientName} will receive what you share. You can edit it first.`),
+      form,
+    );
+  }
+
+  #renderMessage(title: string, message: string): HTMLElement {
+    const button = h('button', { type: 'button', class: 'primary' }, 'Exit');
+    button.addEventListener('click', () => this.#actions.close());
+    return h(
+      'div',
+      { class: 'pane' },
+      h('h2', { id: 'title', tabindex: '-1' }, title),
+      h('p', { class: 'muted', role: 'alert' }, message),
+      button,
+    );
+  }
+
+  /** The code box gets focus (the user's next move is to type); otherwise the step's heading. */
+  #focusStep(container: HTMLElement): void {
+    const target =
+      container.querySelector<HTMLElement>('input.code') ?? container.querySelector<HTMLElement>('h2');
+    (target ?? this.#dialog).focus();
+  }
+
+  readonly #handleKeydown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      this.#actions.close();
+      return;
+    }
+    if (event.key !== 'Tab') return;
+    const focusable = [...this.#dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+      (element) => element.offsetParent !== null,
+    );
+    if (focusable.length === 0) return;
+    const first = focusable[0]!;
+    const last = focusable[focusable.length - 1]!;
+    const active = this.#root.activeElement;
+    if (event.shiftKey && (active === first || !this.#dialog.contains(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && active === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+
+  /** Focus that lands on the page behind the modal is brought back into it. */
+  readonly #handleFocusIn = (event: FocusEvent): void => {
+    if (event.target !== this.host && !this.host.contains(event.target as Node))
+      this.#focusStep(this.#confirm.hidden ? this.#body : this.#confirm);
+  };
+
+  #stopFocusGuard(): void {
+    document.removeEventListener('focusin', this.#handleFocusIn);
+  }
+}
+
+function deepActiveElement(): HTMLElement | null {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active instanceof HTMLElement ? active : null;
+}
+
+/** +14155550011 → (415) 555-0011; other numbers as given. */
+export function formatPhone(phoneNumber: string): string {
+  const match = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(phoneNumber);
+  return match ? `(${match[1]}) ${match[2]}-${match[3]}` : phoneNumber;
+}

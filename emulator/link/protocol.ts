@@ -1,0 +1,137 @@
+/**
+ * The emulator-only protocol between the Link script (browser) and the emulator (server), under
+ * `/emulator/link/`. Real Link talks to Plaid through its own iframe; this is our stand-in, so the
+ * server stays the source of truth (eligibility, the one-time code, tokens) and the browser never
+ * sees more than real Link would show (no full SSN, no access tokens). Types only.
+ */
+
+/**
+ * When `onEvent` delivers the events that Plaid does not promise in real time (everything except
+ * `OPEN` and the `LAYER_*` eligibility events; LAYER.md §4.4):
+ * - `realtime`: as they happen, so `EXIT`/`HANDOFF` precede `onExit`/`onSuccess`;
+ * - `batched-before-callback`: held, then delivered together just before `onSuccess`/`onExit`;
+ * - `batched-after-callback`: held, then delivered together just after `onSuccess`/`onExit`
+ *   returns — the reordering an integration must survive.
+ */
+export const EVENT_TIMINGS = ['realtime', 'batched-before-callback', 'batched-after-callback'] as const;
+export type EventTiming = (typeof EVENT_TIMINGS)[number];
+
+export type EligibilityEventName = 'LAYER_READY' | 'LAYER_NOT_AVAILABLE' | 'LAYER_AUTOFILL_NOT_AVAILABLE';
+
+/** The error object Link hands to `onExit` and puts in `ERROR` event metadata. */
+export interface LinkError {
+  error_type: string;
+  error_code: string;
+  error_message: string;
+  display_message: string | null;
+}
+
+/** Any non-2xx answer: Plaid's error body, plus the session id once there is one. */
+export interface ErrorResponse extends LinkError {
+  request_id: string;
+  link_session_id?: string;
+}
+
+export interface StartRequest {
+  link_token: string;
+}
+export interface StartResponse {
+  link_session_id: string;
+  request_id: string;
+  client_name: string;
+  /** false for a `/link/token/create` token without the `layer` product. */
+  layer: boolean;
+  event_timing: EventTiming;
+}
+
+export type SubmitRequest = { phone_number: string } | { date_of_birth: string };
+export interface SubmitResponse {
+  event: EligibilityEventName;
+  request_id: string;
+}
+
+export interface OpenResponse {
+  request_id: string;
+  /** The number the code was "sent" to, E.164. */
+  phone_number: string;
+}
+
+export interface VerifyRequest {
+  code: string;
+}
+
+export interface ReviewName {
+  first_name: string;
+  last_name: string;
+}
+export interface ReviewAddress {
+  street: string | null;
+  street2: string | null;
+  city: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
+}
+
+/** What the review step may show: the profile minus the full SSN. */
+export interface ReviewProfile {
+  phone_number: string;
+  name: ReviewName | null;
+  address: ReviewAddress | null;
+  email: string | null;
+  date_of_birth: string | null;
+  ssn_last_4: string | null;
+}
+
+export interface ReviewAccount {
+  id: string;
+  name: string;
+  mask: string;
+  type: string;
+  subtype: string;
+  institution_id: string;
+  institution_name: string;
+}
+
+export type VerifyResponse =
+  | {
+      result: 'verified';
+      request_id: string;
+      profile: ReviewProfile;
+      accounts: ReviewAccount[];
+      accounts_required: boolean;
+    }
+  | { result: 'invalid'; request_id: string; attempts_remaining: number; error: LinkError }
+  | { result: 'failed'; request_id: string; error: LinkError };
+
+/** The fields the user may edit before sharing. */
+export type EditedProfile = Pick<ReviewProfile, 'name' | 'address' | 'email' | 'date_of_birth'>;
+
+export interface ShareRequest {
+  profile: EditedProfile;
+  account_ids: string[];
+}
+
+export interface SuccessAccount {
+  id: string;
+  name: string;
+  mask: string | null;
+  type: string;
+  subtype: string;
+  verification_status: string | null;
+  class_type: string | null;
+}
+
+export interface ShareResponse {
+  request_id: string;
+  public_token: string;
+  institution: { name: string; institution_id: string } | null;
+  accounts: SuccessAccount[];
+}
+
+export interface ExitRequest {
+  status: string | null;
+}
+export interface ExitResponse {
+  request_id: string;
+}

@@ -1,0 +1,143 @@
+/**
+ * Finding elements the way a user (or a screen reader) does — by role and accessible name, or by
+ * label — across open shadow roots. A small stand-in for Testing Library's queries, which wtr
+ * does not ship; it covers the roles the Link UI uses.
+ */
+
+type Root = Document | ShadowRoot | Element;
+
+/** Every element under `root`, descending into open shadow roots. */
+export function deepElements(root: Root = document): Element[] {
+  const found: Element[] = [];
+  const visit = (node: Root) => {
+    for (const element of node.querySelectorAll('*')) {
+      found.push(element);
+      if (element.shadowRoot) visit(element.shadowRoot);
+    }
+  };
+  visit(root);
+  return found;
+}
+
+const INPUT_ROLES: Record<string, string> = {
+  text: 'textbox',
+  email: 'textbox',
+  tel: 'textbox',
+  url: 'textbox',
+  search: 'searchbox',
+  checkbox: 'checkbox',
+  radio: 'radio',
+};
+
+export function roleOf(element: Element): string | null {
+  const explicit = element.getAttribute('role');
+  if (explicit) return explicit;
+  const tag = element.localName;
+  if (tag === 'button') return 'button';
+  if (tag === 'input') return INPUT_ROLES[(element as HTMLInputElement).type] ?? null;
+  if (/^h[1-6]$/.test(tag)) return 'heading';
+  if (tag === 'dialog') return 'dialog';
+  if (tag === 'a' && element.hasAttribute('href')) return 'link';
+  return null;
+}
+
+const squash = (text: string | null | undefined) => (text ?? '').replace(/\s+/g, ' ').trim();
+
+export function accessibleName(element: Element): string {
+  const labelledBy = element.getAttribute('aria-labelledby');
+  if (labelledBy) {
+    const root = element.getRootNode() as Document | ShadowRoot;
+    return squash(
+      labelledBy
+        .split(/\s+/)
+        .map((id) => root.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+  }
+  const label = element.getAttribute('aria-label');
+  if (label) return squash(label);
+  const labels = (element as HTMLInputElement).labels;
+  if (labels && labels.length > 0) {
+    // A label wrapping its input also contains the input's value: take the label's own text.
+    return squash([...labels].map((l) => textWithout(l, element)).join(' '));
+  }
+  return squash(element.textContent);
+}
+
+function textWithout(label: HTMLLabelElement, control: Element): string {
+  const copy = label.cloneNode(true) as HTMLElement;
+  copy.querySelectorAll('input, select, textarea').forEach((node) => node.remove());
+  return control.localName === 'input' ? (copy.textContent ?? '') : (label.textContent ?? '');
+}
+
+/** Rendered and not hidden from assistive technology. */
+export function isAccessible(element: Element): boolean {
+  if (!element.checkVisibility({ visibilityProperty: true })) return false;
+  for (let node: Node | null = element; node; node = node.parentNode ?? (node as ShadowRoot).host ?? null) {
+    if (node instanceof Element && node.getAttribute('aria-hidden') === 'true') return false;
+  }
+  return true;
+}
+
+function matches(text: string, expected: string | RegExp): boolean {
+  return typeof expected === 'string' ? text === expected : expected.test(text);
+}
+
+export function queryAllByRole(role: string, name?: string | RegExp, root: Root = document): HTMLElement[] {
+  return deepElements(root).filter(
+    (element): element is HTMLElement =>
+      element instanceof HTMLElement &&
+      roleOf(element) === role &&
+      isAccessible(element) &&
+      (name === undefined || matches(accessibleName(element), name)),
+  );
+}
+
+export function queryByRole(role: string, name?: string | RegExp, root: Root = document): HTMLElement | null {
+  const found = queryAllByRole(role, name, root);
+  if (found.length > 1) throw new Error(`${found.length} elements with role ${role} named ${String(name)}`);
+  return found[0] ?? null;
+}
+
+export function getByRole(role: string, name?: string | RegExp, root: Root = document): HTMLElement {
+  const element = queryByRole(role, name, root);
+  if (!element) {
+    const seen = deepElements(root)
+      .filter((candidate) => roleOf(candidate) === role && isAccessible(candidate))
+      .map((candidate) => `"${accessibleName(candidate)}"`);
+    throw new Error(`no ${role} named ${String(name)}; visible ${role}s: ${seen.join(', ') || 'none'}`);
+  }
+  return element;
+}
+
+/** The form control whose label reads `label`. */
+export function getByLabelText(label: string | RegExp, root: Root = document): HTMLInputElement {
+  const controls = deepElements(root).filter(
+    (element): element is HTMLInputElement =>
+      element instanceof HTMLInputElement && isAccessible(element) && matches(accessibleName(element), label),
+  );
+  if (controls.length !== 1) throw new Error(`${controls.length} controls labelled ${String(label)}`);
+  return controls[0]!;
+}
+
+/** The focused element, looking inside shadow roots. */
+export function deepActiveElement(): Element | null {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active;
+}
+
+/** Types into a text box as a user would: focus, value, `input` event. */
+export function type(input: HTMLInputElement, text: string): void {
+  input.focus();
+  input.value = text;
+  input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+}
+
+/** Presses a key on the focused element. */
+export function press(key: string, options: { shiftKey?: boolean } = {}): boolean {
+  const target = deepActiveElement() ?? document.body;
+  return target.dispatchEvent(
+    new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true, ...options }),
+  );
+}
