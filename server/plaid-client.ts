@@ -49,6 +49,8 @@ export interface CallPlaidOptions {
   /** Backoff before retry n (1-based) is `retryDelayMs * 2^(n-1)`, capped at `maxRetryDelayMs`. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** How to wait between attempts; a timer by default. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 interface PlaidResponseLike<T> {
@@ -70,7 +72,7 @@ const PLAID_RATE_LIMIT_RETRY_AFTER = 30;
 
 export async function callPlaid<T>(
   call: (options: PlaidRequestOptions) => Promise<PlaidResponseLike<T>>,
-  { timeoutMs, retries = 0, retryDelayMs = 250, maxRetryDelayMs = 2000 }: CallPlaidOptions,
+  { timeoutMs, retries = 0, retryDelayMs = 250, maxRetryDelayMs = 2000, sleep = wait }: CallPlaidOptions,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const result = await attemptOnce(call, timeoutMs);
@@ -186,6 +188,6 @@ export function badPlaidResponse(what: string, requestId: unknown): ApiError {
   });
 }
 
-function sleep(ms: number): Promise<void> {
+function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,7 +4,7 @@
  */
 import { after, afterEach, before } from 'node:test';
 
-import { setupServer, type SetupServerApi } from 'msw/node';
+import { setupServer, type SetupServer } from 'msw/node';
 
 import {
   createLayerApi,
@@ -26,7 +26,7 @@ export const PLAID_CREDENTIALS = {
 export const API_ORIGIN = 'http://localhost';
 
 export interface MockPlaid {
-  server: SetupServerApi;
+  server: SetupServer;
   signer: WebhookSigner;
 }
 

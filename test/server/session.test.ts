@@ -1,0 +1,398 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+
+import { delay, http, HttpResponse } from 'msw';
+
+import { verifyProfileToken, type SessionResponse } from '../../server/index.js';
+import {
+  ACCESS_TOKENS,
+  FULL_SSN,
+  ITEM_IDS,
+  PLAID_BASE,
+  PUBLIC_TOKEN,
+  SESSION_GET_RESPONSE,
+  plaidError,
+} from './support/plaid-fixtures.js';
+import { SESSION_SECRET, TestBrowser, createTestApi, errorCode, useMockPlaid } from './support/test-api.js';
+import { webhookBody } from './support/webhook-signer.js';
+
+const { server, signer } = await useMockPlaid();
+const SESSION_GET = `${PLAID_BASE}/user_account/session/get`;
+
+/** Overrides /user_account/session/get with the queued answers (then the happy path); counts calls. */
+function sessionGet(...responses: (() => Response | Promise<Response>)[]) {
+  const calls: unknown[] = [];
+  server.use(
+    http.post(SESSION_GET, async ({ request }) => {
+      calls.push(await request.json());
+      const next = responses[calls.length - 1];
+      return next ? next() : HttpResponse.json(SESSION_GET_RESPONSE);
+    }),
+  );
+  return calls;
+}
+
+/** A browser that already obtained a Link token, as the widget does before Link opens. */
+async function browserWithLinkToken(app: ConstructorParameters<typeof TestBrowser>[0]) {
+  const browser = new TestBrowser(app);
+  assert.equal((await browser.linkToken()).status, 200);
+  return browser;
+}
+
+test('exchanges the public token for the browser-safe profile, item ids and a profile token', async () => {
+  const { app } = createTestApi();
+  const res = await (await browserWithLinkToken(app)).exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('Cache-Control'), 'no-store');
+  const body = (await res.json()) as SessionResponse;
+  assert.deepEqual(body.profile, {
+    name: { first_name: 'Leslie', last_name: 'Knope' },
+    address: {
+      street: '123 Main St.',
+      street2: '',
+      city: 'Pawnee',
+      region: 'IN',
+      postal_code: '41006',
+      country: 'US',
+    },
+    phone_number: '+14155550011',
+    email: 'leslie@knope.com',
+    date_of_birth: '1975-01-18',
+    ssn_last_4: '4321',
+  });
+  assert.deepEqual(
+    body.items,
+    ITEM_IDS.map((item_id) => ({ item_id })),
+  );
+  assert.deepEqual(Object.keys(body).sort(), ['items', 'profile', 'token']);
+
+  const verified = await verifyProfileToken(body.token, SESSION_SECRET);
+  assert.deepEqual(verified.profile, body.profile);
+  assert.deepEqual(verified.items, body.items);
+  assert.equal(verified.userId, null, 'anonymous sessions carry no user id');
+  assert.equal(verified.expiresAt.getTime() - verified.issuedAt.getTime(), 600_000);
+});
+
+test('onSession gets the full identity and the access tokens, once', async () => {
+  const { app, sessions } = createTestApi();
+  await (await browserWithLinkToken(app)).exchange(PUBLIC_TOKEN);
+  assert.equal(sessions.length, 1);
+  const [session] = sessions as [(typeof sessions)[number]];
+  assert.equal(session.identity?.ssn, FULL_SSN);
+  assert.deepEqual(
+    session.items.map((item) => item.access_token),
+    ACCESS_TOKENS,
+  );
+  assert.equal(session.anonymous, true);
+  assert.match(session.userId, /^anon_/);
+  assert.equal(session.plaidRequestId, SESSION_GET_RESPONSE.request_id);
+});
+
+test('with getUserId, the user id goes to onSession and into the profile token', async () => {
+  const { app, sessions } = createTestApi({ getUserId: (c) => c.req.header('X-User') });
+  const browser = new TestBrowser(app);
+  const headers = { 'X-User': 'user-42' };
+  assert.equal((await browser.post('/link-token', {}, { headers })).status, 200);
+  const res = await browser.post('/session', { public_token: PUBLIC_TOKEN }, { headers });
+  assert.equal(res.status, 200);
+  assert.equal(browser.setCookies.length, 0, 'no anonymous cookie when the integrator identifies users');
+  assert.equal(sessions[0]?.userId, 'user-42');
+  assert.equal(sessions[0]?.anonymous, false);
+  const { token } = (await res.json()) as SessionResponse;
+  assert.equal((await verifyProfileToken(token, SESSION_SECRET)).userId, 'user-42');
+});
+
+test('profileFields limits what reaches the browser; the full SSN only on opt-in', async () => {
+  const narrow = createTestApi({ profileFields: ['name', 'phone_number'] });
+  const res = await (await browserWithLinkToken(narrow.app)).exchange(PUBLIC_TOKEN);
+  const { profile, token } = (await res.json()) as SessionResponse;
+  assert.deepEqual(profile, {
+    name: { first_name: 'Leslie', last_name: 'Knope' },
+    address: null,
+    phone_number: '+14155550011',
+    email: null,
+    date_of_birth: null,
+    ssn_last_4: null,
+  });
+  assert.deepEqual((await verifyProfileToken(token, SESSION_SECRET)).profile, profile);
+  assert.equal(narrow.sessions[0]?.identity?.date_of_birth, '1975-01-18', 'onSession still gets everything');
+
+  const full = createTestApi({ profileFields: ['name', 'ssn_last_4', 'ssn'] });
+  const optedIn = (await (
+    await (await browserWithLinkToken(full.app)).exchange(PUBLIC_TOKEN)
+  ).json()) as SessionResponse;
+  assert.equal(optedIn.profile.ssn, FULL_SSN);
+  assert.equal(optedIn.profile.ssn_last_4, '4321');
+});
+
+test('a user without identity (Extended Autofill, no Items) gets an all-null profile', async () => {
+  sessionGet(() => HttpResponse.json({ identity: null, items: [], request_id: 'reqEmpty' }));
+  const { app } = createTestApi();
+  const res = await (await browserWithLinkToken(app)).exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as SessionResponse;
+  assert.deepEqual(body.profile, {
+    name: null,
+    address: null,
+    phone_number: null,
+    email: null,
+    date_of_birth: null,
+    ssn_last_4: null,
+  });
+  assert.deepEqual(body.items, []);
+});
+
+test('without a session the exchange is refused with 401', async () => {
+  const { app } = createTestApi();
+  const res = await new TestBrowser(app).exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 401);
+  assert.equal(await errorCode(res), 'NO_SESSION');
+});
+
+test('a session cookie signed with another secret is no session', async () => {
+  const other = createTestApi({ sessionSecret: 'another-secret-another-secret-another-secret' });
+  const browser = await browserWithLinkToken(other.app);
+  const { app } = createTestApi();
+  const res = await new TestBrowser(app).post(
+    '/session',
+    { public_token: PUBLIC_TOKEN },
+    {
+      headers: { Cookie: `layer_session=${browser.cookies.get('layer_session')}` },
+    },
+  );
+  assert.equal(res.status, 401);
+  assert.equal(await errorCode(res), 'NO_SESSION');
+});
+
+test('only a session that obtained a Link token may exchange: another user’s exchange is refused', async () => {
+  let user = 'alice';
+  const calls = sessionGet();
+  const { app, sessions } = createTestApi({ getUserId: () => user });
+  const browser = new TestBrowser(app);
+  assert.equal((await browser.linkToken()).status, 200);
+  user = 'mallory';
+  const res = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 401);
+  assert.equal(await errorCode(res), 'NO_LINK_TOKEN');
+  assert.equal(calls.length, 0, 'Plaid is not asked');
+  assert.equal(sessions.length, 0);
+  user = 'alice';
+  assert.equal((await browser.exchange(PUBLIC_TOKEN)).status, 200);
+});
+
+test('the grant ends when the Link token expires', async () => {
+  let time = Date.parse('2030-01-01T00:00:00Z');
+  server.use(
+    http.post(`${PLAID_BASE}/session/token/create`, () =>
+      HttpResponse.json({
+        link: { link_token: 'link-sandbox-x', expiration: new Date(time + 4 * 3600_000).toISOString() },
+        request_id: 'r',
+      }),
+    ),
+  );
+  const { app } = createTestApi({ now: () => time });
+  const browser = await browserWithLinkToken(app);
+  time += 4 * 3600_000 + 1000;
+  const res = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 401);
+  assert.equal(await errorCode(res), 'NO_LINK_TOKEN');
+});
+
+test('a public token that a verified webhook ties to another session’s Link token is refused', async () => {
+  server.use(
+    http.post(`${PLAID_BASE}/session/token/create`, () =>
+      HttpResponse.json({
+        link: { link_token: `link-sandbox-${randomUUID()}`, expiration: '2099-01-01T00:00:00Z' },
+        request_id: 'r',
+      }),
+    ),
+  );
+  const { app } = createTestApi();
+  const victim = new TestBrowser(app);
+  const { link_token } = (await (await victim.linkToken()).json()) as { link_token: string };
+  const attacker = await browserWithLinkToken(app);
+
+  const body = webhookBody({
+    webhook_type: 'LINK',
+    webhook_code: 'SESSION_FINISHED',
+    status: 'SUCCESS',
+    link_session_id: randomUUID(),
+    link_token,
+    public_tokens: [PUBLIC_TOKEN],
+    environment: 'sandbox',
+  });
+  const hook = await app.request('/webhook', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Plaid-Verification': await signer.sign(body) },
+    body,
+  });
+  assert.equal(hook.status, 200);
+
+  const stolen = await attacker.exchange(PUBLIC_TOKEN);
+  assert.equal(stolen.status, 403);
+  assert.equal(await errorCode(stolen), 'WRONG_SESSION');
+  assert.equal((await victim.exchange(PUBLIC_TOKEN)).status, 200);
+});
+
+test('a public token is exchanged at most once: a replay gets 409', async () => {
+  const calls = sessionGet();
+  const { app, sessions } = createTestApi();
+  const browser = await browserWithLinkToken(app);
+  assert.equal((await browser.exchange(PUBLIC_TOKEN)).status, 200);
+  const replay = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(replay.status, 409);
+  assert.equal(await errorCode(replay), 'PUBLIC_TOKEN_ALREADY_USED');
+  const elsewhere = await (await browserWithLinkToken(app)).exchange(PUBLIC_TOKEN);
+  assert.equal(elsewhere.status, 409);
+  assert.equal(calls.length, 1);
+  assert.equal(sessions.length, 1);
+});
+
+test('two simultaneous exchanges of one token: one 200, one 409, one Plaid call', async () => {
+  const calls = sessionGet(async () => {
+    await delay(20);
+    return HttpResponse.json(SESSION_GET_RESPONSE);
+  });
+  const { app } = createTestApi();
+  const browser = await browserWithLinkToken(app);
+  const statuses = (await Promise.all([browser.exchange(PUBLIC_TOKEN), browser.exchange(PUBLIC_TOKEN)])).map(
+    (res) => res.status,
+  );
+  assert.deepEqual(statuses.sort(), [200, 409]);
+  assert.equal(calls.length, 1);
+});
+
+test('Plaid’s INVALID_PUBLIC_TOKEN answers 422 with Plaid’s request id', async () => {
+  const { app } = createTestApi();
+  const browser = await browserWithLinkToken(app);
+  const res = await browser.exchange('public-sandbox-00000000-0000-4000-8000-000000000000');
+  assert.equal(res.status, 422);
+  const body = (await res.json()) as { error: { code: string; plaid_request_id: string } };
+  assert.equal(body.error.code, 'INVALID_PUBLIC_TOKEN');
+  assert.equal(body.error.plaid_request_id, 'PLAIDreqID00001');
+});
+
+test('the exchange is never retried: a Plaid 5xx is one call and a 502, then the user may try again', async () => {
+  const calls = sessionGet(() =>
+    HttpResponse.json(plaidError('API_ERROR', 'INTERNAL_SERVER_ERROR', 'req500'), { status: 500 }),
+  );
+  const { app } = createTestApi({ retries: 5 });
+  const browser = await browserWithLinkToken(app);
+  const res = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 502);
+  const body = (await res.json()) as { error: { code: string; plaid_request_id: string } };
+  assert.equal(body.error.code, 'PLAID_ERROR');
+  assert.equal(body.error.plaid_request_id, 'req500');
+  assert.equal(calls.length, 1);
+  assert.equal((await browser.exchange(PUBLIC_TOKEN)).status, 200, 'nothing was handed out, so no 409');
+});
+
+test('the exchange times out with 503 after one attempt', async () => {
+  const calls = sessionGet(async () => {
+    await delay('infinite');
+    return new Response();
+  });
+  const { app } = createTestApi({ timeoutMs: 30, retries: 5 });
+  const res = await (await browserWithLinkToken(app)).exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 503);
+  assert.equal(await errorCode(res), 'PLAID_TIMEOUT');
+  assert.equal(calls.length, 1);
+});
+
+test('an unreachable Plaid during the exchange is a 503 after one attempt', async () => {
+  const calls = sessionGet(() => HttpResponse.error());
+  const res = await (await browserWithLinkToken(createTestApi().app)).exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 503);
+  assert.equal(await errorCode(res), 'PLAID_UNREACHABLE');
+  assert.equal(calls.length, 1);
+});
+
+test('Plaid rate limiting during the exchange is a 429 with Retry-After', async () => {
+  sessionGet(() =>
+    HttpResponse.json(plaidError('RATE_LIMIT_EXCEEDED', 'RATE_LIMIT', 'reqRate'), {
+      status: 429,
+      headers: { 'Retry-After': '12' },
+    }),
+  );
+  const res = await (await browserWithLinkToken(createTestApi().app)).exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 429);
+  assert.equal(res.headers.get('Retry-After'), '12');
+  assert.equal(await errorCode(res), 'PLAID_RATE_LIMITED');
+});
+
+test('a failing onSession answers 500 without detail, and the user may try again', async () => {
+  let fail = true;
+  const { app, logs } = createTestApi({
+    onSession: () => {
+      if (fail) throw new Error('database down while saving Leslie Knope');
+    },
+  });
+  const browser = await browserWithLinkToken(app);
+  const res = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 500);
+  const text = await res.text();
+  assert.match(text, /SESSION_HANDLER_FAILED/);
+  assert.doesNotMatch(text + logs.join('\n'), /database|Knope/);
+  fail = false;
+  assert.equal((await browser.exchange(PUBLIC_TOKEN)).status, 200);
+});
+
+test('rate-limits exchanges per session', async () => {
+  const { app } = createTestApi({ rateLimits: { sessionPerSession: { limit: 1, windowSeconds: 60 } } });
+  const browser = await browserWithLinkToken(app);
+  assert.equal((await browser.exchange('public-sandbox-unknown-1')).status, 422);
+  const limited = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('Retry-After'), '60');
+});
+
+test('bad bodies are answered 4xx with the error shape, before Plaid is asked', async () => {
+  const calls = sessionGet();
+  const { app } = createTestApi();
+  const browser = await browserWithLinkToken(app);
+  const cases: [string, Parameters<TestBrowser['post']>[2], number, string][] = [
+    ['not JSON', { raw: 'public_token=abc' }, 400, 'INVALID_JSON'],
+    ['truncated JSON', { raw: '{"public_token": "abc' }, 400, 'INVALID_JSON'],
+    ['an array', { raw: '["abc"]' }, 400, 'INVALID_BODY'],
+    ['null', { raw: 'null' }, 400, 'INVALID_BODY'],
+    ['empty', { raw: '' }, 400, 'INVALID_JSON'],
+    ['missing public_token', { raw: '{}' }, 400, 'MISSING_PUBLIC_TOKEN'],
+    ['public_token a number', { raw: '{"public_token": 42}' }, 400, 'INVALID_PUBLIC_TOKEN_FORMAT'],
+    ['public_token an object', { raw: '{"public_token": {"a": 1}}' }, 400, 'INVALID_PUBLIC_TOKEN_FORMAT'],
+    ['public_token empty', { raw: '{"public_token": ""}' }, 400, 'INVALID_PUBLIC_TOKEN_FORMAT'],
+    ['public_token with spaces', { raw: '{"public_token": "a b"}' }, 400, 'INVALID_PUBLIC_TOKEN_FORMAT'],
+    [
+      'public_token too long',
+      { raw: JSON.stringify({ public_token: 'p'.repeat(600) }) },
+      400,
+      'INVALID_PUBLIC_TOKEN_FORMAT',
+    ],
+    [
+      'text/plain',
+      { raw: JSON.stringify({ public_token: PUBLIC_TOKEN }), headers: { 'Content-Type': 'text/plain' } },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'oversized',
+      { raw: JSON.stringify({ public_token: PUBLIC_TOKEN, pad: 'x'.repeat(17_000) }) },
+      413,
+      'BODY_TOO_LARGE',
+    ],
+  ];
+  for (const [name, options, status, code] of cases) {
+    const res = await browser.post('/session', undefined, options);
+    assert.equal(res.status, status, name);
+    assert.equal(await errorCode(res), code, name);
+  }
+  assert.equal(calls.length, 0);
+});
+
+test('a smaller bodyLimitBytes is honoured', async () => {
+  const { app } = createTestApi({ bodyLimitBytes: 32 });
+  const browser = await browserWithLinkToken(app);
+  const res = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 413);
+  assert.equal(await errorCode(res), 'BODY_TOO_LARGE');
+});

@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { http, HttpResponse } from 'msw';
+
+import { PLAID_BASE, plaidError } from './support/plaid-fixtures.js';
+import { createTestApi, errorCode, useMockPlaid } from './support/test-api.js';
+import { sha256Hex, signWith, unsignedJwt, webhookBody } from './support/webhook-signer.js';
+
+const { server, signer } = await useMockPlaid();
+const KEY_GET = `${PLAID_BASE}/webhook_verification_key/get`;
+
+function authenticationPassed() {
+  return webhookBody({
+    webhook_type: 'LAYER',
+    webhook_code: 'LAYER_AUTHENTICATION_PASSED',
+    environment: 'sandbox',
+    link_session_id: randomUUID(),
+    link_token: `link-sandbox-${randomUUID()}`,
+  });
+}
+
+function deliver(
+  app: ReturnType<typeof createTestApi>['app'],
+  body: string,
+  verification?: string,
+  headers = {},
+) {
+  return app.request('/webhook', {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(verification === undefined ? {} : { 'Plaid-Verification': verification }),
+      ...headers,
+    },
+    body,
+  });
+}
+
+test('a webhook signed with Plaid’s key is accepted and handed to onWebhook', async () => {
+  const { app, webhooks, logs } = createTestApi();
+  const body = authenticationPassed();
+  const res = await deliver(app, body, await signer.sign(body));
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { received: true });
+  assert.deepEqual(webhooks, [JSON.parse(body)]);
+  assert.match(logs.at(-1) ?? '', /^POST \/webhook 200 /);
+});
+
+test('the header name is case-insensitive', async () => {
+  const { app, webhooks } = createTestApi();
+  const body = authenticationPassed();
+  const res = await app.request('/webhook', {
+    method: 'POST',
+    headers: { 'plaid-verification': await signer.sign(body) },
+    body,
+  });
+  assert.equal(res.status, 200);
+  assert.equal(webhooks.length, 1);
+});
+
+/**
+ * Each forgery, built for a given body, and the check that must catch it: all are refused with 401
+ * and never reach onWebhook.
+ */
+const FORGERIES: Record<string, [(body: string) => Promise<string | undefined>, RegExp]> = {
+  'no Plaid-Verification header': [async () => undefined, /Missing Plaid-Verification/],
+  'a header that is not a JWT': [async () => 'not-a-jwt', /not a JWT/],
+  'alg none': [async (body) => unsignedJwt(signer.kid, body), /must be signed with ES256/],
+  'wrong alg (HS256 keyed with the public key)': [
+    async (body) =>
+      new SignJWT({ request_body_sha256: sha256Hex(body) })
+        .setProtectedHeader({ alg: 'HS256', kid: signer.kid, typ: 'JWT' })
+        .setIssuedAt()
+        .sign(new TextEncoder().encode(JSON.stringify(signer.jwk))),
+    /must be signed with ES256/,
+  ],
+  'wrong alg (ES384)': [
+    async (body) =>
+      new SignJWT({ request_body_sha256: sha256Hex(body) })
+        .setProtectedHeader({ alg: 'ES384', kid: signer.kid, typ: 'JWT' })
+        .setIssuedAt()
+        .sign((await generateKeyPair('ES384')).privateKey),
+    /must be signed with ES256/,
+  ],
+  'bad signature (another key, same kid)': [
+    async (body) => signWith((await generateKeyPair('ES256')).privateKey, body, { kid: signer.kid }),
+    /signature is not valid/,
+  ],
+  'signature bytes altered': [
+    async (body) => {
+      const jwt = await signer.sign(body);
+      const last = jwt.at(-2) === 'A' ? 'B' : 'A';
+      return `${jwt.slice(0, -2)}${last}${jwt.at(-1)}`;
+    },
+    /signature is not valid/,
+  ],
+  'stale iat (5 minutes and 1 second old)': [
+    (body) => signer.sign(body, { iat: Math.floor(Date.now() / 1000) - 301 }),
+    /more than 5 minutes old/,
+  ],
+  'iat far in the future': [
+    (body) => signer.sign(body, { iat: Math.floor(Date.now() / 1000) + 3600 }),
+    /dated in the future/,
+  ],
+  'a signed hash of a body differing by one byte': [
+    (body) =>
+      signer.sign(body, {
+        hashOf: body.replace('LAYER_AUTHENTICATION_PASSED', 'LAYER_AUTHENTICATION_PASSEd'),
+      }),
+    /does not match/,
+  ],
+  'same JSON re-serialised (hash is over the exact bytes)': [
+    (body) => signer.sign(JSON.stringify(JSON.parse(body))),
+    /does not match/,
+  ],
+  'unknown kid': [(body) => signer.sign(body, { kid: 'c0ffee00-0000-4000-8000-000000000000' }), /unknown/],
+  'no kid': [
+    async (body) =>
+      new SignJWT({ request_body_sha256: sha256Hex(body) })
+        .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+        .setIssuedAt()
+        .sign((await generateKeyPair('ES256')).privateKey),
+    /no key id/,
+  ],
+};
+
+for (const [name, [forge, reason]] of Object.entries(FORGERIES)) {
+  test(`refuses a webhook with ${name}: 401, onWebhook not called`, async () => {
+    const { app, webhooks } = createTestApi();
+    const body = authenticationPassed();
+    const res = await deliver(app, body, await forge(body));
+    assert.equal(res.status, 401);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'WEBHOOK_VERIFICATION_FAILED');
+    assert.match(error.message, reason);
+    assert.deepEqual(webhooks, []);
+  });
+}
+
+test('a body changed by one byte after signing is refused', async () => {
+  const { app, webhooks } = createTestApi();
+  const body = authenticationPassed();
+  const verification = await signer.sign(body);
+  const tampered = body.replace('"environment": "sandbox"', '"environment": "sandbax"');
+  assert.equal(tampered.length, body.length);
+  const res = await deliver(app, tampered, verification);
+  assert.equal(res.status, 401);
+  assert.match(((await res.json()) as { error: { message: string } }).error.message, /does not match/);
+  assert.deepEqual(webhooks, []);
+});
+
+test('a key Plaid marks as expired is refused', async () => {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const kid = randomUUID();
+  server.use(
+    http.post(KEY_GET, async () =>
+      HttpResponse.json({
+        key: { ...(await exportJWK(publicKey)), alg: 'ES256', kid, use: 'sig', created_at: 1, expired_at: 2 },
+        request_id: 'r',
+      }),
+    ),
+  );
+  const { app, webhooks } = createTestApi();
+  const body = authenticationPassed();
+  const res = await deliver(app, body, await signWith(privateKey, body, { kid }));
+  assert.equal(res.status, 401);
+  assert.match(((await res.json()) as { error: { message: string } }).error.message, /expired/);
+  assert.deepEqual(webhooks, []);
+});
+
+test('when Plaid cannot be asked for the key, the webhook is refused (Plaid will retry)', async () => {
+  server.use(
+    http.post(KEY_GET, () =>
+      HttpResponse.json(plaidError('API_ERROR', 'INTERNAL_SERVER_ERROR'), { status: 500 }),
+    ),
+  );
+  const { app, webhooks } = createTestApi();
+  const body = authenticationPassed();
+  const res = await deliver(app, body, await signer.sign(body));
+  assert.equal(res.status, 401);
+  assert.deepEqual(webhooks, []);
+});
+
+test('keys are cached per kid: a second webhook verifies while Plaid’s key route is down', async () => {
+  const { app, webhooks } = createTestApi();
+  const first = authenticationPassed();
+  assert.equal((await deliver(app, first, await signer.sign(first))).status, 200);
+  server.use(
+    http.post(KEY_GET, () =>
+      HttpResponse.json(plaidError('API_ERROR', 'INTERNAL_SERVER_ERROR'), { status: 500 }),
+    ),
+  );
+  const second = authenticationPassed();
+  assert.equal((await deliver(app, second, await signer.sign(second))).status, 200);
+  assert.equal(webhooks.length, 2);
+});
+
+test('a duplicate delivery is acknowledged but handed to onWebhook once', async () => {
+  const { app, webhooks } = createTestApi();
+  const body = authenticationPassed();
+  assert.equal((await deliver(app, body, await signer.sign(body))).status, 200);
+  const again = await deliver(
+    app,
+    body,
+    await signer.sign(body, { iat: Math.floor(Date.now() / 1000) - 60 }),
+  );
+  assert.equal(again.status, 200);
+  assert.deepEqual(await again.json(), { received: true });
+  assert.equal(webhooks.length, 1);
+});
+
+test('when onWebhook throws, the answer is 500 and Plaid’s retry is handled', async () => {
+  let fail = true;
+  const seen: unknown[] = [];
+  const { app } = createTestApi({
+    onWebhook: (webhook) => {
+      if (fail) throw new Error('queue full');
+      seen.push(webhook);
+    },
+  });
+  const body = authenticationPassed();
+  const res = await deliver(app, body, await signer.sign(body));
+  assert.equal(res.status, 500);
+  assert.equal(await errorCode(res), 'WEBHOOK_HANDLER_FAILED');
+  fail = false;
+  assert.equal((await deliver(app, body, await signer.sign(body))).status, 200);
+  assert.equal(seen.length, 1);
+});
+
+test('a verified body that is not a webhook is a 400', async () => {
+  const { app, webhooks } = createTestApi();
+  for (const body of ['not json', '[1, 2]', '{"hello": "world"}']) {
+    const res = await deliver(app, body, await signer.sign(body));
+    assert.equal(res.status, 400, body);
+    assert.match(await errorCode(res), /^INVALID_(JSON|BODY)$/);
+  }
+  assert.deepEqual(webhooks, []);
+});
+
+test('an oversized webhook is a 413', async () => {
+  const { app } = createTestApi();
+  const body = webhookBody({ webhook_type: 'LAYER', webhook_code: 'X', pad: 'x'.repeat(20_000) });
+  const res = await deliver(app, body, await signer.sign(body));
+  assert.equal(res.status, 413);
+});
+
+test('a browser posting to the webhook from a foreign page is refused', async () => {
+  const { app, webhooks } = createTestApi();
+  const body = authenticationPassed();
+  const res = await deliver(app, body, await signer.sign(body), { Origin: 'https://evil.example' });
+  assert.equal(res.status, 403);
+  assert.deepEqual(webhooks, []);
+});
