@@ -1,0 +1,131 @@
+/**
+ * `npm start`'s environment variables (DESIGN.md §4), checked all at once so one run lists every
+ * problem with what to do about it. Pure: main.ts passes `process.env` in.
+ */
+import { MIN_SESSION_SECRET_LENGTH, normalizeOrigin } from './options.js';
+import { PLAID_ENVIRONMENTS, type PlaidEnvironment } from './plaid-client.js';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export interface StartConfig {
+  port: number;
+  host: string;
+  /** Real Plaid keys, or null: emulator mode. */
+  plaid: { clientId: string; secret: string; env: PlaidEnvironment } | null;
+  /** Required with keys; in emulator mode the emulator's template when unset. */
+  templateId: string | undefined;
+  /** Required with keys; in emulator mode a random per-process secret when unset. */
+  sessionSecret: string | undefined;
+  allowedOrigins: string[];
+  webhookUrl: string | undefined;
+}
+
+export type StartConfigResult = { ok: true; config: StartConfig } | { ok: false; problems: string[] };
+
+const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
+const KEYS_PAGE = 'https://dashboard.plaid.com/developers/keys';
+
+export function readStartConfig(env: Readonly<Record<string, string | undefined>>): StartConfigResult {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const raw = env[name]?.trim();
+    return raw ? raw : undefined;
+  };
+
+  let port = DEFAULT_PORT;
+  const rawPort = value('PORT');
+  if (rawPort !== undefined) {
+    port = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || port > 65535) {
+      problems.push(
+        `PORT must be a whole number from 0 to 65535, got "${rawPort}". Unset it to use ${DEFAULT_PORT}.`,
+      );
+      port = DEFAULT_PORT;
+    }
+  }
+  const host = value('HOST') ?? DEFAULT_HOST;
+
+  const clientId = value('PLAID_CLIENT_ID');
+  const secret = value('PLAID_SECRET');
+  const rawEnv = value('PLAID_ENV') ?? 'sandbox';
+  const plaidEnv = PLAID_ENVIRONMENTS.find((name) => name === rawEnv);
+  if (!plaidEnv)
+    problems.push(
+      `PLAID_ENV must be ${PLAID_ENVIRONMENTS.join(' or ')}, got "${rawEnv}" (Plaid retired "development" in 2024).`,
+    );
+  if (clientId && !secret)
+    problems.push(
+      `PLAID_CLIENT_ID is set but PLAID_SECRET is not. Set PLAID_SECRET to your ${rawEnv} secret from ${KEYS_PAGE}, ` +
+        'or unset PLAID_CLIENT_ID to run with the offline Plaid emulator.',
+    );
+  if (secret && !clientId)
+    problems.push(
+      `PLAID_SECRET is set but PLAID_CLIENT_ID is not. Set PLAID_CLIENT_ID from ${KEYS_PAGE}, ` +
+        'or unset PLAID_SECRET to run with the offline Plaid emulator.',
+    );
+  const withKeys = Boolean(clientId || secret);
+
+  const templateId = value('LAYER_TEMPLATE_ID');
+  if (withKeys && !templateId)
+    problems.push(
+      'LAYER_TEMPLATE_ID is missing. With Plaid keys set, create a Layer template in the Plaid Dashboard ' +
+        '(Layer → Templates) and set LAYER_TEMPLATE_ID to its id (template_…); or unset PLAID_CLIENT_ID ' +
+        'and PLAID_SECRET to run with the offline Plaid emulator.',
+    );
+
+  const sessionSecret = value('SESSION_SECRET');
+  if (sessionSecret !== undefined && sessionSecret.length < MIN_SESSION_SECRET_LENGTH)
+    problems.push(
+      `SESSION_SECRET is too short (${sessionSecret.length} characters): use at least ` +
+        `${MIN_SESSION_SECRET_LENGTH} random characters, e.g. SESSION_SECRET=$(${GENERATE_SECRET}).`,
+    );
+  else if (withKeys && sessionSecret === undefined)
+    problems.push(
+      `SESSION_SECRET is missing. With Plaid keys set, it signs session cookies and profile tokens and must ` +
+        `stay the same across restarts: set it to at least ${MIN_SESSION_SECRET_LENGTH} random characters, ` +
+        `e.g. SESSION_SECRET=$(${GENERATE_SECRET}).`,
+    );
+
+  const allowedOrigins: string[] = [];
+  for (const entry of (value('ALLOWED_ORIGINS') ?? '').split(',').map((item) => item.trim())) {
+    if (!entry) continue;
+    const origin = normalizeOrigin(entry);
+    if (origin) allowedOrigins.push(origin);
+    else
+      problems.push(
+        `ALLOWED_ORIGINS entry "${entry}" is not an origin. Use a comma-separated list of scheme and host, ` +
+          'e.g. ALLOWED_ORIGINS=https://www.example.com,https://shop.example.com (no paths, no *).',
+      );
+  }
+
+  const webhookUrl = value('WEBHOOK_URL');
+  if (webhookUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(webhookUrl);
+    } catch {
+      // reported below
+    }
+    const https = url?.protocol === 'https:';
+    if (!url || !(https || (url.protocol === 'http:' && plaidEnv !== 'production')))
+      problems.push(
+        `WEBHOOK_URL must be a full URL Plaid can reach${plaidEnv === 'production' ? ' over https' : ''}, got ` +
+          `"${webhookUrl}", e.g. WEBHOOK_URL=https://api.example.com/api/layer/webhook.`,
+      );
+  }
+
+  if (problems.length) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      port,
+      host,
+      plaid: clientId && secret && plaidEnv ? { clientId, secret, env: plaidEnv } : null,
+      templateId,
+      sessionSecret,
+      allowedOrigins,
+      webhookUrl,
+    },
+  };
+}
