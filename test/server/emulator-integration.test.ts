@@ -5,7 +5,6 @@
  * Link UI takes: submit the phone, open, code 123456, share).
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 
 import { serve, type ServerType } from '@hono/node-server';
@@ -49,10 +48,10 @@ let api: Served;
 
 before(async () => {
   // Both ports are picked by the OS, so the API starts first and is pointed at the emulator late.
-  let apiApp: ReturnType<typeof createLayerApi> | undefined;
-  api = await listen((request) => apiApp!.fetch(request));
+  const late: { api?: ReturnType<typeof createLayerApi> } = {};
+  api = await listen((request) => late.api!.fetch(request));
   plaid = await listen(createPlaidEmulator({ webhookUrl: `${api.url}/webhook` }).fetch);
-  apiApp = createLayerApi({
+  late.api = createLayerApi({
     plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: plaid.url },
     templateId: EMULATOR_TEMPLATE_ID,
     sessionSecret: SESSION_SECRET,
