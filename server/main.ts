@@ -75,8 +75,8 @@ export interface SiteOptions {
 export function injectLinkScriptSrc(html: string, src: string): string {
   const attribute = src.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
   return html.replace(
-    /<layer-onboarding\b(?![^>]*\slink-script-src\s*=)/gi,
-    `<layer-onboarding link-script-src="${attribute}"`,
+    /<layer-onboarding(?=[\s/>])(?![^>]*\slink-script-src\s*=)/gi,
+    (tag) => `${tag} link-script-src="${attribute}"`,
   );
 }
 
@@ -236,9 +236,10 @@ function start(): void {
     (info) => {
       app = createApp(config, info.port);
       const url = `http://${reachableHost(config.host)}:${info.port}`;
-      console.log(`layer-onboarding listening on ${url}/`);
       if (config.plaid) console.log(`Plaid ${config.plaid.env} with template ${config.templateId}.`);
       else printEmulatorHelp(url);
+      // Last, so whoever waits for this line (the e2e harness) has everything above it too.
+      console.log(`layer-onboarding listening on ${url}/`);
     },
   );
   server.on('error', (error: NodeJS.ErrnoException) => {

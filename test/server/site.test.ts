@@ -1,27 +1,136 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 
-import { createSiteApp } from '../../server/main.js';
+import { Hono } from 'hono';
+
+import { createPlaidEmulator } from '../../emulator/index.js';
+import { EMULATOR_LINK_SCRIPT, createSiteApp, injectLinkScriptSrc } from '../../server/main.js';
+
+let root: string;
+
+before(async () => {
+  // A site folder of our own, so these tests do not depend on what the demo looks like today.
+  root = await mkdtemp(join(tmpdir(), 'layer-site-'));
+  await mkdir(join(root, 'demo', 'assets'), { recursive: true });
+  await mkdir(join(root, 'dist'));
+  await writeFile(
+    join(root, 'demo', 'index.html'),
+    '<!doctype html><title>Demo</title><layer-onboarding api="/api/layer"></layer-onboarding>',
+  );
+  await writeFile(join(root, 'demo', 'assets', 'site.css'), 'body { color: teal }');
+  await writeFile(join(root, 'demo', 'assets', 'app.js'), 'console.log("demo")');
+  await writeFile(join(root, 'demo', '.env'), 'SECRET=1');
+  await writeFile(join(root, 'secret.txt'), 'outside the demo folder');
+  await writeFile(join(root, 'dist', 'layer-onboarding.js'), '/* layer-onboarding iife */');
+  await writeFile(join(root, 'dist', 'layer-onboarding.mjs'), '/* layer-onboarding esm */');
+  await writeFile(join(root, 'dist', 'layer-onboarding.js.map'), '{"version":3}');
+});
+
+after(() => rm(root, { recursive: true, force: true }));
 
 test('answers the health route', async () => {
-  const res = await createSiteApp().request('/health');
+  const res = await createSiteApp({ root }).request('/health');
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { ok: true });
 });
 
-test('serves the widget script with a JavaScript content type', async () => {
-  const app = createSiteApp();
-  for (const path of ['/layer-onboarding.js', '/layer-onboarding.mjs']) {
+test('serves both widget builds and their source maps', async () => {
+  const app = createSiteApp({ root });
+  for (const [path, type, text] of [
+    ['/layer-onboarding.js', /^text\/javascript/, /iife/],
+    ['/layer-onboarding.mjs', /^text\/javascript/, /esm/],
+    ['/layer-onboarding.js.map', /^application\/json/, /version/],
+  ] as const) {
     const res = await app.request(path);
     assert.equal(res.status, 200, path);
-    assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
-    assert.match(await res.text(), /layer-onboarding/);
+    assert.match(res.headers.get('content-type') ?? '', type);
+    assert.match(await res.text(), text);
+  }
+  const missing = await app.request('/layer-onboarding.mjs.map');
+  assert.equal(missing.status, 404);
+  assert.match(await missing.text(), /npm run build/);
+});
+
+test('serves the repository’s built widget and demo page', async () => {
+  const app = createSiteApp();
+  assert.match(await (await app.request('/layer-onboarding.js')).text(), /layer-onboarding/);
+  const page = await app.request('/');
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(await page.text(), /<layer-onboarding/);
+});
+
+test('serves the demo page at / and the other files under demo/', async () => {
+  const app = createSiteApp({ root });
+  const page = await app.request('/');
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(await page.text(), /<layer-onboarding api="\/api\/layer">/);
+  assert.equal((await app.request('/index.html')).status, 200);
+  const css = await app.request('/assets/site.css');
+  assert.equal(css.status, 200);
+  assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+  assert.equal(await css.text(), 'body { color: teal }');
+  assert.match((await app.request('/assets/app.js')).headers.get('content-type') ?? '', /^text\/javascript/);
+});
+
+test('never serves anything outside demo/, nor hidden files', async () => {
+  const app = createSiteApp({ root });
+  for (const path of [
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/assets/%2e%2e/%2e%2e/secret.txt',
+    '/.env',
+    '/%2eenv',
+    '/nope.html',
+    '/%E0%A4%A',
+  ]) {
+    const res = await app.request(path);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(await res.text(), /outside the demo|SECRET/, path);
   }
 });
 
-test('serves the demo page that embeds the element', async () => {
-  const res = await createSiteApp().request('/');
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
-  assert.match(await res.text(), /<layer-onboarding/);
+test('a missing favicon is a 204, not a console error in the browser', async () => {
+  assert.equal((await createSiteApp({ root }).request('/favicon.ico')).status, 204);
+});
+
+test('in emulator mode the demo page loads the emulator’s Link script', async () => {
+  const app = createSiteApp({ root, linkScriptSrc: EMULATOR_LINK_SCRIPT });
+  const html = await (await app.request('/')).text();
+  assert.match(
+    html,
+    /<layer-onboarding link-script-src="\/plaid\/link\/v2\/stable\/link-initialize\.js" api="\/api\/layer">/,
+  );
+});
+
+test('injectLinkScriptSrc fills every tag that has no link-script-src and leaves the rest', () => {
+  const html =
+    '<layer-onboarding></layer-onboarding><LAYER-ONBOARDING\n  phone="1"></LAYER-ONBOARDING>' +
+    '<layer-onboarding link-script-src="/mine.js"></layer-onboarding><layer-onboarding-x></layer-onboarding-x>';
+  assert.equal(
+    injectLinkScriptSrc(html, '/a.js?x="1"&y'),
+    '<layer-onboarding link-script-src="/a.js?x=&quot;1&quot;&amp;y"></layer-onboarding>' +
+      '<LAYER-ONBOARDING link-script-src="/a.js?x=&quot;1&quot;&amp;y"\n  phone="1"></LAYER-ONBOARDING>' +
+      '<layer-onboarding link-script-src="/mine.js"></layer-onboarding><layer-onboarding-x></layer-onboarding-x>',
+  );
+});
+
+test('mounts the API at /api/layer and the emulator at /plaid', async () => {
+  const api = new Hono().post('/link-token', (c) => c.json({ from: 'api' }, 200));
+  const app = createSiteApp({ root, api, emulator: createPlaidEmulator() });
+  const fromApi = await app.request('/api/layer/link-token', { method: 'POST' });
+  assert.deepEqual(await fromApi.json(), { from: 'api' });
+  const script = await app.request(EMULATOR_LINK_SCRIPT);
+  assert.equal(script.status, 200);
+  assert.match(script.headers.get('content-type') ?? '', /javascript/);
+  const plaid = await app.request('/plaid/session/token/create', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  assert.equal(plaid.status, 400, 'the emulator answers as Plaid: no credentials');
+  assert.equal(((await plaid.json()) as { error_code: string }).error_code, 'INVALID_API_KEYS');
 });

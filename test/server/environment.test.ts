@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { readStartConfig, type StartConfig } from '../../server/environment.js';
+
+const SECRET = 'k'.repeat(32);
+const KEYS = {
+  PLAID_CLIENT_ID: 'cid',
+  PLAID_SECRET: 'sec',
+  LAYER_TEMPLATE_ID: 'template_x',
+  SESSION_SECRET: SECRET,
+};
+
+function config(env: Record<string, string>): StartConfig {
+  const result = readStartConfig(env);
+  assert.ok(result.ok, result.ok ? '' : result.problems.join('\n'));
+  return result.config;
+}
+
+function problems(env: Record<string, string>): string {
+  const result = readStartConfig(env);
+  assert.equal(result.ok, false);
+  return result.ok ? '' : result.problems.join('\n');
+}
+
+test('no environment: emulator mode on 127.0.0.1:8787', () => {
+  assert.deepEqual(config({}), {
+    port: 8787,
+    host: '127.0.0.1',
+    plaid: null,
+    templateId: undefined,
+    sessionSecret: undefined,
+    allowedOrigins: [],
+    webhookUrl: undefined,
+  });
+});
+
+test('with keys: real Plaid, sandbox unless PLAID_ENV says production', () => {
+  assert.deepEqual(config(KEYS).plaid, { clientId: 'cid', secret: 'sec', env: 'sandbox' });
+  assert.equal(config({ ...KEYS, PLAID_ENV: 'production' }).plaid?.env, 'production');
+  assert.equal(config(KEYS).templateId, 'template_x');
+  assert.equal(config(KEYS).sessionSecret, SECRET);
+});
+
+test('PORT, HOST, ALLOWED_ORIGINS and WEBHOOK_URL are read', () => {
+  const read = config({
+    PORT: '0',
+    HOST: '0.0.0.0',
+    ALLOWED_ORIGINS: ' https://www.example.com , https://shop.example.com/ ',
+    WEBHOOK_URL: 'https://api.example.com/api/layer/webhook',
+  });
+  assert.equal(read.port, 0);
+  assert.equal(read.host, '0.0.0.0');
+  assert.deepEqual(read.allowedOrigins, ['https://www.example.com', 'https://shop.example.com']);
+  assert.equal(read.webhookUrl, 'https://api.example.com/api/layer/webhook');
+});
+
+test('keys without a template id: says what is missing and how to get it', () => {
+  const { LAYER_TEMPLATE_ID: _, ...env } = KEYS;
+  assert.match(problems(env), /LAYER_TEMPLATE_ID is missing\..*Plaid Dashboard.*template_/s);
+});
+
+test('keys without a session secret, or a short one', () => {
+  const { SESSION_SECRET: _, ...env } = KEYS;
+  assert.match(problems(env), /SESSION_SECRET is missing\..*at least 32 random characters.*randomBytes/s);
+  assert.match(
+    problems({ ...KEYS, SESSION_SECRET: 'short' }),
+    /SESSION_SECRET is too short \(5 characters\)/,
+  );
+  assert.match(problems({ SESSION_SECRET: 'short' }), /too short/, 'also in emulator mode when set');
+});
+
+test('half a key pair is refused either way', () => {
+  assert.match(
+    problems({ PLAID_CLIENT_ID: 'cid' }),
+    /PLAID_SECRET is not\. Set PLAID_SECRET.*or unset PLAID_CLIENT_ID/,
+  );
+  assert.match(
+    problems({ PLAID_SECRET: 'sec' }),
+    /PLAID_CLIENT_ID is not\. Set PLAID_CLIENT_ID.*or unset PLAID_SECRET/,
+  );
+});
+
+test('bad values are named with the fix, all of them in one run', () => {
+  const text = problems({
+    PORT: 'eighty',
+    PLAID_ENV: 'development',
+    ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/path',
+    WEBHOOK_URL: 'not-a-url',
+  });
+  assert.match(text, /PORT must be a whole number from 0 to 65535, got "eighty"/);
+  assert.match(text, /PLAID_ENV must be sandbox or production, got "development"/);
+  assert.match(text, /ALLOWED_ORIGINS entry "https:\/\/bad\.example\/path" is not an origin/);
+  assert.match(text, /WEBHOOK_URL must be a full URL/);
+  assert.match(
+    problems({ ...KEYS, PLAID_ENV: 'production', WEBHOOK_URL: 'http://x.example/hook' }),
+    /over https/,
+  );
+});
