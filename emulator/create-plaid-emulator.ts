@@ -49,7 +49,7 @@ export function createPlaidEmulator(options: PlaidEmulatorOptions = {}): Hono {
   const app = new Hono<PlaidEnv>();
 
   app.get(LINK_SCRIPT_PATH, async (c) => {
-    await applyFault(ctx.faults.take(LINK_SCRIPT_PATH, false));
+    await applyFault(ctx.faults.take(LINK_SCRIPT_PATH, false), resolved.sleep);
     return c.body(await linkInitializeScript(), 200, {
       'Content-Type': 'text/javascript; charset=utf-8',
       'Cache-Control': 'no-cache',

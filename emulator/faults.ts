@@ -49,7 +49,8 @@ export class FaultRegistry {
 
   add(spec: FaultSpec): void {
     const checked = checkFaultSpec(spec);
-    this.#faults.push({ spec: checked, remaining: checked.times ?? Infinity });
+    const remaining = checked.times === undefined ? 1 : (checked.times ?? Infinity);
+    this.#faults.push({ spec: checked, remaining });
   }
 
   clear(): void {

@@ -24,6 +24,8 @@ export interface PlaidEmulatorOptions {
   faults?: FaultSpec[];
   /** The clock, for expiry tests; default the system clock. */
   now?: () => Date;
+  /** Waits out a fault's `latencyMs`; default a `setTimeout`. Tests pass their own to stay untimed. */
+  sleep?: (ms: number) => Promise<void>;
   /** Delivers webhooks; default the global `fetch`. */
   fetch?: typeof fetch;
   /**
@@ -44,6 +46,7 @@ export interface ResolvedOptions {
   templates: Readonly<Record<string, LayerTemplate>>;
   faults: readonly FaultSpec[];
   now: () => number;
+  sleep: (ms: number) => Promise<void>;
   fetch: typeof fetch;
   linkTokenReuse: boolean;
   eventTiming: EventTiming;
@@ -57,6 +60,7 @@ export function resolveOptions({
   templates = {},
   faults = [],
   now,
+  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   fetch: fetchImpl,
   linkTokenReuse = true,
   eventTiming = 'realtime',
@@ -70,6 +74,7 @@ export function resolveOptions({
     templates: { ...DEFAULT_TEMPLATES, ...templates },
     faults,
     now: now ? () => now().getTime() : () => Date.now(),
+    sleep,
     // Looked up at call time, so a test that swaps the global fetch later is still honoured.
     fetch: fetchImpl ?? ((input, init) => fetch(input, init)),
     linkTokenReuse,

@@ -24,7 +24,7 @@ export function plaidRequest({ options, faults }: EmulatorContext, route: string
   const fullSpec: ObjectSpec = { ...spec, fields: { ...CREDENTIAL_FIELDS, ...spec.fields } };
   return createMiddleware<PlaidEnv>(async function plaidRequest(c, next) {
     c.set('requestId', newRequestId());
-    await applyFault(faults.take(route, true));
+    await applyFault(faults.take(route, true), options.sleep);
 
     const contentType = c.req.header('Content-Type');
     if (!contentType)
@@ -48,9 +48,12 @@ export function plaidRequest({ options, faults }: EmulatorContext, route: string
   });
 }
 
-export async function applyFault(fault: ReturnType<EmulatorContext['faults']['take']>): Promise<void> {
+export async function applyFault(
+  fault: ReturnType<EmulatorContext['faults']['take']>,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   if (!fault) return;
-  if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs);
   if (fault.error) throw fault.error;
 }
 

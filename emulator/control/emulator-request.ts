@@ -9,10 +9,10 @@ import { applyFault, readJsonObject, type PlaidEnv } from '../api/plaid-request.
 import type { EmulatorContext } from '../context.js';
 import { newRequestId } from '../ids.js';
 
-export function emulatorRequest({ faults }: EmulatorContext, route: string) {
+export function emulatorRequest({ faults, options }: EmulatorContext, route: string) {
   return createMiddleware<PlaidEnv>(async function emulatorRequest(c, next) {
     c.set('requestId', newRequestId());
-    await applyFault(faults.take(route, false));
+    await applyFault(faults.take(route, false), options.sleep);
     c.set('body', c.req.method === 'POST' ? await readJsonObject(c.req.raw) : {});
     await next();
   });

@@ -219,7 +219,7 @@ legend {
   gap: 6px;
   padding: 10px 16px 14px;
   font-size: 12px;
-  color: #777;
+  color: #666;
   border-top: 1px solid #f0f0f0;
 }
 .footer svg { width: 12px; height: 12px; }

@@ -1,0 +1,174 @@
+/**
+ * The emulator-only routes behind the Link UI: the rules a session follows whatever the browser
+ * sends (order of steps, link token lifetime and reuse, what may be shared).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { SANDBOX_OTP } from '../../emulator/index.js';
+import { startEmulator, type JsonBody, type RunningEmulator } from './support/emulator-server.js';
+
+interface Session {
+  id: string;
+  step: (name: string, body?: unknown) => Promise<{ status: number; body: JsonBody }>;
+}
+
+async function startSession(emulator: RunningEmulator, linkToken?: string): Promise<Session> {
+  const { status, body } = await emulator.post('/emulator/link/sessions', {
+    link_token: linkToken ?? (await emulator.linkToken()),
+  });
+  assert.equal(status, 200, JSON.stringify(body));
+  const id = String(body.link_session_id);
+  return {
+    id,
+    step: (name, stepBody = {}) => emulator.post(`/emulator/link/sessions/${id}/${name}`, stepBody),
+  };
+}
+
+async function verifiedSession(emulator: RunningEmulator, linkToken?: string) {
+  const session = await startSession(emulator, linkToken);
+  await session.step('submit', { phone_number: '+14155550011' });
+  await session.step('open');
+  const { body } = await session.step('verify', { code: SANDBOX_OTP });
+  assert.equal(body.result, 'verified');
+  return { session, verified: body as { profile: JsonBody; accounts: Array<{ id: string }> } };
+}
+
+describe('the Link UI routes', () => {
+  let clock = new Date('2026-11-25T12:00:00.000Z');
+  let emulator: RunningEmulator;
+  before(async () => {
+    emulator = await startEmulator({ now: () => clock });
+  });
+  after(() => emulator.close());
+
+  it('keeps the steps in order', async () => {
+    const session = await startSession(emulator);
+    const open = await session.step('open');
+    assert.deepEqual(
+      [open.status, open.body.error_message],
+      [400, 'Please submit Phone Number before opening Link.'],
+    );
+    assert.equal((await session.step('verify', { code: SANDBOX_OTP })).status, 400);
+    assert.equal((await session.step('share', { profile: {}, account_ids: [] })).status, 400);
+    await session.step('submit', { phone_number: '+14155550011' });
+    assert.equal((await session.step('open')).status, 200);
+    assert.equal((await session.step('submit', { phone_number: '+14155550011' })).status, 400);
+  });
+
+  it('takes a phone number or a date of birth, not both', async () => {
+    const session = await startSession(emulator);
+    const both = await session.step('submit', { phone_number: '+14155550011', date_of_birth: '1975-01-18' });
+    assert.deepEqual([both.status, both.body.error_code], [400, 'INVALID_FIELD']);
+  });
+
+  it('never sends the full SSN to the browser', async () => {
+    const { verified } = await verifiedSession(emulator);
+    assert.equal(verified.profile.ssn_last_4, '4321');
+    assert.doesNotMatch(JSON.stringify(verified), /987654321/);
+  });
+
+  it('shares only accounts it showed, and at least one when the template requires accounts', async () => {
+    const { session, verified } = await verifiedSession(emulator);
+    const unknown = await session.step('share', { profile: verified.profile, account_ids: ['nope'] });
+    assert.deepEqual([unknown.status, unknown.body.error_code], [400, 'INVALID_FIELD']);
+    const none = await session.step('share', { profile: verified.profile, account_ids: [] });
+    assert.deepEqual([none.status, none.body.display_message], [400, 'Select an account to share.']);
+    const shared = await session.step('share', {
+      profile: verified.profile,
+      account_ids: [verified.accounts[0]!.id],
+    });
+    assert.equal(shared.status, 200);
+    assert.match(String(shared.body.public_token), /^public-sandbox-/);
+  });
+
+  it("records the user's edits in identity_edit_history", async () => {
+    const editedEmail = async () => {
+      const { session, verified } = await verifiedSession(emulator);
+      const { body } = await session.step('share', {
+        profile: { ...verified.profile, email: `leslie+${Math.random()}@pawnee.example` },
+        account_ids: [verified.accounts[0]!.id],
+      });
+      return (await emulator.plaid.userAccountSessionGet({ public_token: String(body.public_token) })).data;
+    };
+    await editedEmail();
+    const second = await editedEmail();
+    assert.equal(second.identity_edit_history?.email?.edits_current, 1);
+    assert.equal(second.identity_edit_history?.email?.edits_all_time, 2);
+    assert.equal(second.identity_edit_history?.name?.edits_current, 0);
+    assert.match(String(second.identity?.email), /^leslie\+/);
+  });
+
+  it('revokes the link token after three wrong codes', async () => {
+    const linkToken = await emulator.linkToken();
+    const session = await startSession(emulator, linkToken);
+    await session.step('submit', { phone_number: '+14155550011' });
+    await session.step('open');
+    const results = [];
+    for (const code of ['000000', '111111', '222222'])
+      results.push((await session.step('verify', { code })).body);
+    assert.deepEqual(
+      results.map((result) => [result.result, result.attempts_remaining]),
+      [
+        ['invalid', 2],
+        ['invalid', 1],
+        ['failed', undefined],
+      ],
+    );
+    assert.equal((results[2]!.error as JsonBody).error_code, 'PROFILE_AUTHENTICATION_FAILED');
+    const again = await emulator.post('/emulator/link/sessions', { link_token: linkToken });
+    assert.deepEqual([again.status, again.body.error_code], [400, 'INVALID_LINK_TOKEN']);
+  });
+
+  it('lets a link token start sessions for 4 hours', async () => {
+    const start = clock;
+    try {
+      const linkToken = await emulator.linkToken();
+      clock = new Date(start.getTime() + 4 * 60 * 60 * 1000 - 1);
+      await startSession(emulator, linkToken);
+      clock = new Date(start.getTime() + 4 * 60 * 60 * 1000);
+      const late = await emulator.post('/emulator/link/sessions', { link_token: linkToken });
+      assert.deepEqual(
+        [late.status, late.body.error_code, late.body.error_type],
+        [400, 'INVALID_LINK_TOKEN', 'INVALID_INPUT'],
+      );
+      assert.match(String(late.body.link_session_id), /^[0-9a-f-]{36}$/);
+    } finally {
+      clock = start;
+    }
+  });
+
+  it('lets a used link token start another session, as Sandbox does', async () => {
+    const linkToken = await emulator.linkToken();
+    const { session, verified } = await verifiedSession(emulator, linkToken);
+    await session.step('share', { profile: verified.profile, account_ids: [verified.accounts[0]!.id] });
+    await startSession(emulator, linkToken);
+  });
+
+  it('refuses a used link token when reuse is switched off, as Production does', async () => {
+    const strict = await startEmulator({ linkTokenReuse: false });
+    try {
+      const linkToken = await strict.linkToken();
+      const { session, verified } = await verifiedSession(strict, linkToken);
+      await session.step('share', { profile: verified.profile, account_ids: [verified.accounts[0]!.id] });
+      const again = await strict.post('/emulator/link/sessions', { link_token: linkToken });
+      assert.deepEqual([again.status, again.body.error_code], [400, 'INVALID_LINK_TOKEN']);
+      assert.match(String(again.body.error_message), /already used/);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('allows any origin, so the Link script works on a partner page elsewhere', async () => {
+    const preflight = await fetch(`${emulator.base}/emulator/link/sessions`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://partner.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+  });
+});
