@@ -15,6 +15,7 @@ import { Hono } from 'hono';
 
 import {
   AUTOFILL_DATE_OF_BIRTH,
+  EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID,
   EMULATOR_CLIENT_ID,
   EMULATOR_SECRET,
   EMULATOR_TEMPLATE_ID,
@@ -200,7 +201,7 @@ function createApp(config: StartConfig, port: number): Hono {
   });
 }
 
-function printEmulatorHelp(url: string): void {
+function printEmulatorHelp(url: string, templateId: string): void {
   const width = Math.max(...SANDBOX_USERS.map((user) => formatPhone(user.phone_number).length));
   console.log(
     [
@@ -209,7 +210,12 @@ function printEmulatorHelp(url: string): void {
       ...SANDBOX_USERS.map(
         (user) => `  ${formatPhone(user.phone_number).padEnd(width)}  ${user.description}`,
       ),
-      `One-time code: ${SANDBOX_OTP}. Date of birth for Extended Autofill: ${AUTOFILL_DATE_OF_BIRTH}.`,
+      `One-time code: ${SANDBOX_OTP}. After "not eligible" (e.g. +1 515-555-0015), the date of birth`,
+      `${AUTOFILL_DATE_OF_BIRTH} tries Extended Autofill. Layer template: ${templateId}${
+        templateId === EMULATOR_TEMPLATE_ID
+          ? ` (LAYER_TEMPLATE_ID=${EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID} lets +1 415-555-0000 through too)`
+          : ''
+      }.`,
       'To use real Plaid, set PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV, LAYER_TEMPLATE_ID and SESSION_SECRET.',
     ].join('\n'),
   );
@@ -237,7 +243,7 @@ function start(): void {
       app = createApp(config, info.port);
       const url = `http://${reachableHost(config.host)}:${info.port}`;
       if (config.plaid) console.log(`Plaid ${config.plaid.env} with template ${config.templateId}.`);
-      else printEmulatorHelp(url);
+      else printEmulatorHelp(url, config.templateId ?? EMULATOR_TEMPLATE_ID);
       // Last, so whoever waits for this line (the e2e harness) has everything above it too.
       console.log(`layer-onboarding listening on ${url}/`);
     },

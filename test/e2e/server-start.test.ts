@@ -48,7 +48,10 @@ test('with no environment it says it runs in emulator mode, with numbers, code a
     /Emulator mode: PLAID_CLIENT_ID is not set, so Plaid is emulated offline at http:\/\/127\.0\.0\.1:\d+\/plaid/,
   );
   assert.match(output, /\+1 415-555-0011 +default: full PII and two banks/);
-  assert.match(output, /One-time code: 123456\. Date of birth for Extended Autofill: 1975-01-18\./);
+  assert.match(
+    output,
+    /One-time code: 123456\. After "not eligible" .*\n1975-01-18 tries Extended Autofill\./,
+  );
 });
 
 test('it serves health, the widget, and the demo wired to the emulator’s Link script', async () => {
