@@ -212,6 +212,17 @@ legend {
 .account input { width: 18px; height: 18px; margin: 0; accent-color: #111; }
 .account .bank { display: block; font-size: 12px; color: #666; }
 
+.actions {
+  position: sticky;
+  bottom: -20px;
+  display: flex;
+  flex-direction: column;
+  gap: 8px;
+  margin: 0 -24px -20px;
+  padding: 16px 24px 20px;
+  background: linear-gradient(rgba(255, 255, 255, 0), #fff 24px);
+}
+
 .footer {
   display: flex;
   align-items: center;

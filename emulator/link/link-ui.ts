@@ -378,8 +378,13 @@ export class LinkUi {
               ),
             ),
       ),
-      h('p', { class: 'error', role: 'alert' }),
-      h('button', { type: 'submit', class: 'primary' }, 'Share'),
+      // Kept in view while the user scrolls through the profile.
+      h(
+        'div',
+        { class: 'actions' },
+        h('p', { class: 'error', role: 'alert' }),
+        h('button', { type: 'submit', class: 'primary' }, 'Share'),
+      ),
     );
     // Checkboxes start checked through the property: the attribute alone is not read back reliably.
     form.querySelectorAll<HTMLInputElement>('input[name="account"]').forEach((box, index) => {
