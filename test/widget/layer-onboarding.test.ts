@@ -1,20 +1,35 @@
 // <layer-onboarding> with the backend answered by MSW and Plaid's script replaced by a fake that
 // tests drive by hand (support/fake-plaid.ts), loaded through the element's own script loader.
-// The same flows against the emulator's real Link script are in layer-onboarding.emulator.test.ts.
-import { elementUpdated, expect, fixture, fixtureCleanup, html, oneEvent, waitUntil } from '@open-wc/testing';
+// The Layer outcomes against the emulator's real Link script and UI are in
+// layer-onboarding.emulator.test.ts; this file keeps what only a hand-driven double can produce
+// (a handler that never loads, onSuccess twice, a timeout, a script that fails to load) and the
+// element's own rendering.
+import { elementUpdated, expect, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
 import { setupWorker } from 'msw/browser';
 
 import '../../widget/index.js';
 import { LayerOnboarding } from '../../widget/index.js';
 import { API, handlers, linkToken, onUnhandledRequest, PROFILE, PROFILE_TOKEN } from './support/handlers.js';
+import {
+  attach,
+  detachAll,
+  element,
+  field,
+  part,
+  recordEvents,
+  scriptTags,
+  submitButton,
+  text,
+  typeAndSubmit,
+} from './support/element.js';
 import { FakePlaid } from './support/fake-plaid.js';
 
 const worker = setupWorker(...handlers);
 
 before(() => worker.start({ quiet: true, onUnhandledRequest }));
 afterEach(() => {
-  fixtureCleanup();
+  detachAll();
   worker.resetHandlers();
 });
 after(() => worker.stop());
@@ -32,7 +47,7 @@ async function mount(extra: (el: LayerOnboarding) => void = () => {}): Promise<M
   const el = document.createElement('layer-onboarding');
   el.setAttribute('link-script-src', scriptUrl);
   extra(el);
-  await fixture(html`<div>${el}</div>`);
+  await attach(element('div', {}, el));
   await el.updateComplete;
   return { el, plaid, scriptUrl };
 }
@@ -42,50 +57,6 @@ async function mountReady(extra?: (el: LayerOnboarding) => void): Promise<Mounte
   await waitUntil(() => mounted.el.state === 'ready', 'the element never became ready');
   await elementUpdated(mounted.el);
   return mounted;
-}
-
-function part(el: LayerOnboarding, name: string): HTMLElement {
-  const found = el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
-  if (!found) throw new Error(`no part ${name}`);
-  return found;
-}
-
-const field = (el: LayerOnboarding) => part(el, 'input') as HTMLInputElement;
-const submitButton = (el: LayerOnboarding) =>
-  el.shadowRoot!.querySelector<HTMLButtonElement>('form button[type=submit]')!;
-const text = (node: Element) => node.textContent!.replace(/\s+/g, ' ').trim();
-
-/** What a user does: focus, type, and press the button. */
-async function typeAndSubmit(el: LayerOnboarding, value: string): Promise<void> {
-  const input = field(el);
-  input.focus();
-  input.value = value;
-  input.dispatchEvent(
-    new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: value }),
-  );
-  await el.updateComplete;
-  submitButton(el).click();
-  await el.updateComplete;
-}
-
-function scriptTags(url: string): HTMLScriptElement[] {
-  return Array.from(document.scripts).filter((script) => script.src === url);
-}
-
-/** Records every `layer-*` event the element fires. */
-function recordEvents(el: LayerOnboarding): { type: string; detail: unknown }[] {
-  const seen: { type: string; detail: unknown }[] = [];
-  for (const type of [
-    'layer-state-change',
-    'layer-eligible',
-    'layer-success',
-    'layer-fallback',
-    'layer-exit',
-    'layer-error',
-    'layer-event',
-  ])
-    el.addEventListener(type, (event) => seen.push({ type, detail: (event as CustomEvent).detail }));
-  return seen;
 }
 
 describe('<layer-onboarding>', () => {
@@ -135,7 +106,7 @@ describe('<layer-onboarding>', () => {
     });
 
     it('takes the language of its page', async () => {
-      const wrapper = await fixture<HTMLDivElement>(html`<div lang="es-MX"></div>`);
+      const wrapper = await attach(element('div', { lang: 'es-MX' }));
       const plaid = new FakePlaid();
       const el = document.createElement('layer-onboarding');
       el.linkScriptSrc = plaid.scriptUrl();
@@ -189,12 +160,21 @@ describe('<layer-onboarding>', () => {
       const { el, plaid } = await mount((node) => node.setAttribute('preload', 'intent'));
       expect(el.state).to.equal('idle');
       expect(el.getAttribute('state')).to.equal('idle');
-      field(el).focus();
+      expect(plaid.handlers).to.have.length(0);
+      focus(field(el));
       await waitUntil(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(1);
-      field(el).blur();
-      field(el).focus();
+      focus(field(el));
       expect(tokens).to.equal(1);
+    });
+
+    it('intent: or for the first keystroke', async () => {
+      const { el, plaid } = await mount((node) => node.setAttribute('preload', 'intent'));
+      const input = field(el);
+      input.value = '4';
+      input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, data: '4' }));
+      await waitUntil(() => el.state === 'ready');
+      expect(plaid.handlers).to.have.length(1);
     });
 
     it('intent: a submit before any focus starts everything and waits for Link', async () => {
@@ -353,7 +333,7 @@ describe('<layer-onboarding>', () => {
 
   describe('success', () => {
     it('fires layer-success with the profile and becomes the form value', async () => {
-      const form = await fixture<HTMLFormElement>(html`<form><input name="email" value="a@b.c" /></form>`);
+      const form = await attach(element('form', {}, element('input', { name: 'email', value: 'a@b.c' })));
       const plaid = new FakePlaid();
       const el = document.createElement('layer-onboarding');
       el.linkScriptSrc = plaid.scriptUrl();
@@ -487,7 +467,7 @@ describe('<layer-onboarding>', () => {
       el.linkScriptSrc = missing;
       const events = recordEvents(el);
       const fallback = oneEvent(el, 'layer-fallback');
-      await fixture(html`<div>${el}</div>`);
+      await attach(element('div', {}, el));
       await fallback;
       observer.disconnect();
       expect(el.state).to.equal('error');
@@ -546,12 +526,14 @@ describe('<layer-onboarding>', () => {
     it('two elements share one script tag and run independent sessions', async () => {
       const plaid = new FakePlaid();
       const url = plaid.scriptUrl();
-      const wrapper = await fixture<HTMLDivElement>(html`
-        <div>
-          <layer-onboarding link-script-src=${url}></layer-onboarding>
-          <layer-onboarding link-script-src=${url}></layer-onboarding>
-        </div>
-      `);
+      const wrapper = await attach(
+        element(
+          'div',
+          {},
+          element('layer-onboarding', { 'link-script-src': url }),
+          element('layer-onboarding', { 'link-script-src': url }),
+        ),
+      );
       const [a, b] = Array.from(wrapper.querySelectorAll('layer-onboarding'));
       await waitUntil(() => a!.state === 'ready' && b!.state === 'ready');
       expect(scriptTags(url)).to.have.length(1);
@@ -606,6 +588,16 @@ describe('<layer-onboarding>', () => {
     });
   });
 });
+
+/**
+ * Focuses an input as a click or Tab would. web-test-runner runs two files at once, and a page in
+ * the background gets no focus events from `focus()`, so the `focusin` a focused page would see is
+ * dispatched too.
+ */
+function focus(input: HTMLInputElement): void {
+  input.focus();
+  if (!document.hasFocus()) input.dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
+}
 
 /**
  * Watches window.setTimeout for timers of 30 s or more: the session's eligibility timeout (set to

@@ -1,0 +1,296 @@
+// <layer-onboarding> with the emulator's real Link script and UI (served by web-test-runner at
+// /plaid) and the backend routes answered by MSW against that emulator. Every Layer outcome is
+// reached by using Link's dialog as a user would.
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { setupWorker } from 'msw/browser';
+
+import { AUTOFILL_IDENTITY, findSandboxUser } from '../../emulator/sandbox-users.js';
+import '../../widget/index.js';
+import type { LayerOnboarding } from '../../widget/index.js';
+import {
+  attach,
+  detachAll,
+  element,
+  field,
+  part,
+  recordEvents,
+  scriptTags,
+  text,
+  typeAndSubmit,
+  type Recorded,
+} from './support/element.js';
+import { ACCOUNTS_OPTIONAL_TEMPLATE, emulatorBackend, LINK_SCRIPT_SRC } from './support/emulator-backend.js';
+import { handlers as happyPath, onUnhandledRequest } from './support/handlers.js';
+import { linkHosts, openDialog, press, shareInLink, typeInLink } from './support/link-dialog.js';
+
+const { backend, handlers } = emulatorBackend();
+const worker = setupWorker(...handlers, ...happyPath);
+
+before(() => worker.start({ quiet: true, onUnhandledRequest }));
+beforeEach(() => {
+  backend.template = 'template_emulator';
+  backend.expireNext = 0;
+});
+afterEach(() => {
+  detachAll();
+  const plaid = (window as { Plaid?: { emulator: { eventTiming?: string } } }).Plaid;
+  if (plaid) delete plaid.emulator.eventTiming;
+});
+after(() => worker.stop());
+
+async function mount(attributes = ''): Promise<{ el: LayerOnboarding; events: Recorded[] }> {
+  const el = document.createElement('layer-onboarding');
+  el.setAttribute('link-script-src', LINK_SCRIPT_SRC);
+  for (const [, name, value] of attributes.matchAll(/([\w-]+)(?:="([^"]*)")?/g))
+    el.setAttribute(name!, value ?? '');
+  const events = recordEvents(el);
+  await attach(element('div', {}, el));
+  return { el, events };
+}
+
+async function mountReady(attributes = ''): Promise<{ el: LayerOnboarding; events: Recorded[] }> {
+  const mounted = await mount(attributes);
+  await waitUntil(() => mounted.el.state === 'ready', 'the element never became ready', { timeout: 4000 });
+  return mounted;
+}
+
+const ofType = (events: Recorded[], type: string) => events.filter((event) => event.type === type);
+const linkEventNames = (events: Recorded[]) =>
+  ofType(events, 'layer-event').map((event) => (event.detail as { eventName: string }).eventName);
+
+function assertNoSecrets(events: Recorded[], ssn: string): void {
+  const all = JSON.stringify(events);
+  expect(all).not.to.match(/access_token|access-sandbox-/);
+  expect(all).not.to.contain(ssn);
+}
+
+describe('<layer-onboarding> with the emulated Link', () => {
+  it('loads Link from the emulator once and creates a handler with a real token', async () => {
+    const { el } = await mountReady();
+    expect(scriptTags(LINK_SCRIPT_SRC)).to.have.length(1);
+    expect(linkHosts()).to.have.length(1);
+    expect(backend.tokens.at(-1)).to.match(/^link-sandbox-/);
+    expect(el.getAttribute('state')).to.equal('ready');
+  });
+
+  it('a number submitted before Link loaded waits for onLoad (Link drops earlier submits)', async () => {
+    const { el, events } = await mount();
+    expect(el.state).to.equal('loading');
+    expect(el.submitPhone('(415) 555-0011')).to.equal(true);
+    const eligible = await oneEvent(el, 'layer-eligible');
+    expect(eligible.detail).to.deep.equal({ via: 'phone' });
+    expect(
+      ofType(events, 'layer-state-change').map((event) => (event.detail as { state: string }).state),
+    ).to.deep.equal(['loading', 'checking', 'open']);
+    await waitUntil(() => openDialog(), 'Link did not open');
+  });
+
+  it('415-555-0011 → code 123456 → Share: layer-success with that user’s profile and no secrets', async () => {
+    const { el, events } = await mountReady();
+    const user = findSandboxUser('+14155550011')!;
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    expect(el.state).to.equal('open');
+    await shareInLink();
+    const success = await oneEvent(el, 'layer-success');
+
+    expect(success.detail.profile).to.deep.equal({
+      name: user.identity!.name,
+      address: user.identity!.address,
+      phone_number: '+14155550011',
+      email: user.identity!.email,
+      date_of_birth: user.identity!.date_of_birth,
+      ssn_last_4: user.identity!.ssn!.slice(-4),
+    });
+    expect(success.detail.items.length).to.be.greaterThan(0);
+    expect(success.detail.linkSessionId).to.be.a('string');
+    expect(el.state).to.equal('complete');
+    expect(el.value).to.equal(success.detail.token);
+    expect(linkEventNames(events)).to.include.members([
+      'LAYER_READY',
+      'OPEN',
+      'SUBMIT_OTP',
+      'VERIFY_PHONE',
+      'HANDOFF',
+    ]);
+    assertNoSecrets(events, user.identity!.ssn!);
+    await waitUntil(() => linkHosts().length === 0, 'Link was not destroyed after success');
+  });
+
+  it('LAYER_NOT_AVAILABLE → date of birth 1975-01-18 → LAYER_READY → success (Extended Autofill)', async () => {
+    backend.template = ACCOUNTS_OPTIONAL_TEMPLATE;
+    const { el, events } = await mountReady();
+    await typeAndSubmit(el, '415-555-0000');
+    await waitUntil(() => el.state === 'dob', 'no date-of-birth step');
+    await el.updateComplete;
+    expect(text(part(el, 'label'))).to.equal('Date of birth');
+    await typeAndSubmit(el, '01/18/1975');
+    const eligible = await oneEvent(el, 'layer-eligible');
+    expect(eligible.detail).to.deep.equal({ via: 'date_of_birth' });
+    await shareInLink();
+    const success = await oneEvent(el, 'layer-success');
+    expect(success.detail.profile.name).to.deep.equal(AUTOFILL_IDENTITY.name);
+    expect(success.detail.profile.phone_number).to.equal('+14155550000');
+    expect(linkEventNames(events).slice(0, 2)).to.deep.equal(['LAYER_NOT_AVAILABLE', 'LAYER_READY']);
+  });
+
+  it('LAYER_AUTOFILL_NOT_AVAILABLE after another date of birth → fallback autofill_not_available', async () => {
+    const { el, events } = await mountReady();
+    await typeAndSubmit(el, '415-555-0000');
+    await waitUntil(() => el.state === 'dob');
+    await el.updateComplete;
+    await typeAndSubmit(el, '1980-02-02');
+    const fallback = await oneEvent(el, 'layer-fallback');
+    expect(fallback.detail).to.deep.equal({ reason: 'autofill_not_available' });
+    expect(linkEventNames(events)).to.deep.equal(['LAYER_NOT_AVAILABLE', 'LAYER_AUTOFILL_NOT_AVAILABLE']);
+    await waitUntil(() => linkHosts().length === 0, 'Link was not destroyed after the fallback');
+  });
+
+  it('no-autofill: LAYER_NOT_AVAILABLE → fallback not_eligible', async () => {
+    const { el } = await mountReady('no-autofill');
+    await typeAndSubmit(el, '415-555-0000');
+    const fallback = await oneEvent(el, 'layer-fallback');
+    expect(fallback.detail).to.deep.equal({ reason: 'not_eligible' });
+  });
+
+  it('a number of another country goes to Plaid in E.164, which answers LAYER_NOT_AVAILABLE', async () => {
+    const { el, events } = await mountReady();
+    await typeAndSubmit(el, '+44 7700 900123');
+    await waitUntil(() => el.state === 'dob');
+    expect(linkEventNames(events)).to.deep.equal(['LAYER_NOT_AVAILABLE']);
+  });
+
+  it('three wrong codes → Link exits with PROFILE_AUTHENTICATION_FAILED → fallback authentication_failed', async () => {
+    const { el, events } = await mountReady();
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    await press('Continue');
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await typeInLink('Verification code', '000000');
+      await press('Verify');
+    }
+    const fallback = oneEvent(el, 'layer-fallback');
+    await press('Exit');
+    expect((await fallback).detail).to.deep.equal({ reason: 'authentication_failed' });
+    const exit = ofType(events, 'layer-exit')[0]!.detail as { error: { error_code: string } };
+    expect(exit.error.error_code).to.equal('PROFILE_AUTHENTICATION_FAILED');
+    expect(linkEventNames(events).filter((name) => name === 'SUBMIT_OTP')).to.have.length(3);
+  });
+
+  it('Close → layer-exit, back to the phone step with a fresh handler, and a retry that succeeds', async () => {
+    const { el, events } = await mountReady();
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    const tokens = backend.tokens.length;
+    const exit = oneEvent(el, 'layer-exit');
+    await press('Close');
+    expect((await exit).detail.error).to.equal(null);
+    await waitUntil(() => el.state === 'ready');
+    expect(backend.tokens).to.have.length(tokens + 1);
+    await waitUntil(() => linkHosts().length === 1, 'the closed handler was not destroyed');
+    await el.updateComplete;
+    expect(field(el).value).to.equal('415-555-0011');
+
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    await shareInLink();
+    await oneEvent(el, 'layer-success');
+    expect(ofType(events, 'layer-success')).to.have.length(1);
+  });
+
+  it('recovers from INVALID_LINK_TOKEN with a new token and handler, silently', async () => {
+    backend.expireNext = 1;
+    const tokens = backend.tokens.length;
+    const { el, events } = await mountReady();
+    expect(backend.tokens).to.have.length(tokens + 2);
+    expect(linkEventNames(events)).to.deep.equal(['EXIT']);
+    await waitUntil(() => linkHosts().length === 1, 'the dead handler was not destroyed');
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    expect(ofType(events, 'layer-error')).to.deep.equal([]);
+    expect(ofType(events, 'layer-exit')).to.deep.equal([]);
+  });
+
+  it('gives up with layer-error when the new token is invalid too', async () => {
+    backend.expireNext = 2;
+    const { el, events } = await mount();
+    const error = await oneEvent(el, 'layer-error');
+    expect(error.detail.code).to.equal('INVALID_LINK_TOKEN');
+    expect(error.detail.linkSessionId).to.be.a('string');
+    expect(el.state).to.equal('error');
+    expect(ofType(events, 'layer-fallback').map((event) => event.detail)).to.deep.equal([
+      { reason: 'error' },
+    ]);
+  });
+
+  it('stays correct when Link delivers its late events after onSuccess', async () => {
+    const { el, events } = await mountReady();
+    (window as unknown as { Plaid: { emulator: { eventTiming?: string } } }).Plaid.emulator.eventTiming =
+      'batched-after-callback';
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    // The handler above was created before the setting: start over with one that has it.
+    el.reset();
+    await waitUntil(() => el.state === 'ready');
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    const before = events.length;
+    await shareInLink();
+    await oneEvent(el, 'layer-success');
+    const after = events
+      .slice(before)
+      .map((event) =>
+        event.type === 'layer-event' ? (event.detail as { eventName: string }).eventName : event.type,
+      );
+    // onSuccess came first (finishing), the batch of late events after it.
+    expect(after.indexOf('layer-state-change')).to.be.lessThan(after.indexOf('TRANSITION_VIEW'));
+    expect(after).to.include.members(['SUBMIT_OTP', 'VERIFY_PHONE', 'HANDOFF', 'layer-success']);
+    expect(ofType(events, 'layer-success')).to.have.length(1);
+    expect(el.state).to.equal('complete');
+  });
+
+  it('two elements share one script tag and run independent sessions', async () => {
+    const wrapper = await attach(
+      element(
+        'div',
+        {},
+        element('layer-onboarding', { 'link-script-src': LINK_SCRIPT_SRC }),
+        element('layer-onboarding', { 'link-script-src': LINK_SCRIPT_SRC, lang: 'es' }),
+      ),
+    );
+    const [a, b] = Array.from(wrapper.querySelectorAll('layer-onboarding'));
+    await waitUntil(() => a!.state === 'ready' && b!.state === 'ready', 'not both ready', { timeout: 4000 });
+    expect(scriptTags(LINK_SCRIPT_SRC)).to.have.length(1);
+    expect(linkHosts()).to.have.length(2);
+    expect(new Set(backend.tokens.slice(-2)).size).to.equal(2);
+
+    await typeAndSubmit(b!, '415-555-0000');
+    await waitUntil(() => b!.state === 'dob');
+    await typeAndSubmit(a!, '415-555-0011');
+    await oneEvent(a!, 'layer-eligible');
+    await shareInLink();
+    await oneEvent(a!, 'layer-success');
+    expect(b!.state).to.equal('dob');
+    expect(text(part(b!, 'label'))).to.equal('Fecha de nacimiento');
+  });
+
+  it('removal destroys Link and leaves no node behind; re-inserting reuses the script tag', async () => {
+    const { el } = await mountReady();
+    const parent = el.parentElement!;
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    await waitUntil(() => openDialog(), 'Link did not open');
+
+    el.remove();
+    expect(linkHosts()).to.have.length(0);
+    expect(openDialog()).to.equal(null);
+    expect(el.state).to.equal('idle');
+
+    parent.append(el);
+    await waitUntil(() => el.state === 'ready', 'not ready after re-insertion', { timeout: 4000 });
+    expect(scriptTags(LINK_SCRIPT_SRC)).to.have.length(1);
+    expect(linkHosts()).to.have.length(1);
+    el.remove();
+    expect(linkHosts()).to.have.length(0);
+  });
+});
