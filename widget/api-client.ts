@@ -1,6 +1,6 @@
 // The two backend calls the widget makes (DESIGN.md §4). Requests carry credentials so the
 // session cookie works when the API lives on another origin than the page.
-import type { ErrorBody, LinkTokenResponse, SessionResponse } from './api-types.js';
+import type { ErrorBody, LinkTokenResponse, SessionResponse } from '../server/types.js';
 
 /** A failed backend call, named after the backend's error code when it sent one. */
 export class ApiError extends Error {

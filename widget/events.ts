@@ -1,6 +1,7 @@
 // Every event `<layer-onboarding>` fires, with its detail type (DESIGN.md §3). All are
 // `CustomEvent`s that bubble and cross shadow roots; consumers read `event.detail`.
-import type { BrowserProfile } from './api-types.js';
+// The backend's wire types (server/types.ts has no imports, so it type-checks in the browser too).
+import type { BrowserItem, BrowserProfile } from '../server/types.js';
 import type { LinkEventMetadata, PlaidLinkError, PlaidLinkExitMetadata } from './plaid-link.js';
 import type { LayerState } from './states.js';
 
@@ -30,7 +31,7 @@ export interface LayerEligibleDetail {
 
 export interface LayerSuccessDetail {
   profile: BrowserProfile;
-  items: { item_id: string }[];
+  items: BrowserItem[];
   /** Signed profile token: also the element's form value. */
   token: string;
   linkSessionId: string | null;

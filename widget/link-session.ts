@@ -2,7 +2,7 @@
 // callbacks and the timers — plain TypeScript with no rendering, so it can be tested on its own.
 // The element renders `state` and forwards the user's actions here.
 import { ApiError, fetchLinkToken, fetchSession } from './api-client.js';
-import type { LinkTokenResponse } from './api-types.js';
+import type { LinkTokenResponse } from '../server/types.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
 import type { EligibleVia, FallbackReason, LayerEmit, LayerErrorDetail } from './events.js';
 import {

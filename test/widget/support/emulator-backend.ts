@@ -3,7 +3,7 @@
 // with the emulator and keeps only the browser-safe profile, as createLayerApi does.
 import { bypass, http, HttpResponse } from 'msw';
 
-import type { BrowserProfile, LinkTokenResponse, SessionResponse } from '../../../widget/api-types.js';
+import type { BrowserProfile, LinkTokenResponse, SessionResponse } from '../../../server/types.js';
 import { API, errorBody } from './handlers.js';
 
 export const EMULATOR = '/plaid';
@@ -89,7 +89,7 @@ function browserProfile(identity: Identity | null): BrowserProfile {
   return {
     name: identity?.name ?? null,
     address: identity?.address ?? null,
-    phone_number: identity?.phone_number ?? '',
+    phone_number: identity?.phone_number ?? null,
     email: identity?.email ?? null,
     date_of_birth: identity?.date_of_birth ?? null,
     ssn_last_4: identity?.ssn_last_4 ?? null,
