@@ -79,5 +79,6 @@ export function createPlaidEmulator(options: PlaidEmulatorOptions = {}): Hono {
     );
   });
 
+  // PlaidEnv only types the variables its own middleware sets; to a caller it is a plain Hono app.
   return app as unknown as Hono;
 }

@@ -100,7 +100,7 @@ export function linkTokenRoutes(ctx: EmulatorContext) {
         message: 'country_codes must contain at least one country',
       });
 
-    const layer = body.products?.includes('layer' as never) ?? false;
+    const layer = (body.products as string[] | null | undefined)?.includes('layer') ?? false;
     const linkToken = newLinkToken();
     const expiresAt = ctx.options.now() + LINK_TOKEN_LIFETIME_MS;
     ctx.state.linkTokens.set(linkToken, {
