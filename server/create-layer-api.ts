@@ -39,7 +39,7 @@ function noStore(): MiddlewareHandler<LayerApiEnv> {
  * It reads no environment and starts no timers; options are checked here, so a mistake throws at
  * start-up.
  */
-export function createLayerApi(options: LayerApiOptions): Hono<LayerApiEnv> {
+export function createLayerApi(options: LayerApiOptions): Hono {
   const resolved = resolveOptions(options);
   const deps = {
     options: resolved,
@@ -95,5 +95,6 @@ export function createLayerApi(options: LayerApiOptions): Hono<LayerApiEnv> {
     );
   });
   app.onError(handleError);
-  return app;
+  // Its Variables are internal: callers only mount or fetch it, so it is typed as a plain Hono.
+  return app as unknown as Hono;
 }

@@ -4,7 +4,6 @@
  * widget.
  */
 export { createLayerApi } from './create-layer-api.js';
-export type { LayerApiEnv } from './app-env.js';
 export type {
   LayerApiOptions,
   LayerSession,

@@ -196,7 +196,7 @@ function createApp(config: StartConfig, port: number): Hono {
       : {}),
   };
   return createSiteApp({
-    api: createLayerApi(options) as unknown as Hono,
+    api: createLayerApi(options),
     ...(emulator ? { emulator, linkScriptSrc: EMULATOR_LINK_SCRIPT } : {}),
   });
 }
