@@ -296,3 +296,19 @@ test('an unknown route or method is a 404 with the error shape', async () => {
   assert.equal(res.status, 404);
   assert.equal(await errorCode(res), 'NOT_FOUND');
 });
+
+test('leaves no timer running once requests are answered, retries and timeouts included', async () => {
+  const hang = async () => {
+    await delay('infinite');
+    return new Response();
+  };
+  sequence(plaid500, hang);
+  const { app } = createTestApi({ timeoutMs: 30, retryDelayMs: 5 });
+  const browser = new TestBrowser(app);
+  assert.equal((await browser.linkToken()).status, 200);
+  assert.equal((await browser.linkToken()).status, 200);
+  assert.deepEqual(
+    process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout'),
+    [],
+  );
+});

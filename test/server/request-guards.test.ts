@@ -81,6 +81,20 @@ test('a POST from an allowed origin is served with CORS headers and the session 
   assert.equal(browser.setCookies.length, 1);
 });
 
+test('errors answered to an allowed origin carry CORS headers too, so the widget can read the code', async () => {
+  const { app } = createTestApi({ allowedOrigins: [PARTNER] });
+  const browser = new TestBrowser(app, PARTNER);
+  for (const res of [
+    await browser.post(`${API}/session`, { public_token: PUBLIC_TOKEN }),
+    await browser.post(`${API}/session`, undefined, { raw: 'nope' }),
+  ]) {
+    assert.ok(res.status >= 400);
+    assert.equal(res.headers.get('Access-Control-Allow-Origin'), PARTNER);
+    assert.equal(res.headers.get('Access-Control-Allow-Credentials'), 'true');
+    assert.match(res.headers.get('Access-Control-Expose-Headers') ?? '', /Retry-After/);
+  }
+});
+
 test('a POST from a foreign origin, or with no Origin at all, is refused before Plaid is asked', async () => {
   const calls = countTokenCalls();
   const { app } = createTestApi({ allowedOrigins: [PARTNER] });
