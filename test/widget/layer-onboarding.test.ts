@@ -9,7 +9,7 @@ import { http, HttpResponse } from 'msw';
 import { setupWorker } from 'msw/browser';
 
 import '../../widget/index.js';
-import { LayerOnboarding } from '../../widget/index.js';
+import { defineLayerOnboarding, LayerOnboarding } from '../../widget/index.js';
 import { API, handlers, linkToken, onUnhandledRequest, PROFILE, PROFILE_TOKEN } from './support/handlers.js';
 import {
   attach,
@@ -61,7 +61,9 @@ async function mountReady(extra?: (el: LayerOnboarding) => void): Promise<Mounte
 
 describe('<layer-onboarding>', () => {
   describe('rendering', () => {
-    it('registers the tag', () => {
+    it('registers the tag, and registering again is harmless', () => {
+      expect(customElements.get('layer-onboarding')).to.equal(LayerOnboarding);
+      defineLayerOnboarding();
       expect(customElements.get('layer-onboarding')).to.equal(LayerOnboarding);
     });
 
@@ -173,6 +175,19 @@ describe('<layer-onboarding>', () => {
       const input = field(el);
       input.value = '4';
       input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, data: '4' }));
+      await waitUntil(() => el.state === 'ready');
+      expect(plaid.handlers).to.have.length(1);
+    });
+
+    it('intent: removal drops the listeners, re-insertion listens again', async () => {
+      const { el, plaid } = await mount((node) => node.setAttribute('preload', 'intent'));
+      const parent = el.parentElement!;
+      el.remove();
+      field(el).dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      expect(el.state).to.equal('idle');
+      parent.append(el);
+      expect(el.state).to.equal('idle');
+      focus(field(el));
       await waitUntil(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(1);
     });
