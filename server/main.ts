@@ -15,14 +15,13 @@ import { Hono } from 'hono';
 
 import {
   AUTOFILL_DATE_OF_BIRTH,
-  EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID,
   EMULATOR_CLIENT_ID,
   EMULATOR_SECRET,
-  EMULATOR_TEMPLATE_ID,
   LINK_SCRIPT_PATH,
   SANDBOX_OTP,
   SANDBOX_USERS,
   createPlaidEmulator,
+  type LayerTemplate,
 } from '../emulator/index.js';
 import { readStartConfig, type StartConfig } from './environment.js';
 import { createLayerApi, type LayerApiOptions } from './index.js';
@@ -160,12 +159,26 @@ function formatPhone(e164: string): string {
   return `+1 ${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`;
 }
 
+/**
+ * The Layer template `npm start` uses in emulator mode when LAYER_TEMPLATE_ID is unset: the demo
+ * bank asks for the identity a KYC form needs but lets users skip bank accounts, so every
+ * documented Sandbox path works in the demo — 415-555-0011 straight through, and 415-555-0000
+ * (no profile) or a partial profile through Extended Autofill with 1975-01-18.
+ */
+export const DEMO_TEMPLATE_ID = 'template_emulator_demo';
+const DEMO_TEMPLATE: LayerTemplate = {
+  requiredFields: ['name', 'address', 'date_of_birth', 'ssn'],
+  accounts: 'optional',
+  clientName: 'Northwind Bank',
+};
+
 /** The whole site for `config`, once the listening port (and so the emulator's URL) is known. */
 function createApp(config: StartConfig, port: number): Hono {
   const base = `http://${reachableHost(config.host)}:${port}`;
   const emulated = config.plaid === null;
   const emulator = emulated
     ? createPlaidEmulator({
+        templates: { [DEMO_TEMPLATE_ID]: DEMO_TEMPLATE },
         // Plaid takes the webhook from the Layer template; the emulator's stand-in is this server.
         webhookUrl: `${base}${API_PATH}/webhook`,
         onWebhookFailure: ({ webhook_code, reason }) =>
@@ -178,7 +191,7 @@ function createApp(config: StartConfig, port: number): Hono {
       secret: EMULATOR_SECRET,
       basePath: `${base}${EMULATOR_PATH}`,
     },
-    templateId: config.templateId ?? EMULATOR_TEMPLATE_ID,
+    templateId: config.templateId ?? DEMO_TEMPLATE_ID,
     // With keys, readStartConfig insists on SESSION_SECRET; the emulator may use a throwaway one.
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString('base64url'),
     allowedOrigins: config.allowedOrigins,
@@ -210,10 +223,10 @@ function printEmulatorHelp(url: string, templateId: string): void {
       ...SANDBOX_USERS.map(
         (user) => `  ${formatPhone(user.phone_number).padEnd(width)}  ${user.description}`,
       ),
-      `One-time code: ${SANDBOX_OTP}. After "not eligible" (e.g. +1 515-555-0015), the date of birth`,
+      `One-time code: ${SANDBOX_OTP}. After "not eligible" (e.g. +1 415-555-0000), the date of birth`,
       `${AUTOFILL_DATE_OF_BIRTH} tries Extended Autofill. Layer template: ${templateId}${
-        templateId === EMULATOR_TEMPLATE_ID
-          ? ` (LAYER_TEMPLATE_ID=${EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID} lets +1 415-555-0000 through too)`
+        templateId === DEMO_TEMPLATE_ID
+          ? ' (the demo bank: name, address, date of birth and SSN required; bank accounts optional)'
           : ''
       }.`,
       'To use real Plaid, set PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV, LAYER_TEMPLATE_ID and SESSION_SECRET.',
@@ -243,7 +256,7 @@ function start(): void {
       app = createApp(config, info.port);
       const url = `http://${reachableHost(config.host)}:${info.port}`;
       if (config.plaid) console.log(`Plaid ${config.plaid.env} with template ${config.templateId}.`);
-      else printEmulatorHelp(url, config.templateId ?? EMULATOR_TEMPLATE_ID);
+      else printEmulatorHelp(url, config.templateId ?? DEMO_TEMPLATE_ID);
       // Last, so whoever waits for this line (the e2e harness) has everything above it too.
       console.log(`layer-onboarding listening on ${url}/`);
     },

@@ -6,7 +6,6 @@ import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 
 import { AUTOFILL_IDENTITY, findSandboxUser, SANDBOX_OTP } from '../../emulator/sandbox-users.js';
-import { EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID } from '../../emulator/templates.js';
 import { launchChromium } from '../support/browser.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
@@ -29,12 +28,9 @@ let server: RunningServer;
 let browser: Browser;
 
 before(async () => {
-  // The Layer template that lets 415-555-0000 (no Plaid profile, no bank) through Extended
-  // Autofill; the default emulator template requires a bank account (LAYER.md §5).
-  [server, browser] = await Promise.all([
-    startServer({ LAYER_TEMPLATE_ID: EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID }),
-    launchChromium(),
-  ]);
+  // Plain `npm start`: its demo template lets 415-555-0000 (no Plaid profile, no bank) through
+  // Extended Autofill, as LAYER.md §5 describes.
+  [server, browser] = await Promise.all([startServer(), launchChromium()]);
 });
 
 after(async () => {

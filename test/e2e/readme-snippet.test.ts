@@ -1,0 +1,72 @@
+// The plain-HTML snippet in README.md, pasted as it stands into a page next to `npm start`, works:
+// the widget renders, the Layer flow runs through the emulator and the snippet's own form is
+// prefilled. If the README's snippet breaks, this fails.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+
+import type { Browser } from 'playwright-core';
+
+import { SANDBOX_OTP, findSandboxUser } from '../../emulator/sandbox-users.js';
+import { launchChromium } from '../support/browser.js';
+import { startServer, type RunningServer } from '../support/server.js';
+
+let server: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  [server, browser] = await Promise.all([startServer(), launchChromium()]);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function readmeSnippet(): Promise<string> {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## The element'));
+  const match = /```html\n([\s\S]*?)```/.exec(section);
+  assert.ok(match, 'README has an html snippet in "The element"');
+  return match[1]!;
+}
+
+test('the README snippet, pasted into a page served by npm start, prefills its form', async () => {
+  const snippet = await readmeSnippet();
+  // Served the way the README says: an HTML file dropped into demo/ (npm start points it at the
+  // emulator's Link script). A route stands in for the file so the test leaves demo/ untouched.
+  const { injectLinkScriptSrc } = await import('../../server/main.js');
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.route(`${server.url}/pasted.html`, (route) =>
+    route.fulfill({
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pasted</title></head><body>${injectLinkScriptSrc(
+        snippet,
+        '/plaid/link/v2/stable/link-initialize.js',
+      )}</body></html>`,
+    }),
+  );
+  await page.goto(`${server.url}/pasted.html`);
+
+  const widget = page.locator('layer-onboarding');
+  await widget.getByLabel('Phone number', { exact: true }).pressSequentially('415-555-0011');
+  await widget.getByRole('button', { name: 'Continue' }).click();
+  const link = page.getByRole('dialog', { name: /Plaid/ });
+  await link.getByRole('button', { name: 'Continue' }).click();
+  await link.getByLabel('Verification code').pressSequentially(SANDBOX_OTP);
+  await link.getByRole('button', { name: 'Verify' }).click();
+  await link.getByRole('button', { name: 'Share' }).click();
+
+  const identity = findSandboxUser('+14155550011')!.identity!;
+  const firstName = page.getByLabel('First name');
+  await page.waitForFunction(
+    () => (document.querySelector('input[name=first_name]') as HTMLInputElement).value !== '',
+  );
+  assert.equal(await firstName.inputValue(), identity.name!.first_name);
+  assert.equal(await page.getByLabel('Last name').inputValue(), identity.name!.last_name);
+  assert.equal(await page.getByLabel('Date of birth').inputValue(), identity.date_of_birth);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
