@@ -12,16 +12,10 @@ import { tsImport } from 'tsx/esm/api';
 const { createPlaidEmulator } = await tsImport('./emulator/index.ts', import.meta.url);
 const plaidSite = new Hono().route('/plaid', createPlaidEmulator());
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const { CHROMIUM_PATH: executablePath, CHROMIUM_ARGS: args } = await tsImport(
+  './test/support/browser.ts',
+  import.meta.url,
+);
 
 /**
  * Serves a fetch-style app (Hono) from the dev server's Koa stack for the paths under `prefix`:

@@ -3,25 +3,12 @@
 // prefilled. If the README's snippet breaks, this fails.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 
 import { SANDBOX_OTP, findSandboxUser } from '../../emulator/sandbox-users.js';
-import { launchChromium } from '../support/browser.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { useSite } from '../support/site.js';
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = useSite();
 
 async function readmeSnippet(): Promise<string> {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
@@ -36,10 +23,10 @@ test('the README snippet, pasted into a page served by npm start, prefills its f
   // Served the way the README says: an HTML file dropped into demo/ (npm start points it at the
   // emulator's Link script). A route stands in for the file so the test leaves demo/ untouched.
   const { injectLinkScriptSrc } = await import('../../server/main.js');
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.route(`${server.url}/pasted.html`, (route) =>
+  await page.route(`${site.server.url}/pasted.html`, (route) =>
     route.fulfill({
       contentType: 'text/html; charset=utf-8',
       body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pasted</title></head><body>${injectLinkScriptSrc(
@@ -48,7 +35,7 @@ test('the README snippet, pasted into a page served by npm start, prefills its f
       )}</body></html>`,
     }),
   );
-  await page.goto(`${server.url}/pasted.html`);
+  await page.goto(`${site.server.url}/pasted.html`);
 
   const widget = page.locator('layer-onboarding');
   await widget.getByLabel('Phone number', { exact: true }).pressSequentially('415-555-0011');

@@ -1,13 +1,12 @@
 // The whole Layer flow through `npm start` in emulator mode, in Chromium, typed as a user would:
 // the demo page, the widget, the backend and the emulator's Link script and UI, nothing faked.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 import { AUTOFILL_IDENTITY, findSandboxUser, SANDBOX_OTP } from '../../emulator/sandbox-users.js';
-import { launchChromium } from '../support/browser.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { useSite } from '../support/site.js';
 
 const LAYER_EVENTS = [
   'layer-state-change',
@@ -24,19 +23,9 @@ interface Recorded {
   detail: Record<string, unknown>;
 }
 
-let server: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  // Plain `npm start`: its demo template lets 415-555-0000 (no Plaid profile, no bank) through
-  // Extended Autofill, as LAYER.md §5 describes.
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// Plain `npm start`: its demo template lets 415-555-0000 (no Plaid profile, no bank) through
+// Extended Autofill, as LAYER.md §5 describes.
+const site = useSite();
 
 interface Demo {
   page: Page;
@@ -51,7 +40,7 @@ interface Demo {
 }
 
 async function openDemo(): Promise<Demo> {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
@@ -65,7 +54,7 @@ async function openDemo(): Promise<Demo> {
         recorded.push({ type, detail: (event as CustomEvent).detail }),
       );
   }, LAYER_EVENTS);
-  await page.goto(server.url);
+  await page.goto(site.server.url);
   const events = () =>
     page.evaluate(() => (window as unknown as { layerEvents: Recorded[] }).layerEvents.slice());
   return {
