@@ -32,7 +32,7 @@ import {
   type LinkSessionRecord,
   type LinkTokenRecord,
 } from './state.js';
-import type { LayerTemplate } from './templates.js';
+import { findTemplate, type LayerTemplate } from './templates.js';
 import type { WebhookSender } from './webhooks.js';
 
 /** A protocol response before the route adds its `request_id` (distributes over unions). */
@@ -67,7 +67,9 @@ export class LayerSessions {
   }
 
   templateOf(record: LinkTokenRecord): LayerTemplate | null {
-    return record.templateId === null ? null : (this.#options.templates[record.templateId] ?? null);
+    return record.templateId === null
+      ? null
+      : (findTemplate(this.#options.templates, record.templateId) ?? null);
   }
 
   start(linkToken: string): { session: LinkSessionRecord; token: LinkTokenRecord } {

@@ -39,3 +39,14 @@ export const DEFAULT_TEMPLATES: Readonly<Record<string, LayerTemplate>> = {
     accounts: 'optional',
   },
 };
+
+/**
+ * The template with this id, if one is configured. An own-property lookup: a client-chosen id such
+ * as `toString` or `__proto__` must be an unknown template, not an `Object.prototype` member.
+ */
+export function findTemplate(
+  templates: Readonly<Record<string, LayerTemplate>>,
+  templateId: string,
+): LayerTemplate | undefined {
+  return Object.hasOwn(templates, templateId) ? templates[templateId] : undefined;
+}

@@ -8,6 +8,7 @@ import type { NetworkStatusGetRequest, NetworkStatusGetResponse } from 'plaid';
 import type { EmulatorContext } from '../context.js';
 import { checkPhone, E164, networkStatus } from '../eligibility.js';
 import { PlaidApiError } from '../plaid-error.js';
+import { findTemplate } from '../templates.js';
 import type { ObjectSpec } from './body-spec.js';
 import { plaidRequest, type PlaidEnv } from './plaid-request.js';
 
@@ -28,7 +29,8 @@ export function networkStatusRoutes(ctx: EmulatorContext) {
     const phoneNumber = body.user.phone_number;
     if (!E164.test(phoneNumber))
       throw new PlaidApiError('INVALID_FIELD', { message: 'user.phone_number must be in E.164 format' });
-    const template = body.template_id === undefined ? undefined : ctx.options.templates[body.template_id];
+    const template =
+      body.template_id === undefined ? undefined : findTemplate(ctx.options.templates, body.template_id);
     if (body.template_id !== undefined && !template)
       throw new PlaidApiError('INVALID_FIELD', { message: `template_id ${body.template_id} not found` });
 

@@ -6,7 +6,7 @@ import type { EmulatorContext } from '../context.js';
 import { newLinkToken } from '../ids.js';
 import { PlaidApiError } from '../plaid-error.js';
 import { LINK_TOKEN_LIFETIME_MS } from '../state.js';
-import { DEFAULT_CLIENT_NAME } from '../templates.js';
+import { DEFAULT_CLIENT_NAME, findTemplate } from '../templates.js';
 import type { ObjectSpec } from './body-spec.js';
 import { isoSeconds, plaidRequest, type PlaidEnv } from './plaid-request.js';
 
@@ -40,7 +40,7 @@ export function sessionTokenRoutes(ctx: EmulatorContext) {
         message:
           'client_user_id must not contain personally identifiable information such as an email or phone number',
       });
-    const template = ctx.options.templates[body.template_id];
+    const template = findTemplate(ctx.options.templates, body.template_id);
     if (!template)
       throw new PlaidApiError('INVALID_FIELD', { message: `template_id ${body.template_id} not found` });
     if (body.redirect_uri?.includes('?'))

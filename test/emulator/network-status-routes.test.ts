@@ -43,6 +43,8 @@ describe('POST /network/status/get', () => {
     for (const request of [
       { user: { phone_number: '415-555-0011' } },
       { user: { phone_number: '+14155550011' }, template_id: 'template_nope' },
+      // Not a configured template, however an object lookup would see it.
+      { user: { phone_number: '+14155550011' }, template_id: 'constructor' },
     ]) {
       const { status, body } = await plaidFailure(emulator.plaid.networkStatusGet(request));
       assert.equal(status, 400);

@@ -64,6 +64,18 @@ describe('POST /session/token/create', () => {
       /template_nope/,
     ],
     [
+      'with a template id that names an Object.prototype member',
+      { template_id: 'toString', user: { client_user_id: 'u' } },
+      'INVALID_FIELD',
+      /toString/,
+    ],
+    [
+      'with __proto__ as template id',
+      { template_id: '__proto__', user: { client_user_id: 'u' } },
+      'INVALID_FIELD',
+      /__proto__/,
+    ],
+    [
       'with a webhook that is not a URL',
       { template_id: EMULATOR_TEMPLATE_ID, user: { client_user_id: 'u' }, webhook: 'not a url' },
       'INVALID_FIELD',
