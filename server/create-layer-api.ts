@@ -87,7 +87,9 @@ export function createLayerApi(options: LayerApiOptions): Hono {
   app.route('/', linkTokenRoute(deps));
   app.route('/', sessionRoute(deps));
   app.route('/', webhookRoute(deps));
-  app.notFound(() => {
+  // A catch-all route rather than `notFound`: a mounted app's `notFound` is never used (Hono hands
+  // unmatched paths to the parent's), and the API is meant to be mounted under a prefix.
+  app.all('*', () => {
     throw new ApiError(
       404,
       'NOT_FOUND',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { Hono } from 'hono';
 import { delay, http, HttpResponse } from 'msw';
 
 import { LINK_EXPIRATION, LINK_TOKEN, PLAID_BASE, plaidError } from './support/plaid-fixtures.js';
@@ -295,6 +296,21 @@ test('an unknown route or method is a 404 with the error shape', async () => {
   const res = await app.request('/link-token', { method: 'GET' });
   assert.equal(res.status, 404);
   assert.equal(await errorCode(res), 'NOT_FOUND');
+});
+
+test('mounted under a prefix, as the README mounts it, unknown routes and methods keep the error shape', async () => {
+  const { app } = createTestApi();
+  const site = new Hono().route('/api/layer', app);
+  for (const [method, path] of [
+    ['GET', '/api/layer/link-token'],
+    ['PUT', '/api/layer/session'],
+    ['POST', '/api/layer/nope'],
+  ] as const) {
+    const res = await site.request(path, { method });
+    assert.equal(res.status, 404, `${method} ${path}`);
+    assert.equal(await errorCode(res), 'NOT_FOUND', `${method} ${path}`);
+    assert.equal(res.headers.get('Cache-Control'), 'no-store', `${method} ${path}`);
+  }
 });
 
 test('leaves no timer running once requests are answered, retries and timeouts included', async () => {
