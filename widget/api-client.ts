@@ -17,7 +17,7 @@ export class ApiError extends Error {
 
 /** `POST {api}/link-token`: a Link token for this visitor. */
 export function fetchLinkToken(api: string, signal?: AbortSignal): Promise<LinkTokenResponse> {
-  return postJson<LinkTokenResponse>(joinUrl(api, 'link-token'), {}, signal);
+  return postJson(joinUrl(api, 'link-token'), {}, isLinkToken, signal);
 }
 
 /** `POST {api}/session`: trades Link's public token for the browser-safe profile. */
@@ -26,14 +26,31 @@ export function fetchSession(
   publicToken: string,
   signal?: AbortSignal,
 ): Promise<SessionResponse> {
-  return postJson<SessionResponse>(joinUrl(api, 'session'), { public_token: publicToken }, signal);
+  return postJson(joinUrl(api, 'session'), { public_token: publicToken }, isSession, signal);
+}
+
+// A 200 whose body is not what the route promises (a proxy's page, another app on that path) must
+// end in `layer-error`, not in `Plaid.create()` without a token or `layer-success` without a profile.
+function isLinkToken(payload: object): payload is LinkTokenResponse {
+  const { link_token: linkToken } = payload as Partial<LinkTokenResponse>;
+  return typeof linkToken === 'string' && linkToken !== '';
+}
+
+function isSession(payload: object): payload is SessionResponse {
+  const { profile, items, token } = payload as Partial<SessionResponse>;
+  return typeof profile === 'object' && profile !== null && Array.isArray(items) && typeof token === 'string';
 }
 
 function joinUrl(api: string, route: string): string {
   return `${api.replace(/\/+$/, '')}/${route}`;
 }
 
-async function postJson<T>(url: string, body: object, signal?: AbortSignal): Promise<T> {
+async function postJson<T extends object>(
+  url: string,
+  body: object,
+  isExpected: (payload: object) => payload is T,
+  signal?: AbortSignal,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -64,5 +81,12 @@ async function postJson<T>(url: string, body: object, signal?: AbortSignal): Pro
       response.status,
     );
   }
-  return payload as T;
+  if (!isExpected(payload)) {
+    throw new ApiError(
+      'BAD_RESPONSE',
+      `POST ${url} answered ${response.status} with an unexpected JSON body`,
+      response.status,
+    );
+  }
+  return payload;
 }

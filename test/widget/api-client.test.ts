@@ -70,6 +70,23 @@ describe('api-client', () => {
     expect([error.code, error.status]).to.deep.equal(['HTTP_502', 502]);
   });
 
+  it('names a 200 that is not JSON, or not the promised shape, BAD_RESPONSE', async () => {
+    worker.use(
+      http.post(`${API}/link-token`, () => new HttpResponse('<h1>Welcome</h1>', { status: 200 })),
+      http.post(`${API}/session`, () => HttpResponse.json({ profile: null, items: [] }, { status: 200 })),
+    );
+    const html = await rejection(fetchLinkToken(API));
+    expect([html.code, html.status]).to.deep.equal(['BAD_RESPONSE', 200]);
+    const session = await rejection(fetchSession(API, 'public-sandbox-1'));
+    expect([session.code, session.message]).to.deep.equal([
+      'BAD_RESPONSE',
+      `POST ${API}/session answered 200 with an unexpected JSON body`,
+    ]);
+
+    worker.use(http.post(`${API}/link-token`, () => HttpResponse.json({ ok: true }, { status: 200 })));
+    expect((await rejection(fetchLinkToken(API))).code).to.equal('BAD_RESPONSE');
+  });
+
   it('reports an unreachable backend as NETWORK_ERROR', async () => {
     worker.use(http.post(`${API}/link-token`, () => HttpResponse.error()));
     const error = await rejection(fetchLinkToken(API));

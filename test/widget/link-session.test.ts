@@ -187,6 +187,15 @@ describe('LinkSession', () => {
       expect(s.plaid.handlers).to.have.length(0);
     });
 
+    it('reports a token answer without a link_token as BAD_RESPONSE and creates no handler', async () => {
+      worker.use(http.post(`${API}/link-token`, () => HttpResponse.json({}, { status: 200 })));
+      const s = setup();
+      s.session.start();
+      await waitUntil(() => s.session.state === 'error');
+      expect(s.details('layer-error')[0]?.code).to.equal('BAD_RESPONSE');
+      expect(s.plaid.handlers).to.have.length(0);
+    });
+
     it('reports an unreachable backend as NETWORK_ERROR', async () => {
       worker.use(http.post(`${API}/link-token`, () => HttpResponse.error()));
       const s = setup();
@@ -341,6 +350,20 @@ describe('LinkSession', () => {
           linkSessionId: s.plaid.last.linkSessionId,
         },
       ]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+    });
+
+    it('reports a 200 without a profile as BAD_RESPONSE instead of an empty layer-success', async () => {
+      worker.use(http.post(`${API}/session`, () => HttpResponse.json({ ok: true }, { status: 200 })));
+      const s = setup();
+      await openLink(s);
+      s.plaid.last.succeed();
+      await waitUntil(() => s.session.state === 'error');
+      expect(s.details('layer-success')).to.deep.equal([]);
+      expect(s.details('layer-error')[0]).to.deep.include({
+        code: 'BAD_RESPONSE',
+        linkSessionId: s.plaid.last.linkSessionId,
+      });
       expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
     });
 
