@@ -62,10 +62,34 @@ describe('the Link UI routes', () => {
     assert.deepEqual([both.status, both.body.error_code], [400, 'INVALID_FIELD']);
   });
 
-  it('never sends the full SSN to the browser', async () => {
-    const { verified } = await verifiedSession(emulator);
+  it('never sends the full SSN or an access token to the browser, at any step', async () => {
+    const session = await startSession(emulator);
+    const answers = [
+      await session.step('submit', { phone_number: '+14155550011' }),
+      await session.step('open'),
+      await session.step('verify', { code: SANDBOX_OTP }),
+    ];
+    const verified = answers[2]!.body as { profile: JsonBody; accounts: Array<{ id: string }> };
     assert.equal(verified.profile.ssn_last_4, '4321');
-    assert.doesNotMatch(JSON.stringify(verified), /987654321/);
+    const shared = await session.step('share', {
+      profile: verified.profile,
+      account_ids: verified.accounts.map((account) => account.id),
+    });
+    answers.push(shared, await session.step('exit'));
+    assert.deepEqual(
+      answers.map(({ status }) => status),
+      [200, 200, 200, 200, 200],
+    );
+    // What the partner's server gets for the same session does hold both: the browser must not.
+    const { data } = await emulator.plaid.userAccountSessionGet({
+      public_token: String(shared.body.public_token),
+    });
+    assert.equal(data.identity?.ssn, '987654321');
+    const accessTokens = data.items.map((item) => item.access_token!);
+    assert.ok(accessTokens.length > 0);
+    const seen = JSON.stringify(answers);
+    for (const secret of ['987654321', 'access-sandbox-', ...accessTokens])
+      assert.ok(!seen.includes(secret), `the Link UI was sent ${secret}`);
   });
 
   it('shares only accounts it showed, and at least one when the template requires accounts', async () => {
