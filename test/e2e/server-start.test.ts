@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { SANDBOX_USERS } from '../../emulator/index.js';
+import { EMULATOR_CLIENT_ID, EMULATOR_SECRET, SANDBOX_USERS } from '../../emulator/index.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -105,6 +105,62 @@ test('a whole Layer exchange works against it: token, emulated Link session, pro
     ])
       if (value) assert.ok(!log.includes(value), `the log contains ${value}`);
   assert.doesNotMatch(log, /link-sandbox-|public-sandbox-|access-sandbox-|emulator-secret/);
+});
+
+test('bad input to the API and the emulator is a 4xx with an error body, never a 500 or a stack trace', async () => {
+  const json = { 'Content-Type': 'application/json' };
+  const plaidKeys = { ...json, 'PLAID-CLIENT-ID': EMULATOR_CLIENT_ID, 'PLAID-SECRET': EMULATOR_SECRET };
+  const sameOrigin = { Origin: server.url };
+  const cases: Array<[string, string, Record<string, string>, string?]> = [
+    ['POST', '/api/layer/link-token', { ...sameOrigin, ...json }, 'not json'],
+    ['POST', '/api/layer/link-token', { ...sameOrigin, ...json }, '[1, 2]'],
+    ['POST', '/api/layer/session', { ...sameOrigin, 'Content-Type': 'text/plain' }, '{}'],
+    ['POST', '/api/layer/session', { ...sameOrigin, ...json }, JSON.stringify({ public_token: 42 })],
+    ['POST', '/api/layer/session', { ...sameOrigin, ...json }, 'x'.repeat(100_000)],
+    ['POST', '/api/layer/link-token', { Origin: 'https://evil.example', ...json }, '{}'],
+    ['POST', '/api/layer/link-token', { Origin: 'null', ...json }, '{}'],
+    ['POST', '/api/layer/webhook', { ...json, 'Plaid-Verification': 'a.b.c' }, '{}'],
+    ['GET', '/api/layer/link-token', sameOrigin],
+    ['PUT', '/api/layer/session', sameOrigin],
+    ['POST', '/api/layer/nope', { ...sameOrigin, ...json }, '{}'],
+    ['POST', '/plaid/session/token/create', plaidKeys, 'not json'],
+    ['POST', '/plaid/session/token/create', plaidKeys, '[]'],
+    ['POST', '/plaid/session/token/create', { ...plaidKeys, 'Content-Type': 'text/plain' }, '{}'],
+    ['POST', '/plaid/session/token/create', plaidKeys, 'x'.repeat(100_000)],
+    [
+      'POST',
+      '/plaid/network/status/get',
+      plaidKeys,
+      JSON.stringify({ user: { phone_number: '+14155550011' }, template_id: 'constructor' }),
+    ],
+    ['GET', '/plaid/session/token/create', {}],
+    ['POST', '/plaid/item/get', plaidKeys, '{}'],
+    ['POST', '/plaid/emulator/link/sessions', json, '{"link_token": ['],
+  ];
+  const before = server.output().length;
+  for (const [method, path, headers, body] of cases) {
+    const response = await fetch(`${server.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    const what = `${method} ${path} ${body?.slice(0, 40) ?? ''}`;
+    assert.ok(response.status >= 400 && response.status < 500, `${what} answered ${response.status}`);
+    let parsed: { error?: { code?: unknown }; error_code?: unknown };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      assert.fail(`${what} answered ${response.status} without a JSON error body: ${text.slice(0, 80)}`);
+    }
+    assert.equal(
+      typeof (path.startsWith('/api/') ? parsed.error?.code : parsed.error_code),
+      'string',
+      `${what}: ${text}`,
+    );
+    assert.doesNotMatch(text, /\bat .+:\d+:\d+|Error:/, `${what} leaks a stack trace`);
+  }
+  assert.doesNotMatch(
+    server.output().slice(before),
+    /^\s+at |unexpected error/m,
+    'no stack trace in the log',
+  );
 });
 
 test('it shuts down cleanly on SIGTERM', async () => {
