@@ -157,6 +157,9 @@ export class LayerOnboarding extends LitElement {
   /** Listeners waiting for the first focus or input in `preload="intent"` mode. */
   private intent: AbortController | null = null;
 
+  /** What gets focus after the next render, because a change took it away from the visitor. */
+  private focusNext: 'input' | 'retry' | null = null;
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.setAttribute('state', this.current);
@@ -181,9 +184,11 @@ export class LayerOnboarding extends LitElement {
     if (changed.has('phone')) this.phoneValue = this.phone;
   }
 
-  override updated(changed: PropertyValues): void {
-    // Moving to the date-of-birth step replaces the field: take focus along to the new one.
-    if (changed.has('current') && this.current === 'dob') this.input?.focus();
+  override updated(): void {
+    const target = this.focusNext;
+    this.focusNext = null;
+    if (target === 'input') this.input?.focus();
+    else if (target === 'retry') this.renderRoot.querySelector<HTMLButtonElement>('button.retry')?.focus();
   }
 
   /** Called by the browser when the owning form is reset. */
@@ -198,6 +203,7 @@ export class LayerOnboarding extends LitElement {
 
   private readonly handleSessionEvent: LayerEmit = (type, detail) => {
     if (isEvent('layer-state-change', type, detail)) {
+      this.focusNext = this.focusAfter(detail.state, detail.previous) ?? this.focusNext;
       this.current = detail.state;
       this.setAttribute('state', detail.state);
       if (detail.state !== 'complete') this.setProfileToken('');
@@ -221,6 +227,7 @@ export class LayerOnboarding extends LitElement {
   private handlePhoneSubmit(event: SubmitEvent): void {
     event.preventDefault();
     this.submitPhone(this.phoneValue);
+    if (this.invalid) this.focusNext = 'input';
   }
 
   private handleDobInput(event: InputEvent): void {
@@ -231,6 +238,7 @@ export class LayerOnboarding extends LitElement {
   private handleDobSubmit(event: SubmitEvent): void {
     event.preventDefault();
     this.submitDateOfBirth(this.dobValue);
+    if (this.invalid) this.focusNext = 'input';
   }
 
   private handleSkip(): void {
@@ -239,6 +247,22 @@ export class LayerOnboarding extends LitElement {
 
   private handleRetry(): void {
     this.reset();
+  }
+
+  /**
+   * Keeps keyboard and screen-reader users in place when a state change replaces or follows the
+   * control they were on: the new date-of-birth field; the phone field when Link closes or after
+   * "Try again"; "Try again" when the flow they were in fails. Never on page load: a failure while
+   * nobody uses the element does not steal focus.
+   */
+  private focusAfter(state: LayerState, previous: LayerState): 'input' | 'retry' | null {
+    const focusInside = this.shadowRoot?.activeElement != null;
+    if (state === 'dob') return 'input';
+    if (previous === 'open' && state === 'loading') return 'input'; // the visitor closed Link
+    if (state === 'error' && (focusInside || BUSY_STATES.includes(previous) || previous === 'dob'))
+      return 'retry';
+    if (previous === 'error' && focusInside) return 'input';
+    return null;
   }
 
   private listenForIntent(): void {

@@ -93,6 +93,26 @@ describe('<layer-onboarding>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('is accessible while checking, when complete and in the fallback state, in Spanish too', async () => {
+      const { el, plaid } = await mountReady((node) => node.setAttribute('lang', 'es'));
+      await typeAndSubmit(el, '415-555-0011');
+      await expect(el).to.be.accessible();
+      plaid.last.event('LAYER_READY');
+      plaid.last.succeed();
+      await waitUntil(() => el.state === 'complete');
+      await el.updateComplete;
+      await expect(el).to.be.accessible();
+
+      const other = await mountReady();
+      await typeAndSubmit(other.el, '415-555-0000');
+      other.plaid.last.event('LAYER_NOT_AVAILABLE');
+      await other.el.updateComplete;
+      other.el.shadowRoot!.querySelector<HTMLButtonElement>('button.skip')!.click();
+      await other.el.updateComplete;
+      expect(other.el.state).to.equal('fallback');
+      await expect(other.el).to.be.accessible();
+    });
+
     it('prefills the phone attribute', async () => {
       const { el } = await mountReady((node) => node.setAttribute('phone', '(415) 555-0011'));
       expect(field(el).value).to.equal('(415) 555-0011');
@@ -233,6 +253,12 @@ describe('<layer-onboarding>', () => {
       expect(plaid.last.submitted).to.deep.equal([]);
       expect(el.state).to.equal('ready');
       expect(el.submitPhone('hello')).to.equal(false);
+
+      // Pressing the button again with the mouse or keyboard takes focus back to the field to fix.
+      submitButton(el).focus();
+      submitButton(el).click();
+      await el.updateComplete;
+      expect(focused(el)).to.equal('input#phone');
 
       input.value = '555-0011 2';
       input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
@@ -400,6 +426,7 @@ describe('<layer-onboarding>', () => {
       await typeAndSubmit(el, '415-555-0011');
       plaid.last.event('LAYER_READY');
       const first = plaid.last;
+      field(el).blur(); // Link's window has focus while it is open
       setTimeout(() => first.close());
       const exit = await oneEvent(el, 'layer-exit');
       expect(exit.detail.error).to.equal(null);
@@ -410,6 +437,7 @@ describe('<layer-onboarding>', () => {
       await el.updateComplete;
       expect(field(el).value).to.equal('415-555-0011');
       expect(submitButton(el).disabled).to.equal(false);
+      expect(focused(el), 'focus is back on the phone field').to.equal('input#phone');
 
       await typeAndSubmit(el, '415-555-0011');
       expect(plaid.last.submitted).to.deep.equal([{ phone_number: '+14155550011' }]);
@@ -446,12 +474,15 @@ describe('<layer-onboarding>', () => {
       expect(events.at(-1)).to.deep.equal({ type: 'layer-fallback', detail: { reason: 'error' } });
       expect(text(part(el, 'error'))).to.contain('not available right now');
       await expect(el).to.be.accessible();
+      const retry = el.shadowRoot!.querySelector<HTMLButtonElement>('button.retry')!;
+      expect(focused(el), 'the form went away: focus on Try again').to.equal('button.retry');
 
-      el.shadowRoot!.querySelector<HTMLButtonElement>('button.retry')!.click();
+      retry.click();
       await waitUntil(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(2);
       await el.updateComplete;
       expect(text(part(el, 'error'))).to.equal('');
+      expect(focused(el)).to.equal('input#phone');
     });
 
     it('recovers from INVALID_LINK_TOKEN with a new token and handler', async () => {
@@ -492,6 +523,8 @@ describe('<layer-onboarding>', () => {
       expect(events.at(-1)!.detail).to.deep.equal({ reason: 'error' });
       expect(inserted).to.have.length(2);
       expect(scriptTags(missing)).to.have.length(0);
+      await el.updateComplete;
+      expect(focused(el), 'a failure on page load must not steal focus').to.equal(null);
     });
   });
 
@@ -603,6 +636,15 @@ describe('<layer-onboarding>', () => {
     });
   });
 });
+
+/** What has focus inside the element, as `tag#id.class` (readable when an assertion fails). */
+function focused(el: LayerOnboarding): string | null {
+  const active = el.shadowRoot!.activeElement;
+  if (!active) return null;
+  return (
+    active.localName + (active.id ? `#${active.id}` : '') + (active.className ? `.${active.className}` : '')
+  );
+}
 
 /**
  * Focuses an input as a click or Tab would. web-test-runner runs two files at once, and a page in
