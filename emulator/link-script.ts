@@ -8,10 +8,6 @@
  * takes tens of milliseconds. The result does not depend on the emulator's options (the script
  * finds its API from its own URL), so one build serves every emulator in the process.
  */
-import { fileURLToPath } from 'node:url';
-
-const ENTRY = fileURLToPath(new URL('./link/link-initialize.ts', import.meta.url));
-
 let bundle: Promise<string> | undefined;
 
 export function linkInitializeScript(): Promise<string> {
@@ -24,9 +20,11 @@ export function linkInitializeScript(): Promise<string> {
 }
 
 async function build(): Promise<string> {
-  const { build } = await import('esbuild');
+  // Imported here, not at the top: the emulator's API needs neither, so importing the emulator
+  // stays runtime-neutral and only serving the Link script needs Node and esbuild.
+  const [{ build }, { fileURLToPath }] = await Promise.all([import('esbuild'), import('node:url')]);
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [fileURLToPath(new URL('./link/link-initialize.ts', import.meta.url))],
     bundle: true,
     write: false,
     format: 'iife',
