@@ -164,7 +164,7 @@ export class LayerOnboarding extends LitElement {
     super.connectedCallback();
     this.setAttribute('state', this.current);
     if (this.session.state !== 'idle') return;
-    if (this.preload === 'intent') this.listenForIntent();
+    if (this.preload === 'intent' && !this.session.resumesOAuth) this.listenForIntent();
     else this.session.start();
   }
 

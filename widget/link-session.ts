@@ -132,6 +132,14 @@ export class LinkSession {
     this.prepare(oauth ?? {});
   }
 
+  /**
+   * Whether the page is an OAuth return that `start()` resumes: the visitor is mid-flow, so even
+   * `preload="intent"` must not wait for a focus.
+   */
+  get resumesOAuth(): boolean {
+    return Boolean(this.readOAuthReturn());
+  }
+
   /** Submits an E.164 phone number, now or once the handler has loaded. */
   submitPhone(phoneNumber: string): boolean {
     const from = this.currentState;
@@ -436,20 +444,26 @@ export class LinkSession {
   }
 
   private takeOAuthReturn(): Preparation | null {
+    const oauth = this.readOAuthReturn();
+    if (oauth !== undefined) this.forgetToken(); // a reload of the return URL must not resume twice
+    return oauth ?? null;
+  }
+
+  /** `undefined` when the page is no OAuth return; `null` when it is one with no usable token. */
+  private readOAuthReturn(): Preparation | null | undefined {
     let url: URL;
     try {
       url = new URL(this.location());
     } catch {
-      return null;
+      return undefined;
     }
-    if (!url.searchParams.has('oauth_state_id')) return null;
+    if (!url.searchParams.has('oauth_state_id')) return undefined;
     let token: LinkTokenResponse | null = null;
     try {
       token = JSON.parse(this.storage()?.getItem(this.storageKey()) ?? 'null') as LinkTokenResponse | null;
     } catch {
       return null;
     }
-    this.forgetToken(); // a reload of the return URL must not resume twice
     if (!token?.link_token || Date.parse(token.expiration) <= this.clock.now()) return null;
     return { token, receivedRedirectUri: url.href };
   }

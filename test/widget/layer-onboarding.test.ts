@@ -212,6 +212,23 @@ describe('<layer-onboarding>', () => {
       expect(plaid.handlers).to.have.length(1);
     });
 
+    it('intent: an OAuth return resumes Link at once with the stored token and the return URL', async () => {
+      const stored = linkToken();
+      sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(stored));
+      const page = location.href;
+      history.replaceState(null, '', `${location.pathname}?oauth_state_id=4b9a1e2c`);
+      try {
+        const { el, plaid } = await mount((node) => node.setAttribute('preload', 'intent'));
+        await waitUntil(() => el.state === 'open', 'Link was not resumed without a focus');
+        expect(plaid.last.config.token).to.equal(stored.link_token);
+        expect(plaid.last.config.receivedRedirectUri).to.equal(location.href);
+        expect(plaid.last.opened).to.equal(1);
+      } finally {
+        history.replaceState(null, '', page);
+        sessionStorage.clear();
+      }
+    });
+
     it('intent: a submit before any focus starts everything and waits for Link', async () => {
       const { el, plaid } = await mount((node) => (node.preload = 'intent'));
       plaid.autoLoad = false;
