@@ -47,7 +47,11 @@ export interface LayerExitDetail {
 }
 
 export interface LayerErrorDetail {
-  /** The backend's error code, Link's `error_code`, or `SCRIPT_LOAD_FAILED` / `NETWORK_ERROR`. */
+  /**
+   * The backend's error code, Link's `error_code`, or the widget's own: `SCRIPT_LOAD_FAILED`,
+   * `NETWORK_ERROR`, `HTTP_<status>` (no error body), `BAD_RESPONSE` (not the promised JSON),
+   * `TIMEOUT` (the session exchange did not answer in 30 s).
+   */
   code: string;
   message: string;
   requestId?: string;

@@ -23,6 +23,13 @@ import { canTransition, TERMINAL_STATES, type LayerState } from './states.js';
 
 export const DEFAULT_ELIGIBILITY_TIMEOUT = 10_000;
 
+/**
+ * Longest wait for `POST {api}/session`. The backend gives each Plaid call 10 s; past this a
+ * stalled request (a dead proxy, a dropped connection) would leave "Getting your details…" up for
+ * good, so it becomes a `layer-error` the page can act on.
+ */
+export const EXCHANGE_TIMEOUT = 30_000;
+
 /** Refresh a Link token this long before it expires (at most a tenth of its lifetime). */
 const REFRESH_MARGIN = 5 * 60_000;
 
@@ -31,8 +38,8 @@ const MAX_DELAY = 2 ** 31 - 1;
 
 const STORAGE_PREFIX = 'layer-onboarding:link-token:';
 
-/** The session's timers: the eligibility timeout, the token refresh, the retired-handler clean-up. */
-type TimerName = 'eligibility' | 'refresh' | 'retire';
+/** The session's timers: eligibility and exchange timeouts, token refresh, retired-handler clean-up. */
+type TimerName = 'eligibility' | 'exchange' | 'refresh' | 'retire';
 
 /** What the session reads from its host each time it needs it — the element's properties. */
 export interface LinkSessionConfig {
@@ -358,6 +365,15 @@ export class LinkSession {
       attempt.linkSessionId;
     this.abort?.abort();
     const abort = (this.abort = new AbortController());
+    this.setTimer('exchange', EXCHANGE_TIMEOUT, () => {
+      if (attempt !== this.attempt || this.currentState !== 'finishing') return;
+      abort.abort();
+      this.fail({
+        code: 'TIMEOUT',
+        message: `POST ${this.config.api}/session did not answer within ${EXCHANGE_TIMEOUT / 1000} s`,
+        ...(linkSessionId ? { linkSessionId } : {}),
+      });
+    });
     fetchSession(this.config.api, publicToken, abort.signal).then(
       ({ profile, items, token }) => {
         if (attempt !== this.attempt || !this.moveTo('complete')) return;
@@ -488,6 +504,7 @@ export class LinkSession {
     this.pending = null;
     this.openOnLoad = false;
     this.clearTimer('eligibility');
+    this.clearTimer('exchange');
     this.clearTimer('refresh');
     if (this.attempt) this.retire(this.attempt);
     this.attempt = null;
@@ -501,6 +518,7 @@ export class LinkSession {
     this.pending = null;
     this.openOnLoad = false;
     this.clearTimer('eligibility');
+    this.clearTimer('exchange');
     this.clearTimer('refresh');
     this.clearTimer('retire');
     if (this.attempt) this.retired.push(this.attempt);

@@ -367,6 +367,35 @@ describe('LinkSession', () => {
       expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
     });
 
+    it('gives up on an exchange that never answers after 30 s, with layer-error TIMEOUT', async () => {
+      let requested = false;
+      worker.use(
+        http.post(`${API}/session`, async () => {
+          requested = true;
+          await new Promise(() => {});
+          return HttpResponse.json({}, { status: 200 });
+        }),
+      );
+      const s = setup();
+      await openLink(s);
+      s.plaid.last.succeed();
+      await waitUntil(() => requested, 'the exchange was never requested');
+      s.clock.advance(29_999);
+      expect(s.session.state).to.equal('finishing');
+      s.clock.advance(1);
+      expect(s.session.state).to.equal('error');
+      expect(s.details('layer-error')).to.deep.equal([
+        {
+          code: 'TIMEOUT',
+          message: `POST ${API}/session did not answer within 30 s`,
+          linkSessionId: s.plaid.last.linkSessionId,
+        },
+      ]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      s.clock.advance(0);
+      expect(s.clock.pending).to.equal(0);
+    });
+
     it('destroys the handler once the flow is complete', async () => {
       const s = setup();
       await openLink(s);
