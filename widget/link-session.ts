@@ -38,6 +38,13 @@ const MAX_DELAY = 2 ** 31 - 1;
 
 const STORAGE_PREFIX = 'layer-onboarding:link-token:';
 
+/** Link's real-time answers to a submit: any of them shows the handler's token works. */
+const ELIGIBILITY_EVENTS: readonly string[] = [
+  'LAYER_READY',
+  'LAYER_NOT_AVAILABLE',
+  'LAYER_AUTOFILL_NOT_AVAILABLE',
+];
+
 /** The session's timers: eligibility and exchange timeouts, token refresh, retired-handler clean-up. */
 type TimerName = 'eligibility' | 'exchange' | 'refresh' | 'retire';
 
@@ -106,7 +113,11 @@ export class LinkSession {
   /** The numbers this visitor gave, replayed after an invalid-token recovery. */
   private phone: string | null = null;
   private dateOfBirth: string | null = null;
-  /** `INVALID_LINK_TOKEN` is recovered from once per flow. */
+  /**
+   * `INVALID_LINK_TOKEN` is recovered from once in a row: set by a recovery, cleared once a
+   * handler's token has proved good (an eligibility answer) or the visitor starts over, so a
+   * token that expires hours later is recovered from again, but a rejected replacement is not.
+   */
   private recovered = false;
 
   constructor(config: LinkSessionConfig, options: LinkSessionOptions) {
@@ -330,6 +341,7 @@ export class LinkSession {
     this.emit('layer-event', { eventName: String(eventName), metadata: safeEventMetadata(metadata) });
     // Only the real-time eligibility answers drive the flow, and only for the handler in charge.
     if (attempt !== this.attempt || this.currentState !== 'checking') return;
+    if (ELIGIBILITY_EVENTS.includes(eventName)) this.recovered = false;
     if (eventName === 'LAYER_READY') this.handleReady(attempt);
     else if (eventName === 'LAYER_NOT_AVAILABLE') this.handleNotAvailable();
     else if (eventName === 'LAYER_AUTOFILL_NOT_AVAILABLE') this.fallBack('autofill_not_available');
@@ -420,6 +432,7 @@ export class LinkSession {
 
   /** After a user exit: back to the phone step with a fresh token and handler. */
   private restart(): void {
+    this.recovered = false;
     this.dateOfBirth = null;
     this.currentStep = 'phone';
     this.moveTo('loading');

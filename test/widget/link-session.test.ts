@@ -499,6 +499,24 @@ describe('LinkSession', () => {
       expect(s.plaid.handlers).to.have.length(2);
     });
 
+    it('recovers again from a later INVALID_LINK_TOKEN once the replacement token has worked', async () => {
+      const s = setup();
+      await ready(s);
+      s.session.submitPhone('+14155550011');
+      s.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      await waitUntil(() => s.plaid.handlers.length === 2 && s.plaid.last.submitted.length === 1);
+      s.plaid.last.event('LAYER_READY');
+      expect(s.session.state).to.equal('open');
+
+      // Hours later, Link rejects the second token too (inactivity): a fresh recovery, no error.
+      s.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      await waitUntil(() => s.plaid.handlers.length === 3 && s.plaid.last.submitted.length === 1);
+      expect(s.plaid.last.submitted).to.deep.equal([{ phone_number: '+14155550011' }]);
+      expect(s.session.state).to.equal('checking');
+      expect(s.details('layer-error')).to.deep.equal([]);
+      expect(s.details('layer-exit')).to.deep.equal([]);
+    });
+
     it('replays the date of birth after recovering from an invalid token', async () => {
       const s = setup();
       await ready(s);
