@@ -65,7 +65,7 @@ export function resolveOptions({
   linkTokenReuse = true,
   eventTiming = 'realtime',
   onWebhookFailure = ({ url, webhook_code, reason }) =>
-    console.warn(`[plaid emulator] ${webhook_code} webhook to ${url} failed: ${reason}`),
+    console.warn(`[plaid emulator] ${webhook_code} webhook to ${withoutQuery(url)} failed: ${reason}`),
 }: PlaidEmulatorOptions = {}): ResolvedOptions {
   return {
     clientId,
@@ -81,4 +81,14 @@ export function resolveOptions({
     eventTiming,
     onWebhookFailure,
   };
+}
+
+/** A webhook URL may carry a secret in its query string or credentials: log origin and path only. */
+function withoutQuery(url: string): string {
+  try {
+    const { origin, pathname } = new URL(url);
+    return `${origin}${pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
 }
