@@ -64,7 +64,23 @@ export interface LayerLinkEventDetail {
   metadata: LinkEventMetadata;
 }
 
-/** Event name → detail type, the source of the global event map below. */
+/** Every event the element fires: the one list names, the event map and tests listen to. */
+export const LAYER_EVENT_NAMES = [
+  'layer-state-change',
+  'layer-eligible',
+  'layer-success',
+  'layer-fallback',
+  'layer-exit',
+  'layer-error',
+  'layer-event',
+] as const;
+
+export type LayerEventName = (typeof LAYER_EVENT_NAMES)[number];
+
+/**
+ * Event name → detail type, the source of the global event map below (whose mapped type fails to
+ * compile if a listed event has no detail type here).
+ */
 export interface LayerEventDetails {
   'layer-state-change': LayerStateChangeDetail;
   'layer-eligible': LayerEligibleDetail;
@@ -74,8 +90,6 @@ export interface LayerEventDetails {
   'layer-error': LayerErrorDetail;
   'layer-event': LayerLinkEventDetail;
 }
-
-export type LayerEventName = keyof LayerEventDetails;
 
 /** What the Link session calls to announce something; the element turns it into a DOM event. */
 export type LayerEmit = <K extends LayerEventName>(type: K, detail: LayerEventDetails[K]) => void;
@@ -88,15 +102,7 @@ export function createLayerEvent<K extends LayerEventName>(
 }
 
 /** The events as `addEventListener` sees them; they bubble and are composed, so also on document. */
-interface LayerEventMap {
-  'layer-state-change': CustomEvent<LayerStateChangeDetail>;
-  'layer-eligible': CustomEvent<LayerEligibleDetail>;
-  'layer-success': CustomEvent<LayerSuccessDetail>;
-  'layer-fallback': CustomEvent<LayerFallbackDetail>;
-  'layer-exit': CustomEvent<LayerExitDetail>;
-  'layer-error': CustomEvent<LayerErrorDetail>;
-  'layer-event': CustomEvent<LayerLinkEventDetail>;
-}
+type LayerEventMap = { [K in LayerEventName]: CustomEvent<LayerEventDetails[K]> };
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -6,17 +6,8 @@ import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 
 import { AUTOFILL_IDENTITY, findSandboxUser, SANDBOX_OTP } from '../../emulator/sandbox-users.js';
+import { LAYER_EVENT_NAMES } from '../../widget/events.js';
 import { useSite } from '../support/site.js';
-
-const LAYER_EVENTS = [
-  'layer-state-change',
-  'layer-eligible',
-  'layer-success',
-  'layer-fallback',
-  'layer-exit',
-  'layer-error',
-  'layer-event',
-] as const;
 
 interface Recorded {
   type: string;
@@ -53,7 +44,7 @@ async function openDemo(): Promise<Demo> {
       document.addEventListener(type, (event) =>
         recorded.push({ type, detail: (event as CustomEvent).detail }),
       );
-  }, LAYER_EVENTS);
+  }, LAYER_EVENT_NAMES);
   await page.goto(site.server.url);
   const events = () =>
     page.evaluate(() => (window as unknown as { layerEvents: Recorded[] }).layerEvents.slice());

@@ -1,4 +1,5 @@
 // Reading and using <layer-onboarding> as a user (and a partner page) does.
+import { LAYER_EVENT_NAMES } from '../../../widget/events.js';
 import type { LayerOnboarding } from '../../../widget/index.js';
 
 export function part(el: LayerOnboarding, name: string): HTMLElement {
@@ -40,15 +41,7 @@ export interface Recorded {
 /** Records every `layer-*` event the element fires, in order. */
 export function recordEvents(el: LayerOnboarding): Recorded[] {
   const seen: Recorded[] = [];
-  for (const type of [
-    'layer-state-change',
-    'layer-eligible',
-    'layer-success',
-    'layer-fallback',
-    'layer-exit',
-    'layer-error',
-    'layer-event',
-  ])
+  for (const type of LAYER_EVENT_NAMES)
     el.addEventListener(type, (event) => seen.push({ type, detail: (event as CustomEvent).detail }));
   return seen;
 }
