@@ -514,25 +514,26 @@ export class LinkSession {
   /** The flow reached an outcome: nothing more to wait for. */
   private end(): void {
     this.abort = null;
+    this.stopWaiting();
+    if (this.attempt) this.retire(this.attempt);
+    this.attempt = null;
+    this.forgetToken();
+  }
+
+  /** Drops what the flow was waiting for: a queued submit or open, and its timers. */
+  private stopWaiting(): void {
     this.pending = null;
     this.openOnLoad = false;
     this.clearTimer('eligibility');
     this.clearTimer('exchange');
     this.clearTimer('refresh');
-    if (this.attempt) this.retire(this.attempt);
-    this.attempt = null;
-    this.forgetToken();
   }
 
   /** Stops everything at once: requests, timers, every handler. */
   private teardown(): void {
     this.abort?.abort();
     this.abort = null;
-    this.pending = null;
-    this.openOnLoad = false;
-    this.clearTimer('eligibility');
-    this.clearTimer('exchange');
-    this.clearTimer('refresh');
+    this.stopWaiting();
     this.clearTimer('retire');
     if (this.attempt) this.retired.push(this.attempt);
     this.attempt = null;
