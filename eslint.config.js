@@ -1,11 +1,43 @@
+import { builtinModules } from 'node:module';
+
 import js from '@eslint/js';
 import lit from 'eslint-plugin-lit';
 import wc from 'eslint-plugin-wc';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// The dependency direction (ARCHITECTURE.md, "Layers"): contract/ imports nothing; widget/, server/
+// and emulator/ import contract/ and never each other; only server/main.ts (the process entry)
+// wires the emulator in. Node built-ins stay out of the parts that must run anywhere.
+const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+/** Forbids imports matching `folders` (gitignore-style patterns) and, with `node: false`, Node's built-ins. */
+const layer = (message, folders, { node = false } = {}) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [{ group: folders, message }],
+      paths: node ? [] : NODE_BUILTINS.map((name) => ({ name, message })),
+    },
+  ],
+});
+const noProcess = {
+  'no-restricted-globals': [
+    'error',
+    { name: 'process', message: 'Only server/main.ts reads the process: take what you need as an option.' },
+  ],
+};
+
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'bench/results/',
+      'examples/*/node_modules/',
+      'examples/*/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,6 +45,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+      // One private-member style everywhere: TypeScript's `private` (Lit's decorators need it).
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'PrivateIdentifier', message: 'Use TypeScript `private`, not `#name` (one style).' },
+      ],
     },
   },
   {
@@ -27,7 +64,7 @@ export default tseslint.config(
   {
     files: [
       'server/**',
-      'emulator/api/**',
+      'emulator/**',
       'scripts/**',
       'test/server/**',
       'test/emulator/**',
@@ -47,5 +84,59 @@ export default tseslint.config(
   {
     files: ['test/widget/**'],
     languageOptions: { globals: globals.mocha },
+  },
+  // ── layers ──
+  {
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportDeclaration', message: 'contract/ imports nothing: every part imports it.' },
+        { selector: 'ExportAllDeclaration', message: 'contract/ imports nothing: every part imports it.' },
+        { selector: 'ExportNamedDeclaration[source]', message: 'contract/ imports nothing.' },
+        { selector: 'ImportExpression', message: 'contract/ imports nothing.' },
+        { selector: 'PrivateIdentifier', message: 'Use TypeScript `private`, not `#name` (one style).' },
+      ],
+    },
+  },
+  {
+    files: ['widget/**/*.ts'],
+    rules: layer('widget/ is browser code: it imports contract/ and lit, never server/, emulator/ or Node.', [
+      '**/server/**',
+      '**/emulator/**',
+    ]),
+  },
+  {
+    files: ['server/**/*.ts'],
+    ignores: ['server/main.ts', 'server/site.ts'],
+    rules: {
+      ...layer(
+        'server/ is runtime-neutral: it imports contract/, never widget/, emulator/ or Node built-ins (server/main.ts and server/site.ts excepted).',
+        ['**/widget/**', '**/emulator/**'],
+      ),
+      ...noProcess,
+    },
+  },
+  {
+    files: ['server/site.ts'],
+    rules: layer(
+      'server/site.ts serves files; it never imports widget/ or emulator/.',
+      ['**/widget/**', '**/emulator/**'],
+      { node: true },
+    ),
+  },
+  {
+    files: ['server/main.ts'],
+    rules: layer('server/main.ts never imports widget/.', ['**/widget/**'], { node: true }),
+  },
+  {
+    files: ['emulator/**/*.ts'],
+    rules: {
+      ...layer('emulator/ imports contract/ and its own files, never widget/, server/ or Node built-ins.', [
+        '**/widget/**',
+        '**/server/**',
+      ]),
+      ...noProcess,
+    },
   },
 );

@@ -9,6 +9,7 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
+import { LINK_SCRIPT_PATH } from '../contract/index.js';
 import { linkTokenRoutes } from './api/link-token-routes.js';
 import { networkStatusRoutes } from './api/network-status-routes.js';
 import { applyFault, type PlaidEnv } from './api/plaid-request.js';
@@ -28,7 +29,7 @@ import { PlaidApiError } from './plaid-error.js';
 import { EmulatorState } from './state.js';
 import { WebhookSender } from './webhooks.js';
 
-export const LINK_SCRIPT_PATH = '/link/v2/stable/link-initialize.js';
+export { LINK_SCRIPT_PATH };
 
 export function createPlaidEmulator(options: PlaidEmulatorOptions = {}): Hono {
   const resolved = resolveOptions(options);

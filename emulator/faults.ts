@@ -41,7 +41,7 @@ interface ActiveFault {
 }
 
 export class FaultRegistry {
-  #faults: ActiveFault[] = [];
+  private faults: ActiveFault[] = [];
 
   constructor(initial: readonly FaultSpec[] = []) {
     initial.forEach((spec) => this.add(spec));
@@ -50,16 +50,16 @@ export class FaultRegistry {
   add(spec: FaultSpec): void {
     const checked = checkFaultSpec(spec);
     const remaining = checked.times === undefined ? 1 : (checked.times ?? Infinity);
-    this.#faults.push({ spec: checked, remaining });
+    this.faults.push({ spec: checked, remaining });
   }
 
   clear(): void {
-    this.#faults = [];
+    this.faults = [];
   }
 
   /** The active faults, with how many calls each still affects (`null`: until cleared). */
   list(): Array<FaultSpec & { remaining: number | null }> {
-    return this.#faults.map(({ spec, remaining }) => ({
+    return this.faults.map(({ spec, remaining }) => ({
       ...spec,
       remaining: Number.isFinite(remaining) ? remaining : null,
     }));
@@ -67,13 +67,13 @@ export class FaultRegistry {
 
   /** Consumes one call of the first fault that applies to `route`, if any. */
   take(route: string, isPlaidRoute: boolean): FaultAction | null {
-    const index = this.#faults.findIndex(
+    const index = this.faults.findIndex(
       ({ spec }) => spec.route === route || (spec.route === ANY_PLAID_ROUTE && isPlaidRoute),
     );
     if (index === -1) return null;
-    const fault = this.#faults[index]!;
+    const fault = this.faults[index]!;
     fault.remaining -= 1;
-    if (fault.remaining <= 0) this.#faults.splice(index, 1);
+    if (fault.remaining <= 0) this.faults.splice(index, 1);
     return { latencyMs: fault.spec.latencyMs ?? 0, error: faultError(fault.spec) };
   }
 }

@@ -44,32 +44,32 @@ export const MAX_WRONG_CODES = 3;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class LayerSessions {
-  readonly #options: ResolvedOptions;
-  readonly #state: EmulatorState;
-  readonly #webhooks: WebhookSender;
+  private readonly options: ResolvedOptions;
+  private readonly state: EmulatorState;
+  private readonly webhooks: WebhookSender;
 
   constructor(options: ResolvedOptions, state: EmulatorState, webhooks: WebhookSender) {
-    this.#options = options;
-    this.#state = state;
-    this.#webhooks = webhooks;
+    this.options = options;
+    this.state = state;
+    this.webhooks = webhooks;
   }
 
   /** A usable link token, or `INVALID_LINK_TOKEN` with the reason in the message. */
   linkToken(linkToken: string): LinkTokenRecord {
-    const record = this.#state.linkTokens.get(linkToken);
+    const record = this.state.linkTokens.get(linkToken);
     const invalid = (why: string) =>
       new PlaidApiError('INVALID_LINK_TOKEN', { message: `invalid link_token provided: ${why}` });
     if (!record) throw invalid('not found');
-    if (this.#options.now() >= record.expiresAt) throw invalid('expired');
+    if (this.options.now() >= record.expiresAt) throw invalid('expired');
     if (record.revoked) throw invalid('revoked after too many failed attempts');
-    if (record.used && !this.#options.linkTokenReuse) throw invalid('already used');
+    if (record.used && !this.options.linkTokenReuse) throw invalid('already used');
     return record;
   }
 
   templateOf(record: LinkTokenRecord): LayerTemplate | null {
     return record.templateId === null
       ? null
-      : (findTemplate(this.#options.templates, record.templateId) ?? null);
+      : (findTemplate(this.options.templates, record.templateId) ?? null);
   }
 
   start(linkToken: string): { session: LinkSessionRecord; token: LinkTokenRecord } {
@@ -84,13 +84,13 @@ export class LayerSessions {
       wrongCodes: 0,
       accounts: [],
     };
-    this.#state.sessions.set(session.linkSessionId, session);
+    this.state.sessions.set(session.linkSessionId, session);
     return { session, token };
   }
 
   /** The session, checked to be in one of `steps` and its token still valid. */
   session(linkSessionId: string, steps: readonly LinkSessionRecord['step'][]): LinkSessionRecord {
-    const session = this.#state.sessions.get(linkSessionId);
+    const session = this.state.sessions.get(linkSessionId);
     if (!session)
       throw new PlaidApiError('INVALID_FIELD', { message: `link_session_id ${linkSessionId} not found` });
     if (session.step !== 'failed' && session.step !== 'finished') this.linkToken(session.linkToken);
@@ -168,7 +168,7 @@ export class LayerSessions {
         institution_name: bank.institution_name,
       })),
     );
-    this.#notify(token, {
+    this.notify(token, {
       webhook_type: 'LAYER',
       webhook_code: 'LAYER_AUTHENTICATION_PASSED',
       environment: 'sandbox',
@@ -201,13 +201,13 @@ export class LayerSessions {
         displayMessage: 'Select an account to share.',
       });
 
-    const now = this.#options.now();
+    const now = this.options.now();
     const identity = sharedIdentity(profile, edited);
-    const edits = this.#recordEdits(profile, edited, now);
+    const edits = this.recordEdits(profile, edited, now);
     // One Item per institution the user shared accounts from.
     const institutions = [...new Set(chosen.map((account) => account.institution_id))];
     const publicToken = newPublicToken();
-    this.#state.publicTokens.set(publicToken, {
+    this.state.publicTokens.set(publicToken, {
       publicToken,
       expiresAt: now + PUBLIC_TOKEN_LIFETIME_MS,
       used: false,
@@ -217,7 +217,7 @@ export class LayerSessions {
     });
     session.step = 'finished';
     token.used = true;
-    this.#notify(token, {
+    this.notify(token, {
       webhook_type: 'LINK',
       webhook_code: 'SESSION_FINISHED',
       status: 'SUCCESS',
@@ -244,13 +244,13 @@ export class LayerSessions {
 
   /** The user left Link. A session that was opened finishes as `EXITED`. */
   exit(linkSessionId: string): void {
-    const session = this.#state.sessions.get(linkSessionId);
+    const session = this.state.sessions.get(linkSessionId);
     if (!session || session.step === 'finished') return;
     const wasOpened = session.step !== 'created';
     session.step = wasOpened ? 'finished' : 'created';
-    const token = this.#state.linkTokens.get(session.linkToken);
+    const token = this.state.linkTokens.get(session.linkToken);
     if (wasOpened && token)
-      this.#notify(token, {
+      this.notify(token, {
         webhook_type: 'LINK',
         webhook_code: 'SESSION_FINISHED',
         status: 'EXITED',
@@ -262,27 +262,31 @@ export class LayerSessions {
 
   /** `/user_account/session/get`: a public token works once, for 30 minutes. */
   redeem(publicToken: string) {
-    const record = this.#state.publicTokens.get(publicToken);
+    const record = this.state.publicTokens.get(publicToken);
     const invalid = (message: string) => new PlaidApiError('INVALID_PUBLIC_TOKEN', { message });
     if (!record) throw invalid('could not find matching public token');
-    if (this.#options.now() >= record.expiresAt) throw invalid('public token has expired');
+    if (this.options.now() >= record.expiresAt) throw invalid('public token has expired');
     if (record.used) throw invalid('public token has already been used');
     record.used = true;
     return record;
   }
 
-  #notify(token: LinkTokenRecord, webhook: Parameters<WebhookSender['send']>[1]): void {
-    if (token.webhook) void this.#webhooks.send(token.webhook, webhook);
+  private notify(token: LinkTokenRecord, webhook: Parameters<WebhookSender['send']>[1]): void {
+    if (token.webhook) void this.webhooks.send(token.webhook, webhook);
   }
 
-  #recordEdits(profile: LayerProfile, edited: EditedProfile, now: number): UserAccountIdentityEditHistory {
+  private recordEdits(
+    profile: LayerProfile,
+    edited: EditedProfile,
+    now: number,
+  ): UserAccountIdentityEditHistory {
     const before = reviewProfile(profile);
     const changed: EditedGroup[] = (['name', 'address', 'email', 'date_of_birth'] as const).filter(
       (group) => JSON.stringify(normalise(before)[group]) !== JSON.stringify(normalise(edited)[group]),
     );
-    const log = this.#state.edits.get(profile.phone_number) ?? [];
+    const log = this.state.edits.get(profile.phone_number) ?? [];
     log.push(...changed.map((group) => ({ group, at: now })));
-    this.#state.edits.set(profile.phone_number, log);
+    this.state.edits.set(profile.phone_number, log);
     const counts = (group: EditedGroup | null): UserAccountIdentityEditCounts => {
       const mine = log.filter((edit) => edit.group === group);
       const within = (days: number) => mine.filter((edit) => now - edit.at < days * DAY_MS).length;

@@ -59,52 +59,52 @@ export interface WebhookSenderOptions {
 }
 
 export class WebhookSender {
-  #key: Promise<SigningKey> | undefined;
+  private key: Promise<SigningKey> | undefined;
   /** Deliveries for one Link session go out in order, one at a time. */
-  #queues = new Map<string, Promise<void>>();
-  readonly #options: WebhookSenderOptions;
+  private queues = new Map<string, Promise<void>>();
+  private readonly options: WebhookSenderOptions;
 
   constructor(options: WebhookSenderOptions) {
-    this.#options = options;
+    this.options = options;
   }
 
   /** The public key for `kid`, or undefined if this emulator never issued that key. */
   async verificationKey(kid: string): Promise<WebhookVerificationKey | undefined> {
-    if (!this.#key) return undefined;
-    const { jwk } = await this.#key;
+    if (!this.key) return undefined;
+    const { jwk } = await this.key;
     return jwk.kid === kid ? jwk : undefined;
   }
 
   /** The `Plaid-Verification` header value for these exact body bytes. */
   async sign(body: string): Promise<string> {
-    const { privateKey, jwk } = await this.#signingKey();
+    const { privateKey, jwk } = await this.signingKey();
     const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
     const request_body_sha256 = Array.from(new Uint8Array(digest), (byte) =>
       byte.toString(16).padStart(2, '0'),
     ).join('');
     return new SignJWT({ request_body_sha256 })
       .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'JWT' })
-      .setIssuedAt(Math.floor(this.#options.now() / 1000))
+      .setIssuedAt(Math.floor(this.options.now() / 1000))
       .sign(privateKey);
   }
 
   /** Queues a delivery; resolves once it was attempted. Never rejects. */
   send(url: string, webhook: EmulatorWebhook): Promise<void> {
-    const previous = this.#queues.get(webhook.link_session_id) ?? Promise.resolve();
-    const next = previous.then(() => this.#deliver(url, webhook));
-    this.#queues.set(webhook.link_session_id, next);
+    const previous = this.queues.get(webhook.link_session_id) ?? Promise.resolve();
+    const next = previous.then(() => this.deliver(url, webhook));
+    this.queues.set(webhook.link_session_id, next);
     void next.then(() => {
-      if (this.#queues.get(webhook.link_session_id) === next) this.#queues.delete(webhook.link_session_id);
+      if (this.queues.get(webhook.link_session_id) === next) this.queues.delete(webhook.link_session_id);
     });
     return next;
   }
 
-  async #deliver(url: string, webhook: EmulatorWebhook): Promise<void> {
+  private async deliver(url: string, webhook: EmulatorWebhook): Promise<void> {
     const failure = (reason: string) =>
-      this.#options.onFailure({ url, webhook_code: webhook.webhook_code, reason });
+      this.options.onFailure({ url, webhook_code: webhook.webhook_code, reason });
     try {
       const body = JSON.stringify(webhook, null, 2);
-      const response = await this.#options.fetch(url, {
+      const response = await this.options.fetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Plaid-Verification': await this.sign(body) },
         body,
@@ -117,8 +117,8 @@ export class WebhookSender {
     }
   }
 
-  #signingKey(): Promise<SigningKey> {
-    this.#key ??= (async () => {
+  private signingKey(): Promise<SigningKey> {
+    this.key ??= (async () => {
       const { privateKey, publicKey } = await generateKeyPair('ES256');
       const { crv, kty, x, y } = await exportJWK(publicKey);
       const jwk: WebhookVerificationKey = {
@@ -129,11 +129,11 @@ export class WebhookSender {
         use: 'sig',
         x: x!,
         y: y!,
-        created_at: Math.floor(this.#options.now() / 1000),
+        created_at: Math.floor(this.options.now() / 1000),
         expired_at: null,
       };
       return { privateKey, jwk };
     })();
-    return this.#key;
+    return this.key;
   }
 }

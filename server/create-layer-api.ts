@@ -3,15 +3,17 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 
+import { API_ROUTES, SESSION_HANDLE_HEADER } from '../contract/index.js';
 import type { LayerApiEnv } from './app-env.js';
-import { ApiError, handleError } from './errors.js';
+import { LayerApiError, handleError } from './errors.js';
 import { resolveOptions, type LayerApiOptions } from './options.js';
-import { isAllowedOrigin, originCheck } from './request-guards.js';
+import { originCheck } from './request-guards.js';
 import { requestLog } from './request-log.js';
 import { linkTokenRoute } from './routes/link-token.js';
 import { sessionRoute } from './routes/session.js';
 import { webhookRoute } from './routes/webhook.js';
-import { createSessionManager } from './session.js';
+import { createSessionHandles } from './session-handle.js';
+import { createVisitors } from './visitor.js';
 import { createWebhookVerifier } from './webhook-verification.js';
 
 /** Every response gets its own id, echoed in `X-Request-Id`, error bodies and the log line. */
@@ -43,18 +45,21 @@ export function createLayerApi(options: LayerApiOptions): Hono {
   const resolved = resolveOptions(options);
   const deps = {
     options: resolved,
-    sessions: createSessionManager(resolved),
+    visitors: createVisitors(resolved),
+    handles: createSessionHandles(resolved.sessionSecret, resolved.now),
     verifyWebhook: createWebhookVerifier({
       plaid: resolved.plaid,
       timeoutMs: resolved.timeoutMs,
       now: resolved.now,
     }),
   };
+  // Every origin may *send* (the preflight passes) so a page that is not allowed reads a clear
+  // 403 ORIGIN_NOT_ALLOWED at load instead of an opaque network error; originCheck refuses its POST
+  // before any work, so it never reads anything else. Allowed origins get the answers.
   const browserCors = cors({
-    origin: (origin, c) =>
-      origin && isAllowedOrigin(origin, c.req.url, resolved.allowedOrigins) ? origin : null,
+    origin: (origin) => origin || null,
     allowMethods: ['POST'],
-    allowHeaders: ['Content-Type'],
+    allowHeaders: ['Content-Type', SESSION_HANDLE_HEADER],
     exposeHeaders: ['X-Request-Id', 'Retry-After'],
     credentials: true,
     maxAge: 600,
@@ -62,7 +67,7 @@ export function createLayerApi(options: LayerApiOptions): Hono {
   const limitBody = bodyLimit({
     maxSize: resolved.bodyLimitBytes,
     onError: () => {
-      throw new ApiError(413, 'BODY_TOO_LARGE', `The body is larger than ${resolved.bodyLimitBytes} bytes.`);
+      throw new LayerApiError('BODY_TOO_LARGE', `The body is larger than ${resolved.bodyLimitBytes} bytes.`);
     },
   });
 
@@ -72,17 +77,10 @@ export function createLayerApi(options: LayerApiOptions): Hono {
   // CORP would only guard no-cors reads, and these routes are POST-only; CORS decides who may read.
   app.use(secureHeaders({ crossOriginResourcePolicy: false }));
   app.use(noStore());
-  app.use(
-    '/link-token',
-    browserCors,
-    originCheck({ allowedOrigins: resolved.allowedOrigins, requireOrigin: true }),
-  );
-  app.use(
-    '/session',
-    browserCors,
-    originCheck({ allowedOrigins: resolved.allowedOrigins, requireOrigin: true }),
-  );
-  app.use('/webhook', originCheck({ allowedOrigins: resolved.allowedOrigins, requireOrigin: false }));
+  const origins = { allowedOrigins: resolved.allowedOrigins, trustedHops: resolved.trustedHops };
+  app.use(API_ROUTES.linkToken, browserCors, originCheck({ ...origins, requireOrigin: true }));
+  app.use(API_ROUTES.session, browserCors, originCheck({ ...origins, requireOrigin: true }));
+  app.use(API_ROUTES.webhook, originCheck({ ...origins, requireOrigin: false }));
   app.use(limitBody);
   app.route('/', linkTokenRoute(deps));
   app.route('/', sessionRoute(deps));
@@ -90,8 +88,7 @@ export function createLayerApi(options: LayerApiOptions): Hono {
   // A catch-all route rather than `notFound`: a mounted app's `notFound` is never used (Hono hands
   // unmatched paths to the parent's), and the API is meant to be mounted under a prefix.
   app.all('*', () => {
-    throw new ApiError(
-      404,
+    throw new LayerApiError(
       'NOT_FOUND',
       'No such route: the API has POST /link-token, /session and /webhook.',
     );

@@ -19,6 +19,8 @@ export interface StartConfig {
   sessionSecret: string | undefined;
   allowedOrigins: string[];
   webhookUrl: string | undefined;
+  /** Proxies in front of the server whose forwarding headers are believed; 0 for none. */
+  trustProxy: number;
 }
 
 export type StartConfigResult = { ok: true; config: StartConfig } | { ok: false; problems: string[] };
@@ -115,6 +117,19 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
       );
   }
 
+  let trustProxy = 0;
+  const rawTrust = value('TRUST_PROXY')?.toLowerCase();
+  if (rawTrust === 'true') trustProxy = 1;
+  else if (rawTrust !== undefined && rawTrust !== 'false') {
+    trustProxy = Number(rawTrust);
+    if (!/^\d+$/.test(rawTrust) || trustProxy > 10) {
+      problems.push(
+        `TRUST_PROXY must be true, false or the number of proxies in front of the server (e.g. 1), got "${rawTrust}".`,
+      );
+      trustProxy = 0;
+    }
+  }
+
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
@@ -126,6 +141,7 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
       sessionSecret,
       allowedOrigins,
       webhookUrl,
+      trustProxy,
     },
   };
 }

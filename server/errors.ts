@@ -2,47 +2,53 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-import type { ErrorBody } from './types.js';
+import { API_ERRORS, type ApiErrorCode, type ErrorBody } from '../contract/index.js';
 
-export interface ApiErrorDetails {
+export interface LayerApiErrorDetails {
   /** Plaid's `request_id` when a Plaid call failed. */
   plaidRequestId?: string;
   /** Plaid's `error_code`, for the log line only (never sent to the browser as such). */
   plaidErrorCode?: string;
   /** Seconds, sent as `Retry-After`. */
   retryAfter?: number;
+  /**
+   * For the log line only: what was refused and the setting that allows it, e.g.
+   * `origin=https://shop.example hint="add it to allowedOrigins"`. Never personal data.
+   */
+  log?: Record<string, string>;
 }
 
-/** A failure with the status and code the browser should see; shaped by {@link handleError}. */
-export class ApiError extends HTTPException {
-  readonly code: string;
-  readonly details: ApiErrorDetails;
+/**
+ * A failure the browser should see as `{ error: { code, message, request_id } }`, with the status
+ * the contract gives its code; shaped by {@link handleError}.
+ */
+export class LayerApiError extends HTTPException {
+  readonly code: ApiErrorCode;
+  readonly details: LayerApiErrorDetails;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, details: ApiErrorDetails = {}) {
-    super(status, { message });
-    this.name = 'ApiError';
+  constructor(code: ApiErrorCode, message: string, details: LayerApiErrorDetails = {}) {
+    super(API_ERRORS[code].status as ContentfulStatusCode, { message });
+    this.name = 'LayerApiError';
     this.code = code;
     this.details = details;
   }
 }
 
 /** Codes for HTTPExceptions thrown by Hono itself or by middleware we did not write. */
-const CODES_BY_STATUS: Partial<Record<number, string>> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  413: 'BODY_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'RATE_LIMITED',
-};
+function codeForStatus(status: number): ApiErrorCode {
+  if (status === 404 || status === 405) return 'NOT_FOUND';
+  if (status === 413) return 'BODY_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 429) return 'RATE_LIMITED';
+  return status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_BODY';
+}
 
 /** What the request log line records about a failure. */
 export interface ErrorLogFields {
-  code: string;
+  code: ApiErrorCode;
   plaidRequestId?: string;
   plaidErrorCode?: string;
+  extra?: Record<string, string>;
 }
 
 /**
@@ -52,25 +58,23 @@ export interface ErrorLogFields {
  */
 export function handleError(error: Error, c: Context): Response {
   const requestId: string = c.get('requestId') ?? '';
-  let status: ContentfulStatusCode = 500;
-  let code = 'INTERNAL_ERROR';
+  let code: ApiErrorCode = 'INTERNAL_ERROR';
   let message = 'The server failed to handle this request.';
-  let details: ApiErrorDetails = {};
-  if (error instanceof ApiError) {
+  let details: LayerApiErrorDetails = {};
+  if (error instanceof LayerApiError) {
     ({ code, message, details } = error);
-    status = error.status as ContentfulStatusCode;
   } else if (error instanceof HTTPException) {
-    status = error.status as ContentfulStatusCode;
-    code = CODES_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+    code = codeForStatus(error.status);
     message = error.message || code;
   }
   const log: ErrorLogFields = { code };
   if (details.plaidRequestId) log.plaidRequestId = details.plaidRequestId;
   if (details.plaidErrorCode) log.plaidErrorCode = details.plaidErrorCode;
+  if (details.log) log.extra = details.log;
   c.set('errorLog', log);
 
   const body: ErrorBody = { error: { code, message, request_id: requestId } };
   if (details.plaidRequestId) body.error.plaid_request_id = details.plaidRequestId;
   if (details.retryAfter !== undefined) c.header('Retry-After', String(details.retryAfter));
-  return c.json(body, status);
+  return c.json(body, API_ERRORS[code].status as ContentfulStatusCode);
 }

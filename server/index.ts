@@ -4,14 +4,7 @@
  * widget.
  */
 export { createLayerApi } from './create-layer-api.js';
-export type {
-  LayerApiOptions,
-  LayerSession,
-  PlaidWebhook,
-  RateLimit,
-  RateLimits,
-  SessionCookieOptions,
-} from './options.js';
+export type { LayerApiOptions, LayerSession, PlaidWebhook, RateLimit, RateLimits } from './options.js';
 export { DEFAULT_RATE_LIMITS } from './options.js';
 export { createPlaidClient, PLAID_ENVIRONMENTS } from './plaid-client.js';
 export type { PlaidCredentials, PlaidEnvironment } from './plaid-client.js';
@@ -20,7 +13,7 @@ export type { VerifiedProfile, VerifyProfileTokenOptions } from './profile.js';
 export type { Logger, RequestLogEntry } from './request-log.js';
 export { createMemoryStore } from './store.js';
 export type { KeyValueStore, MemoryStoreOptions } from './store.js';
-export { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS } from './types.js';
+export { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS } from '../contract/index.js';
 export type {
   BrowserAddress,
   BrowserItem,
@@ -31,4 +24,4 @@ export type {
   ProfileField,
   SessionResponse,
   WebhookResponse,
-} from './types.js';
+} from '../contract/index.js';

@@ -154,6 +154,15 @@ function reachableHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The origins a browser on this machine uses to open the server: with loopback, both names. */
+export function ownOrigins(host: string, port: number): string[] {
+  const loopback =
+    host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '0.0.0.0' || host === '::';
+  const origins = [`http://${reachableHost(host)}:${port}`];
+  if (loopback) origins.push(`http://localhost:${port}`, `http://127.0.0.1:${port}`);
+  return [...new Set(origins)];
+}
+
 function formatPhone(e164: string): string {
   const digits = e164.replace(/^\+1/, '');
   return `+1 ${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`;
@@ -194,16 +203,18 @@ function createApp(config: StartConfig, port: number): Hono {
     templateId: config.templateId ?? DEMO_TEMPLATE_ID,
     // With keys, readStartConfig insists on SESSION_SECRET; the emulator may use a throwaway one.
     sessionSecret: config.sessionSecret ?? randomBytes(32).toString('base64url'),
-    allowedOrigins: config.allowedOrigins,
+    // The demo's own origin (both loopback names when bound to loopback) and whatever ALLOWED_ORIGINS adds.
+    allowedOrigins: [...ownOrigins(config.host, port), ...config.allowedOrigins],
+    trustProxy: config.trustProxy,
     logger: (line) => console.log(line),
     ...(config.webhookUrl ? { webhookUrl: config.webhookUrl } : {}),
     // Everything comes from 127.0.0.1 in local use and test suites: keep the limits out of the way.
     ...(emulated
       ? {
           rateLimits: {
-            linkTokenPerSession: { limit: 1000, windowSeconds: 600 },
+            linkTokenPerVisitor: { limit: 1000, windowSeconds: 600 },
             linkTokenPerAddress: { limit: 1000, windowSeconds: 600 },
-            sessionPerSession: { limit: 1000, windowSeconds: 600 },
+            sessionPerVisitor: { limit: 1000, windowSeconds: 600 },
           },
         }
       : {}),

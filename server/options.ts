@@ -5,10 +5,11 @@
 import type { Context } from 'hono';
 import type { PlaidApi, UserAccountIdentity, UserAccountIdentityEditHistory, UserAccountItem } from 'plaid';
 
+import { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS, type ProfileField } from '../contract/index.js';
+import { clientAddress } from './client-address.js';
 import { createPlaidClient, PLAID_ENVIRONMENTS, type PlaidCredentials } from './plaid-client.js';
 import type { Logger } from './request-log.js';
 import { createMemoryStore, type KeyValueStore } from './store.js';
-import { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS, type ProfileField } from './types.js';
 
 export interface RateLimit {
   /** Requests allowed per window. */
@@ -17,34 +18,19 @@ export interface RateLimit {
 }
 
 export interface RateLimits {
-  /** `POST /link-token` per session (user). Default 10 per 10 minutes. */
-  linkTokenPerSession?: RateLimit | false;
+  /** `POST /link-token` per visitor (signed-in user or anonymous handle). Default 10 per 10 minutes. */
+  linkTokenPerVisitor?: RateLimit | false;
   /** `POST /link-token` per client address. Default 100 per 10 minutes. */
   linkTokenPerAddress?: RateLimit | false;
-  /** `POST /session` per session (user). Default 10 per 10 minutes. */
-  sessionPerSession?: RateLimit | false;
-}
-
-export interface SessionCookieOptions {
-  /** Default `layer_session`. */
-  name?: string;
-  /** Default: true when the request URL is https. Set it behind a TLS-terminating proxy. */
-  secure?: boolean;
-  /** Default `Lax`. `None` needs `secure: true`. */
-  sameSite?: 'Strict' | 'Lax' | 'None';
-  /** Default: none (host-only cookie). */
-  domain?: string;
-  /** Default `/`. */
-  path?: string;
-  /** Default: none (the cookie lasts until the browser session ends). */
-  maxAgeSeconds?: number;
+  /** `POST /session` per visitor. Default 10 per 10 minutes. */
+  sessionPerVisitor?: RateLimit | false;
 }
 
 /** Handed to `onSession`: the one place full identity and access tokens are given out. */
 export interface LayerSession {
-  /** `getUserId`'s id, or the anonymous session's id. */
+  /** `getUserId`'s id, or the anonymous visitor's random id. */
   userId: string;
-  /** True when the user is the default anonymous cookie session. */
+  /** True for the default anonymous visitor (no `getUserId`). */
   anonymous: boolean;
   /** Everything the user shared, unfiltered: full SSN included. */
   identity: UserAccountIdentity | null;
@@ -69,11 +55,11 @@ export interface LayerApiOptions {
   plaid: PlaidApi | PlaidCredentials;
   /** The Layer template id from the Plaid Dashboard. */
   templateId: string;
-  /** At least 32 characters. Signs the session cookie and the profile token. */
+  /** At least 32 random characters. Signs the session handle and the profile token. */
   sessionSecret: string;
   /**
    * Your signed-in user's id, or null/undefined if nobody is signed in (→ 401). Without it, each
-   * browser gets an anonymous session in a signed, HttpOnly cookie.
+   * visitor is anonymous, known by the signed session handle `/link-token` gives the widget.
    */
   getUserId?: (c: Context) => string | null | undefined | Promise<string | null | undefined>;
   /** Called once per exchanged public token with the full identity and access tokens. */
@@ -82,10 +68,22 @@ export interface LayerApiOptions {
   onWebhook?: (webhook: PlaidWebhook) => void | Promise<void>;
   /** Profile fields the browser (and the profile token) may carry. Default: all but `ssn`. */
   profileFields?: readonly ProfileField[];
-  /** Other origins whose pages may call the API with credentials (CORS). Same origin is always allowed. */
+  /**
+   * The origins of the pages that embed `<layer-onboarding>` — your own site's too — like
+   * `https://www.example.com`. Only they may call `/link-token` and `/session` (CORS and an
+   * `Origin` check). Required unless `trustProxy` is set, which also allows the origin your proxy
+   * reports in `Forwarded` / `X-Forwarded-Host`.
+   */
   allowedOrigins?: readonly string[];
+  /**
+   * Set when the API runs behind proxies you control: `true` for one, or how many. Then the client
+   * address (for rate limits) and the page's same origin come from `Forwarded` /
+   * `X-Forwarded-For` / `-Host` / `-Proto`. Never set it without such a proxy: those headers are
+   * easy to forge.
+   */
+  trustProxy?: boolean | number;
   rateLimits?: RateLimits;
-  /** Shared state (rate limits, grants, used tokens, seen webhooks). Default: in memory. */
+  /** Shared state (rate limits, used public tokens, seen webhooks). Default: in memory. */
   store?: KeyValueStore;
   /** Sent as `webhook` with each Link token; otherwise the template's webhook applies. */
   webhookUrl?: string;
@@ -101,11 +99,10 @@ export interface LayerApiOptions {
   bodyLimitBytes?: number;
   /** How long the profile token is valid, in seconds. Default 600. */
   profileTokenTtlSeconds?: number;
-  /** The anonymous session cookie. */
-  cookie?: SessionCookieOptions;
   /**
    * The client's address for the per-address rate limit. Default: the socket address under
-   * @hono/node-server; elsewhere, or behind a proxy, supply it (or the limit is not applied).
+   * @hono/node-server, or what `trustProxy`'s proxies report. Elsewhere (Workers, Deno), supply it;
+   * requests with no known address share one limit.
    */
   getClientAddress?: (c: Context) => string | undefined;
   /** One line per request; `console.log` by default, `false` for none. */
@@ -123,6 +120,8 @@ export interface ResolvedOptions {
   onWebhook: NonNullable<LayerApiOptions['onWebhook']>;
   profileFields: ReadonlySet<ProfileField>;
   allowedOrigins: ReadonlySet<string>;
+  /** Proxies trusted in front of the server: 0 for none. */
+  trustedHops: number;
   rateLimits: Required<RateLimits>;
   store: KeyValueStore;
   webhookUrl: string | undefined;
@@ -132,27 +131,18 @@ export interface ResolvedOptions {
   retryDelayMs: number;
   bodyLimitBytes: number;
   profileTokenTtlSeconds: number;
-  cookie: Required<Pick<SessionCookieOptions, 'name' | 'sameSite' | 'path'>> &
-    Pick<SessionCookieOptions, 'secure' | 'domain' | 'maxAgeSeconds'>;
   getClientAddress: (c: Context) => string | undefined;
   logger: Logger | undefined;
   now: () => number;
 }
 
 export const DEFAULT_RATE_LIMITS: { readonly [K in keyof RateLimits]-?: RateLimit } = {
-  linkTokenPerSession: { limit: 10, windowSeconds: 600 },
+  linkTokenPerVisitor: { limit: 10, windowSeconds: 600 },
   linkTokenPerAddress: { limit: 100, windowSeconds: 600 },
-  sessionPerSession: { limit: 10, windowSeconds: 600 },
+  sessionPerVisitor: { limit: 10, windowSeconds: 600 },
 };
 
 export const MIN_SESSION_SECRET_LENGTH = 32;
-
-/** The socket address under @hono/node-server, which passes `{ incoming }` as the env. */
-function nodeSocketAddress(c: Context): string | undefined {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined;
-  const address = env?.incoming?.socket?.remoteAddress;
-  return typeof address === 'string' ? address : undefined;
-}
 
 function fail(message: string): never {
   throw new TypeError(`createLayerApi: ${message}`);
@@ -233,11 +223,21 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     allowedOrigins.add(normalized);
   }
 
+  const trustedHops = options.trustProxy === true ? 1 : options.trustProxy || 0;
+  if (!Number.isInteger(trustedHops) || trustedHops < 0)
+    fail(`trustProxy must be true, false or a whole number of proxies, got ${String(options.trustProxy)}.`);
+  if (allowedOrigins.size === 0 && trustedHops === 0)
+    fail(
+      'allowedOrigins is required: list the origins of the pages that embed <layer-onboarding>, your own ' +
+        "site's included, e.g. allowedOrigins: ['https://www.example.com'] (or set trustProxy behind your proxy).",
+    );
+
+  for (const key of Object.keys(options.rateLimits ?? {}))
+    if (!(key in DEFAULT_RATE_LIMITS))
+      fail(
+        `unknown rate limit rateLimits.${key}; choose from ${Object.keys(DEFAULT_RATE_LIMITS).join(', ')}.`,
+      );
   const limits = options.rateLimits ?? {};
-  const cookie = options.cookie ?? {};
-  const sameSite = cookie.sameSite ?? 'Lax';
-  if (sameSite === 'None' && cookie.secure !== true)
-    fail('cookie.sameSite "None" needs cookie.secure: true.');
 
   const timeoutMs = positiveInteger(options.timeoutMs, 10_000, 'timeoutMs');
   if (timeoutMs === 0) fail('timeoutMs must be > 0.');
@@ -258,21 +258,22 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     onWebhook: options.onWebhook ?? (() => undefined),
     profileFields: new Set(fields),
     allowedOrigins,
+    trustedHops,
     rateLimits: {
-      linkTokenPerSession: rateLimit(
-        limits.linkTokenPerSession,
-        DEFAULT_RATE_LIMITS.linkTokenPerSession,
-        'linkTokenPerSession',
+      linkTokenPerVisitor: rateLimit(
+        limits.linkTokenPerVisitor,
+        DEFAULT_RATE_LIMITS.linkTokenPerVisitor,
+        'linkTokenPerVisitor',
       ),
       linkTokenPerAddress: rateLimit(
         limits.linkTokenPerAddress,
         DEFAULT_RATE_LIMITS.linkTokenPerAddress,
         'linkTokenPerAddress',
       ),
-      sessionPerSession: rateLimit(
-        limits.sessionPerSession,
-        DEFAULT_RATE_LIMITS.sessionPerSession,
-        'sessionPerSession',
+      sessionPerVisitor: rateLimit(
+        limits.sessionPerVisitor,
+        DEFAULT_RATE_LIMITS.sessionPerVisitor,
+        'sessionPerVisitor',
       ),
     },
     store: options.store ?? createMemoryStore({ now: options.now ?? Date.now }),
@@ -283,15 +284,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     retryDelayMs: positiveInteger(options.retryDelayMs, 250, 'retryDelayMs'),
     bodyLimitBytes,
     profileTokenTtlSeconds,
-    cookie: {
-      name: cookie.name ?? 'layer_session',
-      sameSite,
-      path: cookie.path ?? '/',
-      ...(cookie.secure !== undefined ? { secure: cookie.secure } : {}),
-      ...(cookie.domain !== undefined ? { domain: cookie.domain } : {}),
-      ...(cookie.maxAgeSeconds !== undefined ? { maxAgeSeconds: cookie.maxAgeSeconds } : {}),
-    },
-    getClientAddress: options.getClientAddress ?? nodeSocketAddress,
+    getClientAddress: options.getClientAddress ?? ((c) => clientAddress(c, { trustedHops })),
     logger: options.logger === false ? undefined : (options.logger ?? ((line) => console.log(line))),
     now: options.now ?? Date.now,
   };

@@ -6,7 +6,7 @@
  */
 import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
 
-import { ApiError } from './errors.js';
+import { LayerApiError } from './errors.js';
 
 export const PLAID_ENVIRONMENTS = ['sandbox', 'production'] as const;
 export type PlaidEnvironment = (typeof PLAID_ENVIRONMENTS)[number];
@@ -143,38 +143,35 @@ function readHeader(headers: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function toApiError(failure: PlaidFailure): ApiError {
+function toApiError(failure: PlaidFailure): LayerApiError {
   const details = {
     ...(failure.requestId ? { plaidRequestId: failure.requestId } : {}),
     ...(failure.errorCode ? { plaidErrorCode: failure.errorCode } : {}),
   };
   if (failure.kind === 'timeout')
-    return new ApiError(503, 'PLAID_TIMEOUT', 'Plaid did not answer in time; try again shortly.', details);
+    return new LayerApiError('PLAID_TIMEOUT', 'Plaid did not answer in time; try again shortly.', details);
   if (failure.kind === 'network')
-    return new ApiError(503, 'PLAID_UNREACHABLE', 'Plaid could not be reached; try again shortly.', details);
+    return new LayerApiError('PLAID_UNREACHABLE', 'Plaid could not be reached; try again shortly.', details);
   const status = failure.status ?? 500;
   if (status === 429 || failure.errorType === 'RATE_LIMIT_EXCEEDED')
-    return new ApiError(429, 'PLAID_RATE_LIMITED', 'Plaid is rate limiting this service; try again later.', {
+    return new LayerApiError('PLAID_RATE_LIMITED', 'Plaid is rate limiting this service; try again later.', {
       ...details,
       retryAfter: failure.retryAfter ?? PLAID_RATE_LIMIT_RETRY_AFTER,
     });
   if (failure.errorCode === 'INVALID_PUBLIC_TOKEN')
-    return new ApiError(
-      422,
+    return new LayerApiError(
       'INVALID_PUBLIC_TOKEN',
       'The public token is invalid or expired: start a new Link session.',
       details,
     );
   if (status === 503)
-    return new ApiError(
-      503,
+    return new LayerApiError(
       'PLAID_UNAVAILABLE',
       'Plaid is temporarily unavailable; try again later.',
       details,
     );
-  if (status >= 500) return new ApiError(502, 'PLAID_ERROR', 'Plaid failed to handle the request.', details);
-  return new ApiError(
-    502,
+  if (status >= 500) return new LayerApiError('PLAID_ERROR', 'Plaid failed to handle the request.', details);
+  return new LayerApiError(
     'PLAID_REQUEST_REJECTED',
     `Plaid rejected the request${failure.errorCode ? ` (${failure.errorCode})` : ''}; check the server's Plaid configuration.`,
     details,
@@ -182,8 +179,8 @@ function toApiError(failure: PlaidFailure): ApiError {
 }
 
 /** A Plaid answer with status 2xx but not the shape we need. */
-export function badPlaidResponse(what: string, requestId: unknown): ApiError {
-  return new ApiError(502, 'PLAID_BAD_RESPONSE', `Plaid's answer had no ${what}.`, {
+export function badPlaidResponse(what: string, requestId: unknown): LayerApiError {
+  return new LayerApiError('PLAID_BAD_RESPONSE', `Plaid's answer had no ${what}.`, {
     ...(typeof requestId === 'string' ? { plaidRequestId: requestId } : {}),
   });
 }

@@ -6,7 +6,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import type { UserAccountIdentity, UserAccountItem } from 'plaid';
 
 import { deriveKey, randomId } from './crypto.js';
-import type { BrowserItem, BrowserProfile, ProfileField } from './types.js';
+import type { BrowserItem, BrowserProfile, ProfileField } from '../contract/index.js';
 
 const ISSUER = 'layer-onboarding';
 const AUDIENCE = 'layer-onboarding/profile';

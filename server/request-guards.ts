@@ -2,20 +2,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 
 import type { LayerApiEnv } from './app-env.js';
-import { ApiError } from './errors.js';
-
-/**
- * Same origin (the request URL's origin, or its https form when TLS ends at a proxy in front of
- * us) or one of `allowed`.
- */
-export function isAllowedOrigin(origin: string, requestUrl: string, allowed: ReadonlySet<string>): boolean {
-  if (allowed.has(origin)) return true;
-  const url = new URL(requestUrl);
-  return origin === url.origin || origin === `https://${url.host}`;
-}
+import { forwardedOrigin } from './client-address.js';
+import { LayerApiError } from './errors.js';
 
 export interface OriginCheckOptions {
   allowedOrigins: ReadonlySet<string>;
+  /** Proxies trusted to report the page's origin (`Forwarded` / `X-Forwarded-Host`); 0 for none. */
+  trustedHops: number;
   /**
    * Browser routes: a POST without `Origin` is refused (browsers always send it on POST). The
    * webhook route: Plaid's server sends none, so only a present, foreign Origin is refused.
@@ -23,18 +16,50 @@ export interface OriginCheckOptions {
   requireOrigin: boolean;
 }
 
-export function originCheck({
-  allowedOrigins,
-  requireOrigin,
-}: OriginCheckOptions): MiddlewareHandler<LayerApiEnv> {
+/**
+ * Whether a page at `origin` may call the API: it is listed, or (behind a trusted proxy) it is the
+ * origin the proxy says the browser used. Never the `Host` header alone: behind DNS rebinding,
+ * `Host` and `Origin` are both the attacker's.
+ */
+export function isAllowedOrigin(
+  c: Context,
+  origin: string,
+  { allowedOrigins, trustedHops }: Pick<OriginCheckOptions, 'allowedOrigins' | 'trustedHops'>,
+): boolean {
+  if (allowedOrigins.has(origin)) return true;
+  return trustedHops > 0 && origin === forwardedOrigin(c);
+}
+
+/** The browser never sees a POST answered for an origin that is not allowed. */
+export function originCheck(options: OriginCheckOptions): MiddlewareHandler<LayerApiEnv> {
   return async function originCheck(c, next) {
     if (c.req.method === 'POST') {
       const origin = c.req.header('Origin');
-      if (origin === undefined ? requireOrigin : !isAllowedOrigin(origin, c.req.url, allowedOrigins))
-        throw new ApiError(403, 'ORIGIN_NOT_ALLOWED', 'Requests from this origin are not allowed.');
+      if (origin === undefined ? options.requireOrigin : !isAllowedOrigin(c, origin, options))
+        throw new LayerApiError(
+          'ORIGIN_NOT_ALLOWED',
+          origin === undefined
+            ? 'Requests without an Origin header are not allowed.'
+            : `Pages at ${origin} may not call this API: add ${origin} to allowedOrigins (ALLOWED_ORIGINS for npm start).`,
+          {
+            log: {
+              origin: origin === undefined ? '(none)' : originForLog(origin),
+              hint: `add it to allowedOrigins (ALLOWED_ORIGINS)${options.trustedHops ? '' : ', or set trustProxy (TRUST_PROXY) behind a proxy that sends X-Forwarded-Host'}`,
+            },
+          },
+        );
     }
     await next();
   };
+}
+
+/** An origin as it may appear in a log line: scheme and host only, nothing a client can inject. */
+function originForLog(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return '(malformed)';
+  }
 }
 
 /**
@@ -47,8 +72,7 @@ export async function readJsonObject(
 ): Promise<Record<string, unknown>> {
   const type = c.req.header('Content-Type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type))
-    throw new ApiError(
-      415,
+    throw new LayerApiError(
       'UNSUPPORTED_MEDIA_TYPE',
       'Send the body as JSON with Content-Type: application/json.',
     );
@@ -58,9 +82,9 @@ export async function readJsonObject(
   try {
     body = JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'INVALID_JSON', 'The body is not valid JSON.');
+    throw new LayerApiError('INVALID_JSON', 'The body is not valid JSON.');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new ApiError(400, 'INVALID_BODY', 'The body must be a JSON object.');
+    throw new LayerApiError('INVALID_BODY', 'The body must be a JSON object.');
   return body as Record<string, unknown>;
 }

@@ -5,7 +5,7 @@ import type { LayerApiEnv } from './app-env.js';
 /** What one request's log line says. Nothing here is PII, a token or a secret. */
 export interface RequestLogEntry {
   method: string;
-  /** The URL path only: never the query string. */
+  /** The URL path as sent (percent-encoded), never the query string. */
   path: string;
   status: number;
   durationMs: number;
@@ -15,6 +15,8 @@ export interface RequestLogEntry {
   /** Plaid's request id and error code when a Plaid call failed. */
   plaidRequestId?: string;
   plaidErrorCode?: string;
+  /** For a refusal: what was refused and the setting that allows it (`origin`, `limit`, `hint`…). */
+  details?: Record<string, string>;
 }
 
 /** Receives the formatted line and its fields; `console.log(line)` by default. */
@@ -25,18 +27,47 @@ export interface RequestLogOptions {
   now: () => number;
 }
 
+/**
+ * Text a client chose, made safe for a one-line log: anything but printable ASCII becomes `\xNN`
+ * or `\u{…}`, so a path cannot end the line or forge another (CR, LF, NUL, ANSI escapes).
+ */
+export function escapeForLog(text: string, maxLength = 200): string {
+  let out = '';
+  for (const char of text.slice(0, maxLength)) {
+    const code = char.codePointAt(0)!;
+    if (code >= 0x21 && code <= 0x7e && char !== '\\' && char !== '"') out += char;
+    else if (code <= 0xff) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += `\\u{${code.toString(16)}}`;
+  }
+  return text.length > maxLength ? `${out}…` : out;
+}
+
 export function formatLogLine(entry: RequestLogEntry): string {
   const parts = [
     entry.method,
-    entry.path,
+    escapeForLog(entry.path),
     String(entry.status),
     `${entry.durationMs}ms`,
     `id=${entry.requestId}`,
   ];
   if (entry.code) parts.push(`code=${entry.code}`);
-  if (entry.plaidErrorCode) parts.push(`plaid_error=${entry.plaidErrorCode}`);
-  if (entry.plaidRequestId) parts.push(`plaid_request_id=${entry.plaidRequestId}`);
+  if (entry.plaidErrorCode) parts.push(`plaid_error=${escapeForLog(entry.plaidErrorCode, 64)}`);
+  if (entry.plaidRequestId) parts.push(`plaid_request_id=${escapeForLog(entry.plaidRequestId, 64)}`);
+  for (const [key, value] of Object.entries(entry.details ?? {})) {
+    const safe = escapeForLog(value);
+    parts.push(
+      `${key}=${/^[^\s"]+$/.test(value) && safe === value ? safe : `"${safe.replace(/\\x20/g, ' ')}"`}`,
+    );
+  }
   return parts.join(' ');
+}
+
+/** The path exactly as the client sent it, percent-encoding intact. */
+function rawPath(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start < 0) return '/';
+  const end = url.search(/[?#]/);
+  return url.slice(start, end < 0 ? undefined : end);
 }
 
 /** One line per request, written once the response (or the shaped error) is known. */
@@ -46,8 +77,8 @@ export function requestLog({ logger, now }: RequestLogOptions): MiddlewareHandle
     await next();
     const error = c.get('errorLog');
     const entry: RequestLogEntry = {
-      method: c.req.method,
-      path: c.req.path.slice(0, 200),
+      method: escapeForLog(c.req.method, 16),
+      path: rawPath(c.req.url),
       status: c.res.status,
       durationMs: Math.max(0, Math.round(now() - started)),
       requestId: c.get('requestId'),
@@ -55,6 +86,7 @@ export function requestLog({ logger, now }: RequestLogOptions): MiddlewareHandle
     if (error?.code) entry.code = error.code;
     if (error?.plaidRequestId) entry.plaidRequestId = error.plaidRequestId;
     if (error?.plaidErrorCode) entry.plaidErrorCode = error.plaidErrorCode;
+    if (error?.extra) entry.details = error.extra;
     logger(formatLogLine(entry), entry);
   };
 }

@@ -8,7 +8,7 @@ import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import type { JWKPublicKey, PlaidApi } from 'plaid';
 
 import { sha256Hex, timingSafeEqual } from './crypto.js';
-import { ApiError } from './errors.js';
+import { LayerApiError } from './errors.js';
 import { callPlaid } from './plaid-client.js';
 
 /** Oldest accepted `iat`, in seconds (Plaid: 5 minutes). */
@@ -57,7 +57,10 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
         },
       ));
     } catch (error) {
-      if (error instanceof ApiError && error.details.plaidErrorCode === 'INVALID_WEBHOOK_VERIFICATION_KEY_ID')
+      if (
+        error instanceof LayerApiError &&
+        error.details.plaidErrorCode === 'INVALID_WEBHOOK_VERIFICATION_KEY_ID'
+      )
         return null;
       throw new WebhookVerificationError('The verification key could not be fetched from Plaid.');
     }

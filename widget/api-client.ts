@@ -1,39 +1,59 @@
-// The two backend calls the widget makes (DESIGN.md §4). Requests carry credentials so the
-// session cookie works when the API lives on another origin than the page.
-import type { ErrorBody, LinkTokenResponse, SessionResponse } from '../server/types.js';
+// The two backend calls the widget makes (DESIGN.md §4). The session handle from `/link-token`
+// goes back in a header, not a cookie, so a page on another site than the API works even where
+// third-party cookies are blocked. `credentials: 'include'` still sends the partner's own cookies,
+// for a `getUserId` that reads them.
+import {
+  API_ROUTES,
+  SESSION_HANDLE_HEADER,
+  type ErrorBody,
+  type LayerErrorCode,
+  type LinkTokenResponse,
+  type SessionRequest,
+  type SessionResponse,
+} from '../contract/index.js';
 
 /** A failed backend call, named after the backend's error code when it sent one. */
-export class ApiError extends Error {
+export class ApiRequestError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: LayerErrorCode,
     message: string,
     readonly status: number,
     readonly requestId?: string,
   ) {
     super(message);
-    this.name = 'ApiError';
+    this.name = 'ApiRequestError';
   }
 }
 
-/** `POST {api}/link-token`: a Link token for this visitor. */
-export function fetchLinkToken(api: string, signal?: AbortSignal): Promise<LinkTokenResponse> {
-  return postJson(joinUrl(api, 'link-token'), {}, isLinkToken, signal);
+/**
+ * `POST {api}/link-token`: a Link token and its session handle. A returning visitor sends its
+ * previous handle to keep its identity; a first call sends the header empty-handed too, so a CORS
+ * setup that would refuse it on `/session` fails here, before the visitor does any work.
+ */
+export function fetchLinkToken(
+  api: string,
+  previousHandle: string | null,
+  signal?: AbortSignal,
+): Promise<LinkTokenResponse> {
+  return postJson(joinUrl(api, API_ROUTES.linkToken), {}, previousHandle ?? 'new', isLinkToken, signal);
 }
 
 /** `POST {api}/session`: trades Link's public token for the browser-safe profile. */
 export function fetchSession(
   api: string,
   publicToken: string,
+  sessionHandle: string,
   signal?: AbortSignal,
 ): Promise<SessionResponse> {
-  return postJson(joinUrl(api, 'session'), { public_token: publicToken }, isSession, signal);
+  const body: SessionRequest = { public_token: publicToken };
+  return postJson(joinUrl(api, API_ROUTES.session), body, sessionHandle, isSession, signal);
 }
 
 // A 200 whose body is not what the route promises (a proxy's page, another app on that path) must
 // end in `layer-error`, not in `Plaid.create()` without a token or `layer-success` without a profile.
 function isLinkToken(payload: object): payload is LinkTokenResponse {
-  const { link_token: linkToken } = payload as Partial<LinkTokenResponse>;
-  return typeof linkToken === 'string' && linkToken !== '';
+  const { link_token: linkToken, session_handle: handle } = payload as Partial<LinkTokenResponse>;
+  return typeof linkToken === 'string' && linkToken !== '' && typeof handle === 'string' && handle !== '';
 }
 
 function isSession(payload: object): payload is SessionResponse {
@@ -42,12 +62,13 @@ function isSession(payload: object): payload is SessionResponse {
 }
 
 function joinUrl(api: string, route: string): string {
-  return `${api.replace(/\/+$/, '')}/${route}`;
+  return `${api.replace(/\/+$/, '')}${route}`;
 }
 
 async function postJson<T extends object>(
   url: string,
   body: object,
+  sessionHandle: string,
   isExpected: (payload: object) => payload is T,
   signal?: AbortSignal,
 ): Promise<T> {
@@ -56,35 +77,42 @@ async function postJson<T extends object>(
     response = await fetch(url, {
       method: 'POST',
       credentials: 'include',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        [SESSION_HANDLE_HEADER]: sessionHandle,
+      },
       body: JSON.stringify(body),
       signal,
     });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new ApiError('NETWORK_ERROR', `POST ${url} failed: ${String(error)}`, 0);
+    throw new ApiRequestError(
+      'NETWORK_ERROR',
+      `POST ${url} failed (offline, a wrong api URL, or this page's origin refused by CORS): ${String(error)}`,
+      0,
+    );
   }
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (payload as Partial<ErrorBody> | null)?.error;
-    throw new ApiError(
-      error?.code ?? `HTTP_${response.status}`,
-      error?.message ?? `POST ${url} answered ${response.status}`,
+    if (typeof error?.code !== 'string')
+      throw new ApiRequestError(
+        'HTTP_ERROR',
+        `POST ${url} answered ${response.status} without an error body`,
+        response.status,
+      );
+    throw new ApiRequestError(
+      error.code,
+      typeof error.message === 'string' ? error.message : `POST ${url} answered ${response.status}`,
       response.status,
-      error?.request_id,
+      typeof error.request_id === 'string' ? error.request_id : undefined,
     );
   }
-  if (payload === null || typeof payload !== 'object') {
-    throw new ApiError(
+  if (payload === null || typeof payload !== 'object' || !isExpected(payload)) {
+    throw new ApiRequestError(
       'BAD_RESPONSE',
-      `POST ${url} answered ${response.status} without a JSON body`,
-      response.status,
-    );
-  }
-  if (!isExpected(payload)) {
-    throw new ApiError(
-      'BAD_RESPONSE',
-      `POST ${url} answered ${response.status} with an unexpected JSON body`,
+      `POST ${url} answered ${response.status} without the JSON body ${new URL(url, 'http://x').pathname} promises`,
       response.status,
     );
   }

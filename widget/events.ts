@@ -1,21 +1,16 @@
 // Every event `<layer-onboarding>` fires, with its detail type (DESIGN.md §3). All are
 // `CustomEvent`s that bubble and cross shadow roots; consumers read `event.detail`.
-// The backend's wire types (server/types.ts has no imports, so it type-checks in the browser too).
-import type { BrowserItem, BrowserProfile } from '../server/types.js';
-import type { LinkEventMetadata, PlaidLinkError, PlaidLinkExitMetadata } from './plaid-link.js';
+import type {
+  BrowserItem,
+  BrowserProfile,
+  FallbackReason,
+  LayerErrorCode,
+  PlaidLinkError,
+} from '../contract/index.js';
+import type { LinkEventMetadata, SafeExitMetadata } from './plaid-link.js';
 import type { LayerState } from './states.js';
 
-/** Why Layer could not serve this user; the partner's own form should take over. */
-export const FALLBACK_REASONS = [
-  'not_eligible',
-  'autofill_not_available',
-  'authentication_failed',
-  'exit',
-  'timeout',
-  'error',
-] as const;
-
-export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+export { FALLBACK_REASONS, type FallbackReason } from '../contract/index.js';
 
 /** How the user became eligible: their phone number, or Extended Autofill by date of birth. */
 export type EligibleVia = 'phone' | 'date_of_birth';
@@ -39,20 +34,21 @@ export interface LayerSuccessDetail {
 
 export interface LayerFallbackDetail {
   reason: FallbackReason;
+  /** The E.164 number the visitor typed, if any, to prefill the partner's own form. */
+  phone?: string;
 }
 
 export interface LayerExitDetail {
   error: PlaidLinkError | null;
-  metadata: PlaidLinkExitMetadata;
+  metadata: SafeExitMetadata;
 }
 
 export interface LayerErrorDetail {
   /**
-   * The backend's error code, Link's `error_code`, or the widget's own: `SCRIPT_LOAD_FAILED`,
-   * `NETWORK_ERROR`, `HTTP_<status>` (no error body), `BAD_RESPONSE` (not the promised JSON),
-   * `TIMEOUT` (the session exchange did not answer in 30 s).
+   * The backend's error code (`API_ERRORS`), the widget's own (`WIDGET_ERRORS`), or the
+   * `error_code` Link ended with. All are listed, with when they happen, in the README.
    */
-  code: string;
+  code: LayerErrorCode;
   message: string;
   requestId?: string;
   linkSessionId?: string;

@@ -16,7 +16,7 @@ export {
   type LayerStateChangeDetail,
   type LayerSuccessDetail,
 } from './events.js';
-export type { BrowserProfile } from '../server/types.js';
+export type { BrowserProfile } from '../contract/index.js';
 
 // The one side effect of the package: registering the tag.
 defineLayerOnboarding();

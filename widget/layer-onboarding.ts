@@ -2,11 +2,11 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 
+import { DEFAULT_API_BASE, DEFAULT_LINK_SCRIPT_SRC } from '../contract/index.js';
 import { parseDateOfBirth } from './date-of-birth.js';
 import { createLayerEvent, type LayerEmit, type LayerEventDetails, type LayerEventName } from './events.js';
 import { DEFAULT_ELIGIBILITY_TIMEOUT, LinkSession } from './link-session.js';
 import { normalizePhone } from './phone.js';
-import { DEFAULT_LINK_SCRIPT_SRC } from './plaid-link.js';
 import type { LayerState } from './states.js';
 import { stringsFor, type Strings } from './strings.js';
 import { styles } from './styles.js';
@@ -98,7 +98,7 @@ export class LayerOnboarding extends LitElement {
   }
 
   /** Base URL of the backend routes (`POST {api}/link-token`, `POST {api}/session`). */
-  @property() api = '/api/layer';
+  @property() api = DEFAULT_API_BASE;
 
   /** Where Plaid Link's script comes from. */
   @property({ attribute: 'link-script-src' }) linkScriptSrc = DEFAULT_LINK_SCRIPT_SRC;

@@ -1,8 +1,18 @@
 // One visitor's way through Plaid Layer: the Link token, the Link handler, the submits, Link's
 // callbacks and the timers — plain TypeScript with no rendering, so it can be tested on its own.
 // The element renders `state` and forwards the user's actions here.
-import { ApiError, fetchLinkToken, fetchSession } from './api-client.js';
-import type { LinkTokenResponse } from '../server/types.js';
+import {
+  LAYER_ELIGIBILITY_EVENTS,
+  type LinkTokenResponse,
+  type PlaidGlobal,
+  type PlaidHandler,
+  type PlaidLinkError,
+  type PlaidLinkOnEventMetadata,
+  type PlaidLinkOnExitMetadata,
+  type PlaidLinkOnSuccessMetadata,
+  type PlaidSubmitData,
+} from '../contract/index.js';
+import { ApiRequestError, fetchLinkToken, fetchSession } from './api-client.js';
 import { SYSTEM_CLOCK, type Clock } from './clock.js';
 import type { EligibleVia, FallbackReason, LayerEmit, LayerErrorDetail } from './events.js';
 import {
@@ -10,13 +20,7 @@ import {
   safeEventMetadata,
   safeExitMetadata,
   safeLinkError,
-  type PlaidHandler,
-  type PlaidLinkError,
-  type PlaidLinkEventMetadata,
-  type PlaidLinkExitMetadata,
-  type PlaidLinkFactory,
-  type PlaidLinkSuccessMetadata,
-  type PlaidSubmitData,
+  type LooseMetadata,
 } from './plaid-link.js';
 import { ScriptLoadError } from './script-loader.js';
 import { canTransition, TERMINAL_STATES, type LayerState } from './states.js';
@@ -39,11 +43,7 @@ const MAX_DELAY = 2 ** 31 - 1;
 const STORAGE_PREFIX = 'layer-onboarding:link-token:';
 
 /** Link's real-time answers to a submit: any of them shows the handler's token works. */
-const ELIGIBILITY_EVENTS: readonly string[] = [
-  'LAYER_READY',
-  'LAYER_NOT_AVAILABLE',
-  'LAYER_AUTOFILL_NOT_AVAILABLE',
-];
+const ELIGIBILITY_EVENTS: readonly string[] = LAYER_ELIGIBILITY_EVENTS;
 
 /** The session's timers: eligibility and exchange timeouts, token refresh, retired-handler clean-up. */
 type TimerName = 'eligibility' | 'exchange' | 'refresh' | 'retire';
@@ -66,7 +66,7 @@ export interface LinkSessionOptions {
   /** The page URL, read on start to notice an OAuth return (`oauth_state_id`). */
   location?: () => string;
   /** Loads Link's script once per page and returns `window.Plaid`. */
-  loadPlaid?: (src: string, nonce?: string) => Promise<PlaidLinkFactory>;
+  loadPlaid?: (src: string, nonce?: string) => Promise<PlaidGlobal>;
 }
 
 /** One Link handler and what we know about it. */
@@ -96,7 +96,7 @@ export class LinkSession {
   private readonly clock: Clock;
   private readonly storage: () => Storage | null;
   private readonly location: () => string;
-  private readonly loadPlaid: (src: string, nonce?: string) => Promise<PlaidLinkFactory>;
+  private readonly loadPlaid: (src: string, nonce?: string) => Promise<PlaidGlobal>;
 
   private currentState: LayerState = 'idle';
   private currentStep: EligibleVia = 'phone';
@@ -119,6 +119,8 @@ export class LinkSession {
    * token that expires hours later is recovered from again, but a rejected replacement is not.
    */
   private recovered = false;
+  /** The session handle of the current Link token: it goes back with `/session`. */
+  private sessionHandle: string | null = null;
 
   constructor(config: LinkSessionConfig, options: LinkSessionOptions) {
     this.config = config;
@@ -246,7 +248,7 @@ export class LinkSession {
 
     Promise.all([
       this.loadPlaid(linkScriptSrc, nonce || undefined),
-      token ?? fetchLinkToken(api, abort.signal),
+      token ?? fetchLinkToken(api, this.sessionHandle, abort.signal),
     ])
       .then(([plaid, linkToken]) => {
         if (attempt === this.attempt) this.create(attempt, plaid, linkToken, receivedRedirectUri);
@@ -255,18 +257,19 @@ export class LinkSession {
         if (attempt !== this.attempt || abort.signal.aborted) return;
         if (error instanceof ScriptLoadError)
           this.fail({ code: 'SCRIPT_LOAD_FAILED', message: error.message });
-        else if (error instanceof ApiError) this.fail(apiErrorDetail(error));
+        else if (error instanceof ApiRequestError) this.fail(apiErrorDetail(error));
         else this.fail({ code: 'UNEXPECTED_ERROR', message: String(error) });
       });
   }
 
   private create(
     attempt: Attempt,
-    plaid: PlaidLinkFactory,
+    plaid: PlaidGlobal,
     token: LinkTokenResponse,
     receivedRedirectUri?: string,
   ): void {
     this.storeToken(token);
+    this.sessionHandle = token.session_handle;
     this.scheduleRefresh(token);
     const current = () => attempt === this.attempt;
     try {
@@ -335,7 +338,11 @@ export class LinkSession {
 
   // ── Link's callbacks ─────────────────────────────────────────────────────────────────────
 
-  private handleEvent(attempt: Attempt, eventName: string, metadata: PlaidLinkEventMetadata): void {
+  private handleEvent(
+    attempt: Attempt,
+    eventName: string,
+    metadata: LooseMetadata<PlaidLinkOnEventMetadata>,
+  ): void {
     if (attempt.destroyed) return;
     if (typeof metadata?.link_session_id === 'string') attempt.linkSessionId = metadata.link_session_id;
     this.emit('layer-event', { eventName: String(eventName), metadata: safeEventMetadata(metadata) });
@@ -368,7 +375,11 @@ export class LinkSession {
     this.moveTo('dob');
   }
 
-  private handleSuccess(attempt: Attempt, publicToken: string, metadata: PlaidLinkSuccessMetadata): void {
+  private handleSuccess(
+    attempt: Attempt,
+    publicToken: string,
+    metadata: LooseMetadata<PlaidLinkOnSuccessMetadata>,
+  ): void {
     // A second onSuccess finds the state already `finishing` (or past it): one exchange only.
     if (!this.moveTo('finishing')) return;
     attempt.open = false;
@@ -386,7 +397,7 @@ export class LinkSession {
         ...(linkSessionId ? { linkSessionId } : {}),
       });
     });
-    fetchSession(this.config.api, publicToken, abort.signal).then(
+    fetchSession(this.config.api, publicToken, this.sessionHandle ?? '', abort.signal).then(
       ({ profile, items, token }) => {
         if (attempt !== this.attempt || !this.moveTo('complete')) return;
         this.end();
@@ -395,7 +406,7 @@ export class LinkSession {
       (error: unknown) => {
         if (attempt !== this.attempt || abort.signal.aborted) return;
         const detail =
-          error instanceof ApiError
+          error instanceof ApiRequestError
             ? apiErrorDetail(error)
             : { code: 'UNEXPECTED_ERROR', message: String(error) };
         this.fail({ ...detail, ...(linkSessionId ? { linkSessionId } : {}) });
@@ -405,8 +416,8 @@ export class LinkSession {
 
   private handleExit(
     attempt: Attempt,
-    rawError: PlaidLinkError | null,
-    rawMetadata: PlaidLinkExitMetadata,
+    rawError: LooseMetadata<PlaidLinkError> | null,
+    rawMetadata: LooseMetadata<PlaidLinkOnExitMetadata>,
   ): void {
     if (this.currentState === 'finishing' || TERMINAL_STATES.includes(this.currentState)) return;
     const error = safeLinkError(rawError);
@@ -569,7 +580,7 @@ function destroy(attempt: Attempt): void {
   handler.destroy();
 }
 
-function apiErrorDetail(error: ApiError): LayerErrorDetail {
+function apiErrorDetail(error: ApiRequestError): LayerErrorDetail {
   return {
     code: error.code,
     message: error.message,

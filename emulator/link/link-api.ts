@@ -14,35 +14,35 @@ import type {
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ErrorResponse };
 
 export class LinkApi {
-  readonly #base: string;
+  private readonly base: string;
 
   /** @param base the emulator's URL: where link-initialize.js came from, minus its path. */
   constructor(base: string) {
-    this.#base = `${base}/emulator/link/sessions`;
+    this.base = `${base}/emulator/link/sessions`;
   }
 
   start(linkToken: string) {
-    return this.#post<StartResponse>('', { link_token: linkToken });
+    return this.post<StartResponse>('', { link_token: linkToken });
   }
   submit(sessionId: string, data: SubmitRequest) {
-    return this.#post<SubmitResponse>(`/${sessionId}/submit`, data);
+    return this.post<SubmitResponse>(`/${sessionId}/submit`, data);
   }
   open(sessionId: string) {
-    return this.#post<OpenResponse>(`/${sessionId}/open`, {});
+    return this.post<OpenResponse>(`/${sessionId}/open`, {});
   }
   verify(sessionId: string, code: string) {
-    return this.#post<VerifyResponse>(`/${sessionId}/verify`, { code });
+    return this.post<VerifyResponse>(`/${sessionId}/verify`, { code });
   }
   share(sessionId: string, request: ShareRequest) {
-    return this.#post<ShareResponse>(`/${sessionId}/share`, request);
+    return this.post<ShareResponse>(`/${sessionId}/share`, request);
   }
   exit(sessionId: string, status: string | null) {
-    return this.#post<ExitResponse>(`/${sessionId}/exit`, { status });
+    return this.post<ExitResponse>(`/${sessionId}/exit`, { status });
   }
 
-  async #post<T>(path: string, body: unknown): Promise<ApiResult<T>> {
+  private async post<T>(path: string, body: unknown): Promise<ApiResult<T>> {
     try {
-      const response = await fetch(this.#base + path, {
+      const response = await fetch(this.base + path, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),

@@ -61,29 +61,29 @@ export function callSafely<A extends unknown[]>(
 }
 
 export class LinkEvents {
-  #held: Array<[string, PlaidLinkOnEventMetadata]> = [];
-  readonly #onEvent: ((name: string, metadata: PlaidLinkOnEventMetadata) => void) | undefined;
+  private held: Array<[string, PlaidLinkOnEventMetadata]> = [];
+  private readonly onEvent: ((name: string, metadata: PlaidLinkOnEventMetadata) => void) | undefined;
   timing: EventTiming = 'realtime';
 
   constructor(onEvent: ((name: string, metadata: PlaidLinkOnEventMetadata) => void) | undefined) {
-    this.#onEvent = onEvent;
+    this.onEvent = onEvent;
   }
 
   emit(name: string, metadata: PlaidLinkOnEventMetadata): void {
-    if (this.timing === 'realtime' || REALTIME_EVENTS.has(name)) callSafely(this.#onEvent, name, metadata);
-    else this.#held.push([name, metadata]);
+    if (this.timing === 'realtime' || REALTIME_EVENTS.has(name)) callSafely(this.onEvent, name, metadata);
+    else this.held.push([name, metadata]);
   }
 
   /** Runs the session's final callback (`onSuccess`/`onExit`) with the held events around it. */
   finish(callback: () => void): void {
-    if (this.timing === 'batched-before-callback') this.#flush();
+    if (this.timing === 'batched-before-callback') this.flush();
     callback();
-    this.#flush();
+    this.flush();
   }
 
-  #flush(): void {
-    const held = this.#held;
-    this.#held = [];
-    for (const [name, metadata] of held) callSafely(this.#onEvent, name, metadata);
+  private flush(): void {
+    const held = this.held;
+    this.held = [];
+    for (const [name, metadata] of held) callSafely(this.onEvent, name, metadata);
   }
 }

@@ -17,7 +17,7 @@ import type {
   LinkError,
   SubmitRequest,
 } from './protocol.js';
-import type { EmulatorSettings, PlaidHandler, PlaidLinkOptions, PlaidSubmitData } from './types.js';
+import type { EmulatorLinkSettings, PlaidHandler, PlaidLinkOptions, PlaidSubmitData } from './types.js';
 
 type HandlerState = 'loading' | 'ready' | 'open' | 'done' | 'dead' | 'destroyed';
 type Step = UiStep['kind'];
@@ -42,7 +42,7 @@ const VIEW_NAME: Partial<Record<Step, string>> = {
 export function createLinkHandler(
   config: PlaidLinkOptions,
   base: string,
-  page: EmulatorSettings,
+  page: EmulatorLinkSettings,
 ): PlaidHandler {
   const handler = new LinkHandler(config, new LinkApi(base), page);
   return {
@@ -54,57 +54,57 @@ export function createLinkHandler(
 }
 
 class LinkHandler {
-  readonly #config: PlaidLinkOptions;
-  readonly #api: LinkApi;
-  readonly #ui: LinkUi;
-  readonly #events: LinkEvents;
-  readonly #timingOverride: EventTiming | undefined;
-  #state: HandlerState = 'loading';
-  #sessionId = '';
-  #requestId = '';
-  #clientName = '';
-  #layer = true;
-  #openQueued = false;
-  #eligibility: EligibilityEventName | null = null;
+  private readonly config: PlaidLinkOptions;
+  private readonly api: LinkApi;
+  private readonly ui: LinkUi;
+  private readonly events: LinkEvents;
+  private readonly timingOverride: EventTiming | undefined;
+  private state: HandlerState = 'loading';
+  private sessionId = '';
+  private requestId = '';
+  private clientName = '';
+  private layer = true;
+  private openQueued = false;
+  private eligibility: EligibilityEventName | null = null;
   /** Submits run one after another, so their events arrive in call order. */
-  #submits: Promise<void> = Promise.resolve();
-  #submitsInFlight = 0;
-  #step: Step | null = null;
-  #phoneNumber = '';
+  private submits: Promise<void> = Promise.resolve();
+  private submitsInFlight = 0;
+  private step: Step | null = null;
+  private phoneNumber = '';
   /** Whether the emulator was told the session opened (then leaving it finishes the session). */
-  #opened = false;
+  private opened = false;
   /** The error `onExit` will carry when the user leaves a failed step. */
-  #exitError: LinkError | null = null;
+  private exitError: LinkError | null = null;
 
-  constructor(config: PlaidLinkOptions, api: LinkApi, page: EmulatorSettings) {
-    this.#config = config;
-    this.#api = api;
-    this.#events = new LinkEvents(config.onEvent);
-    this.#timingOverride = config.emulator?.eventTiming ?? page.eventTiming;
-    this.#events.timing = this.#timingOverride ?? 'realtime';
-    this.#ui = new LinkUi({
-      continue: () => this.#handleContinue(),
-      verify: (code) => void this.#handleVerify(code),
-      share: (profile, accountIds) => void this.#handleShare(profile, accountIds),
-      close: () => this.#leave(),
-      back: () => this.#handleBack(),
+  constructor(config: PlaidLinkOptions, api: LinkApi, page: EmulatorLinkSettings) {
+    this.config = config;
+    this.api = api;
+    this.events = new LinkEvents(config.onEvent);
+    this.timingOverride = config.emulator?.eventTiming ?? page.eventTiming;
+    this.events.timing = this.timingOverride ?? 'realtime';
+    this.ui = new LinkUi({
+      continue: () => this.handleContinue(),
+      verify: (code) => void this.handleVerify(code),
+      share: (profile, accountIds) => void this.handleShare(profile, accountIds),
+      close: () => this.leave(),
+      back: () => this.handleBack(),
     });
     // Real Link adds its (hidden) iframe at create time; the emulator adds its hidden dialog host.
-    this.#ui.attach();
-    void this.#start();
+    this.ui.attach();
+    void this.start();
   }
 
   submit(data: PlaidSubmitData): void {
-    if (this.#state === 'loading') {
+    if (this.state === 'loading') {
       console.warn(
         '[Plaid emulator] submit() was called before onLoad and is dropped, as real Link drops it. Call it from onLoad or later.',
       );
       return;
     }
-    if (this.#state !== 'ready') {
-      if (this.#state === 'open' || this.#state === 'done')
+    if (this.state !== 'ready') {
+      if (this.state === 'open' || this.state === 'done')
         console.warn(
-          `[Plaid emulator] submit() ignored: Link is ${this.#state === 'open' ? 'open' : 'finished'}.`,
+          `[Plaid emulator] submit() ignored: Link is ${this.state === 'open' ? 'open' : 'finished'}.`,
         );
       return;
     }
@@ -117,22 +117,22 @@ class LinkHandler {
       console.warn(
         `[Plaid emulator] phone_number should be E.164 (like +14155550011); got "${request.phone_number}".`,
       );
-    this.#eligibility = null;
-    this.#submitsInFlight += 1;
-    this.#submits = this.#submits.then(async () => {
-      const result = await this.#api.submit(this.#sessionId, request);
-      this.#submitsInFlight -= 1;
-      if (!this.#isAlive()) return;
-      if (!this.#ok(result)) return;
-      this.#eligibility = result.data.event;
-      this.#emit(result.data.event);
+    this.eligibility = null;
+    this.submitsInFlight += 1;
+    this.submits = this.submits.then(async () => {
+      const result = await this.api.submit(this.sessionId, request);
+      this.submitsInFlight -= 1;
+      if (!this.isAlive()) return;
+      if (!this.ok(result)) return;
+      this.eligibility = result.data.event;
+      this.emit(result.data.event);
     });
   }
 
   open(): void {
-    switch (this.#state) {
+    switch (this.state) {
       case 'loading':
-        this.#openQueued = true;
+        this.openQueued = true;
         return;
       case 'ready':
         break;
@@ -142,148 +142,148 @@ class LinkHandler {
       default:
         return;
     }
-    this.#state = 'open';
-    if (!this.#layer) return this.#show({ kind: 'not-layer', clientName: this.#clientName });
+    this.state = 'open';
+    if (!this.layer) return this.show({ kind: 'not-layer', clientName: this.clientName });
     // Layer opens only after LAYER_READY (LAYER.md §4.5); Plaid shows this message otherwise.
-    if (this.#eligibility !== 'LAYER_READY' || this.#submitsInFlight > 0) {
+    if (this.eligibility !== 'LAYER_READY' || this.submitsInFlight > 0) {
       console.warn(`[Plaid emulator] open() before LAYER_READY: "${NOT_READY_MESSAGE}"`);
-      return this.#show({ kind: 'not-ready', message: NOT_READY_MESSAGE });
+      return this.show({ kind: 'not-ready', message: NOT_READY_MESSAGE });
     }
-    this.#show({ kind: 'loading' });
-    void this.#api.open(this.#sessionId).then((result) => {
-      if (this.#state !== 'open') {
+    this.show({ kind: 'loading' });
+    void this.api.open(this.sessionId).then((result) => {
+      if (this.state !== 'open') {
         // Closed while loading: the emulator opened the session, so end it there too.
-        if (result.ok && this.#isAlive()) void this.#api.exit(this.#sessionId, null);
+        if (result.ok && this.isAlive()) void this.api.exit(this.sessionId, null);
         return;
       }
-      if (!this.#ok(result)) return;
-      this.#opened = true;
-      this.#phoneNumber = result.data.phone_number;
-      this.#emit('OPEN', { is_update_mode: 'false' });
-      this.#show({ kind: 'consent', clientName: this.#clientName, phoneNumber: this.#phoneNumber });
+      if (!this.ok(result)) return;
+      this.opened = true;
+      this.phoneNumber = result.data.phone_number;
+      this.emit('OPEN', { is_update_mode: 'false' });
+      this.show({ kind: 'consent', clientName: this.clientName, phoneNumber: this.phoneNumber });
     });
   }
 
   exit(options: { force?: boolean } = {}): void {
-    if (this.#state !== 'open') {
-      if (!options.force && this.#isAlive())
+    if (this.state !== 'open') {
+      if (!options.force && this.isAlive())
         console.warn('Plaid Link: attempted to exit Link when it was not open.');
       return;
     }
-    if (options.force) return this.#leave();
-    this.#emit('TRANSITION_VIEW', { view_name: 'EXIT' });
-    this.#ui.confirmExit(this.#clientName);
+    if (options.force) return this.leave();
+    this.emit('TRANSITION_VIEW', { view_name: 'EXIT' });
+    this.ui.confirmExit(this.clientName);
   }
 
   destroy(): void {
-    if (this.#state === 'destroyed') return;
-    this.#state = 'destroyed';
-    this.#ui.hide();
-    this.#ui.detach();
+    if (this.state === 'destroyed') return;
+    this.state = 'destroyed';
+    this.ui.hide();
+    this.ui.detach();
   }
 
-  async #start(): Promise<void> {
-    const result = await this.#api.start(this.#config.token ?? '');
-    if (this.#state === 'destroyed') return;
+  private async start(): Promise<void> {
+    const result = await this.api.start(this.config.token ?? '');
+    if (this.state === 'destroyed') return;
     if (!result.ok) {
       // Link loads either way; a token it cannot use then ends the session through onExit.
-      this.#sessionId = result.error.link_session_id ?? '';
-      this.#state = 'dead';
-      callSafely(this.#config.onLoad);
-      return this.#end(result.error);
+      this.sessionId = result.error.link_session_id ?? '';
+      this.state = 'dead';
+      callSafely(this.config.onLoad);
+      return this.end(result.error);
     }
     const { data } = result;
-    this.#sessionId = data.link_session_id;
-    this.#requestId = data.request_id;
-    this.#clientName = data.client_name;
-    this.#layer = data.layer;
-    this.#events.timing = this.#timingOverride ?? data.event_timing;
-    this.#state = 'ready';
-    callSafely(this.#config.onLoad);
-    if (this.#openQueued && this.#state === 'ready') this.open();
+    this.sessionId = data.link_session_id;
+    this.requestId = data.request_id;
+    this.clientName = data.client_name;
+    this.layer = data.layer;
+    this.events.timing = this.timingOverride ?? data.event_timing;
+    this.state = 'ready';
+    callSafely(this.config.onLoad);
+    if (this.openQueued && this.state === 'ready') this.open();
   }
 
-  #handleContinue(): void {
-    this.#show({ kind: 'code', phoneNumber: this.#phoneNumber });
+  private handleContinue(): void {
+    this.show({ kind: 'code', phoneNumber: this.phoneNumber });
   }
 
-  async #handleVerify(code: string): Promise<void> {
-    this.#emit('SUBMIT_OTP');
-    this.#ui.setBusy(true);
-    const result = await this.#api.verify(this.#sessionId, code);
+  private async handleVerify(code: string): Promise<void> {
+    this.emit('SUBMIT_OTP');
+    this.ui.setBusy(true);
+    const result = await this.api.verify(this.sessionId, code);
     // The user may have closed Link while the code was being checked.
-    if (this.#state !== 'open' || !this.#ok(result)) return;
+    if (this.state !== 'open' || !this.ok(result)) return;
     const outcome = result.data;
-    this.#ui.setBusy(false);
+    this.ui.setBusy(false);
     if (outcome.result === 'invalid') {
-      this.#emit('ERROR', { error: outcome.error });
+      this.emit('ERROR', { error: outcome.error });
       const left = outcome.attempts_remaining;
-      this.#ui.showError(
+      this.ui.showError(
         `${outcome.error.display_message ?? 'That code is incorrect.'} ${left} ${left === 1 ? 'attempt' : 'attempts'} left.`,
       );
       return;
     }
     if (outcome.result === 'failed') {
-      this.#exitError = outcome.error;
-      this.#show({ kind: 'failed', message: outcome.error.display_message ?? outcome.error.error_message });
-      this.#emit('ERROR', { error: outcome.error });
+      this.exitError = outcome.error;
+      this.show({ kind: 'failed', message: outcome.error.display_message ?? outcome.error.error_message });
+      this.emit('ERROR', { error: outcome.error });
       return;
     }
-    this.#show({
+    this.show({
       kind: 'review',
-      clientName: this.#clientName,
+      clientName: this.clientName,
       profile: outcome.profile,
       accounts: outcome.accounts,
       accountsRequired: outcome.accounts_required,
     });
-    this.#emit('VERIFY_PHONE');
+    this.emit('VERIFY_PHONE');
   }
 
-  async #handleShare(profile: EditedProfile, accountIds: string[]): Promise<void> {
-    this.#ui.setBusy(true);
-    const result = await this.#api.share(this.#sessionId, { profile, account_ids: accountIds });
-    if (this.#state !== 'open') return;
+  private async handleShare(profile: EditedProfile, accountIds: string[]): Promise<void> {
+    this.ui.setBusy(true);
+    const result = await this.api.share(this.sessionId, { profile, account_ids: accountIds });
+    if (this.state !== 'open') return;
     if (!result.ok && result.error.error_code === 'INVALID_FIELD') {
       // The user can fix this one (e.g. no account selected) without leaving the step.
-      this.#ui.setBusy(false);
-      this.#ui.showError(result.error.display_message ?? result.error.error_message);
+      this.ui.setBusy(false);
+      this.ui.showError(result.error.display_message ?? result.error.error_message);
       return;
     }
-    if (!this.#ok(result)) return;
+    if (!this.ok(result)) return;
     const { public_token: publicToken, institution, accounts, request_id: requestId } = result.data;
-    this.#state = 'done';
-    this.#ui.hide();
-    this.#emit('HANDOFF', {
+    this.state = 'done';
+    this.ui.hide();
+    this.emit('HANDOFF', {
       institution_id: institution?.institution_id ?? null,
       institution_name: institution?.name ?? null,
     });
-    const metadata = { institution, accounts, link_session_id: this.#sessionId };
-    this.#requestId = requestId;
-    this.#events.finish(() => callSafely(this.#config.onSuccess, publicToken, metadata));
+    const metadata = { institution, accounts, link_session_id: this.sessionId };
+    this.requestId = requestId;
+    this.events.finish(() => callSafely(this.config.onSuccess, publicToken, metadata));
   }
 
-  #handleBack(): void {
-    this.#emit('TRANSITION_VIEW', { view_name: this.#step ? (VIEW_NAME[this.#step] ?? null) : null });
-    this.#ui.cancelConfirm();
+  private handleBack(): void {
+    this.emit('TRANSITION_VIEW', { view_name: this.step ? (VIEW_NAME[this.step] ?? null) : null });
+    this.ui.cancelConfirm();
   }
 
   /** The user (or `exit({ force: true })`) leaves Link from whatever step it shows. */
-  #leave(): void {
-    if (this.#state !== 'open') return;
-    const status = this.#step ? (EXIT_STATUS[this.#step] ?? null) : null;
+  private leave(): void {
+    if (this.state !== 'open') return;
+    const status = this.step ? (EXIT_STATUS[this.step] ?? null) : null;
     // Closing the "not ready" notice leaves the handler usable: submit, then open again.
-    const reusable = this.#step === 'not-ready' || this.#step === 'not-layer';
-    this.#state = reusable ? 'ready' : 'done';
-    this.#ui.hide();
-    if (this.#opened) void this.#api.exit(this.#sessionId, status);
-    const error = this.#exitError;
-    this.#emit('EXIT', { exit_status: status, error });
-    this.#events.finish(() =>
-      callSafely(this.#config.onExit, error, {
+    const reusable = this.step === 'not-ready' || this.step === 'not-layer';
+    this.state = reusable ? 'ready' : 'done';
+    this.ui.hide();
+    if (this.opened) void this.api.exit(this.sessionId, status);
+    const error = this.exitError;
+    this.emit('EXIT', { exit_status: status, error });
+    this.events.finish(() =>
+      callSafely(this.config.onExit, error, {
         institution: null,
         status,
-        link_session_id: this.#sessionId,
-        request_id: this.#requestId,
+        link_session_id: this.sessionId,
+        request_id: this.requestId,
       }),
     );
   }
@@ -292,50 +292,50 @@ class LinkHandler {
    * An answer Link cannot recover from (`INVALID_LINK_TOKEN`, the emulator down or faulted): the
    * session ends with `onExit(error)`, as real Link reports such errors.
    */
-  #ok<T>(result: ApiResult<T>): result is { ok: true; data: T } {
+  private ok<T>(result: ApiResult<T>): result is { ok: true; data: T } {
     if (result.ok) {
       const requestId = (result.data as { request_id?: string }).request_id;
-      if (requestId) this.#requestId = requestId;
+      if (requestId) this.requestId = requestId;
       return true;
     }
-    this.#state = 'dead';
-    this.#ui.hide();
-    this.#end(result.error);
+    this.state = 'dead';
+    this.ui.hide();
+    this.end(result.error);
     return false;
   }
 
-  #end(error: ErrorResponse): void {
-    if (error.request_id) this.#requestId = error.request_id;
+  private end(error: ErrorResponse): void {
+    if (error.request_id) this.requestId = error.request_id;
     const linkError: LinkError = {
       error_type: error.error_type,
       error_code: error.error_code,
       error_message: error.error_message,
       display_message: error.display_message,
     };
-    this.#emit('EXIT', { error: linkError });
-    this.#events.finish(() =>
-      callSafely(this.#config.onExit, linkError, {
+    this.emit('EXIT', { error: linkError });
+    this.events.finish(() =>
+      callSafely(this.config.onExit, linkError, {
         institution: null,
         status: null,
-        link_session_id: this.#sessionId,
-        request_id: this.#requestId,
+        link_session_id: this.sessionId,
+        request_id: this.requestId,
       }),
     );
   }
 
-  #show(step: UiStep): void {
-    this.#step = step.kind;
-    this.#ui.show(step);
+  private show(step: UiStep): void {
+    this.step = step.kind;
+    this.ui.show(step);
     const viewName = VIEW_NAME[step.kind];
-    if (viewName) this.#emit('TRANSITION_VIEW', { view_name: viewName });
+    if (viewName) this.emit('TRANSITION_VIEW', { view_name: viewName });
   }
 
-  #emit(name: string, details?: MetadataDetails): void {
-    this.#events.emit(name, eventMetadata(this.#sessionId, this.#requestId, details));
+  private emit(name: string, details?: MetadataDetails): void {
+    this.events.emit(name, eventMetadata(this.sessionId, this.requestId, details));
   }
 
-  #isAlive(): boolean {
-    return this.#state !== 'destroyed' && this.#state !== 'dead';
+  private isAlive(): boolean {
+    return this.state !== 'destroyed' && this.state !== 'dead';
   }
 }
 

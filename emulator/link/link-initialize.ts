@@ -3,9 +3,10 @@
  * emulator that served this script. This entry is the one place in link/ with a side effect.
  */
 import { createLinkHandler } from './link-handler.js';
-import type { EmulatorSettings, PlaidGlobal, PlaidLinkOptions } from './types.js';
+import { LINK_SCRIPT_PATH } from '../../contract/index.js';
+import type { EmulatorLinkSettings, EmulatorPlaidGlobal, PlaidLinkOptions } from './types.js';
 
-const SCRIPT_PATH = '/link/v2/stable/link-initialize.js';
+const SCRIPT_PATH = LINK_SCRIPT_PATH;
 
 /** Real Link's words, so integrations that watch the console see the same thing. */
 const EMBEDDED_TWICE =
@@ -28,7 +29,7 @@ function emulatorBase(): string | null {
 }
 
 function install(): void {
-  const scope = window as unknown as { Plaid?: PlaidGlobal };
+  const scope = window as unknown as { Plaid?: EmulatorPlaidGlobal };
   if (scope.Plaid) {
     console.warn(EMBEDDED_TWICE);
     return;
@@ -40,7 +41,7 @@ function install(): void {
     );
     return;
   }
-  const settings: EmulatorSettings = {};
+  const settings: EmulatorLinkSettings = {};
   scope.Plaid = {
     version: 'emulator',
     emulator: settings,

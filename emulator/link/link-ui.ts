@@ -53,27 +53,27 @@ const SHIELD_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentCo
 
 export class LinkUi {
   readonly host: HTMLElement;
-  readonly #root: ShadowRoot;
-  readonly #dialog: HTMLDivElement;
-  readonly #body: HTMLDivElement;
-  readonly #confirm: HTMLDivElement;
-  readonly #actions: LinkUiActions;
-  #current: HTMLElement | null = null;
-  #restoreFocus: HTMLElement | null = null;
-  #busy = false;
+  private readonly root: ShadowRoot;
+  private readonly dialog: HTMLDivElement;
+  private readonly body: HTMLDivElement;
+  private readonly confirm: HTMLDivElement;
+  private readonly actions: LinkUiActions;
+  private current: HTMLElement | null = null;
+  private restoreFocus: HTMLElement | null = null;
+  private busy = false;
 
   constructor(actions: LinkUiActions) {
-    this.#actions = actions;
+    this.actions = actions;
     this.host = document.createElement(HOST_TAG);
     // Inline, so page rules such as `body > * { display: block }` cannot show or move it.
     this.host.style.cssText = 'all: initial; position: fixed; inset: 0; z-index: 2147483647; display: none;';
-    this.#root = this.host.attachShadow({ mode: 'open' });
+    this.root = this.host.attachShadow({ mode: 'open' });
 
-    this.#body = h('div', { class: 'body' });
-    this.#confirm = h('div', { class: 'body', hidden: true });
+    this.body = h('div', { class: 'body' });
+    this.confirm = h('div', { class: 'body', hidden: true });
     const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, svg(CLOSE_ICON));
-    close.addEventListener('click', () => this.#actions.close());
-    this.#dialog = h(
+    close.addEventListener('click', () => this.actions.close());
+    this.dialog = h(
       'div',
       {
         class: 'dialog',
@@ -89,14 +89,14 @@ export class LinkUi {
         h('span', { class: 'badge' }, 'Emulator'),
         close,
       ),
-      this.#body,
-      this.#confirm,
+      this.body,
+      this.confirm,
       h('div', { class: 'footer' }, svg(LOCK_ICON), 'Secured by Plaid · offline emulator'),
     );
-    this.#dialog.addEventListener('keydown', this.#handleKeydown);
+    this.dialog.addEventListener('keydown', this.handleKeydown);
     const style = h('style');
     style.textContent = LINK_STYLES;
-    this.#root.append(style, h('div', { class: 'backdrop' }, this.#dialog));
+    this.root.append(style, h('div', { class: 'backdrop' }, this.dialog));
   }
 
   get isOpen(): boolean {
@@ -108,32 +108,32 @@ export class LinkUi {
   }
 
   detach(): void {
-    this.#stopFocusGuard();
+    this.stopFocusGuard();
     this.host.remove();
   }
 
   show(step: UiStep): void {
     if (!this.isOpen) {
-      this.#restoreFocus = deepActiveElement();
+      this.restoreFocus = deepActiveElement();
       this.host.style.display = 'block';
-      document.addEventListener('focusin', this.#handleFocusIn);
+      document.addEventListener('focusin', this.handleFocusIn);
     }
-    this.#busy = false;
-    this.#confirm.hidden = true;
-    this.#body.hidden = false;
-    this.#dialog.setAttribute('aria-labelledby', 'brand title');
-    this.#current = this.#render(step);
-    this.#body.replaceChildren(this.#current);
-    this.#focusStep(this.#body);
+    this.busy = false;
+    this.confirm.hidden = true;
+    this.body.hidden = false;
+    this.dialog.setAttribute('aria-labelledby', 'brand title');
+    this.current = this.render(step);
+    this.body.replaceChildren(this.current);
+    this.focusStep(this.body);
   }
 
   /** The exit confirmation, over the current step so going back keeps what the user typed. */
   confirmExit(clientName: string): void {
     const exit = h('button', { type: 'button', class: 'primary' }, 'Exit');
     const back = h('button', { type: 'button', class: 'secondary' }, 'Go back');
-    exit.addEventListener('click', () => this.#actions.close());
-    back.addEventListener('click', () => this.#actions.back());
-    this.#confirm.replaceChildren(
+    exit.addEventListener('click', () => this.actions.close());
+    back.addEventListener('click', () => this.actions.back());
+    this.confirm.replaceChildren(
       h(
         'div',
         { class: 'pane' },
@@ -143,45 +143,45 @@ export class LinkUi {
         back,
       ),
     );
-    this.#body.hidden = true;
-    this.#confirm.hidden = false;
-    this.#dialog.setAttribute('aria-labelledby', 'brand confirm-title');
-    this.#focusStep(this.#confirm);
+    this.body.hidden = true;
+    this.confirm.hidden = false;
+    this.dialog.setAttribute('aria-labelledby', 'brand confirm-title');
+    this.focusStep(this.confirm);
   }
 
   cancelConfirm(): void {
-    this.#confirm.hidden = true;
-    this.#body.hidden = false;
-    this.#dialog.setAttribute('aria-labelledby', 'brand title');
-    this.#focusStep(this.#body);
+    this.confirm.hidden = true;
+    this.body.hidden = false;
+    this.dialog.setAttribute('aria-labelledby', 'brand title');
+    this.focusStep(this.body);
   }
 
   hide(): void {
     if (!this.isOpen) return;
-    this.#stopFocusGuard();
+    this.stopFocusGuard();
     this.host.style.display = 'none';
-    this.#body.replaceChildren();
-    this.#confirm.replaceChildren();
-    const restore = this.#restoreFocus;
-    this.#restoreFocus = null;
+    this.body.replaceChildren();
+    this.confirm.replaceChildren();
+    const restore = this.restoreFocus;
+    this.restoreFocus = null;
     if (restore?.isConnected) restore.focus();
   }
 
   setBusy(busy: boolean): void {
-    this.#busy = busy;
-    this.#current?.setAttribute('aria-busy', String(busy));
-    this.#current?.querySelectorAll<HTMLButtonElement>('button.primary').forEach((button) => {
+    this.busy = busy;
+    this.current?.setAttribute('aria-busy', String(busy));
+    this.current?.querySelectorAll<HTMLButtonElement>('button.primary').forEach((button) => {
       button.disabled = busy;
     });
   }
 
   /** A message in the current step's alert region (read out by screen readers). */
   showError(message: string): void {
-    const alert = this.#current?.querySelector<HTMLElement>('[role="alert"]');
+    const alert = this.current?.querySelector<HTMLElement>('[role="alert"]');
     if (alert) alert.textContent = message;
   }
 
-  #render(step: UiStep): HTMLElement {
+  private render(step: UiStep): HTMLElement {
     switch (step.kind) {
       case 'loading':
         return h(
@@ -191,26 +191,26 @@ export class LinkUi {
           h('div', { class: 'spinner' }),
         );
       case 'consent':
-        return this.#renderConsent(step.clientName, step.phoneNumber);
+        return this.renderConsent(step.clientName, step.phoneNumber);
       case 'code':
-        return this.#renderCode(step.phoneNumber);
+        return this.renderCode(step.phoneNumber);
       case 'review':
-        return this.#renderReview(step);
+        return this.renderReview(step);
       case 'failed':
-        return this.#renderMessage("We couldn't verify it's you", step.message);
+        return this.renderMessage("We couldn't verify it's you", step.message);
       case 'not-ready':
-        return this.#renderMessage('Link is not ready', step.message);
+        return this.renderMessage('Link is not ready', step.message);
       case 'not-layer':
-        return this.#renderMessage(
+        return this.renderMessage(
           'Bank linking is not emulated',
           `This link token starts Plaid's ordinary bank-linking flow, which the emulator does not reproduce. Exit to return to ${step.clientName}.`,
         );
     }
   }
 
-  #renderConsent(clientName: string, phoneNumber: string): HTMLElement {
+  private renderConsent(clientName: string, phoneNumber: string): HTMLElement {
     const button = h('button', { type: 'button', class: 'primary' }, 'Continue');
-    button.addEventListener('click', () => this.#actions.continue());
+    button.addEventListener('click', () => this.actions.continue());
     const point = (icon: string, title: string, text: string) =>
       h(
         'li',
@@ -247,7 +247,7 @@ export class LinkUi {
     );
   }
 
-  #renderCode(phoneNumber: string): HTMLElement {
+  private renderCode(phoneNumber: string): HTMLElement {
     const input = h('input', {
       id: 'code',
       name: 'code',
@@ -270,13 +270,13 @@ export class LinkUi {
     // The label is a sibling of the input (not its parent), so `for` does the labelling.
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (this.#busy) return;
+      if (this.busy) return;
       if (!/^\d{6}$/.test(input.value.trim())) {
         this.showError('Enter the 6-digit code.');
         input.focus();
         return;
       }
-      this.#actions.verify(input.value.trim());
+      this.actions.verify(input.value.trim());
     });
     return h(
       'div',
@@ -293,7 +293,7 @@ export class LinkUi {
     );
   }
 
-  #renderReview(step: Extract<UiStep, { kind: 'review' }>): HTMLElement {
+  private renderReview(step: Extract<UiStep, { kind: 'review' }>): HTMLElement {
     const { profile, accounts } = step;
     const field = (
       id: string,
@@ -392,7 +392,7 @@ export class LinkUi {
     });
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      if (this.#busy) return;
+      if (this.busy) return;
       const value = (id: string) => form.querySelector<HTMLInputElement>(`#${id}`)!.value;
       const accountIds = [...form.querySelectorAll<HTMLInputElement>('input[name="account"]:checked')].map(
         (box) => box.value,
@@ -401,7 +401,7 @@ export class LinkUi {
         this.showError(`Select an account to share with ${step.clientName}.`);
         return;
       }
-      this.#actions.share(
+      this.actions.share(
         {
           name: { first_name: value('first-name'), last_name: value('last-name') },
           email: value('email'),
@@ -427,9 +427,9 @@ export class LinkUi {
     );
   }
 
-  #renderMessage(title: string, message: string): HTMLElement {
+  private renderMessage(title: string, message: string): HTMLElement {
     const button = h('button', { type: 'button', class: 'primary' }, 'Exit');
-    button.addEventListener('click', () => this.#actions.close());
+    button.addEventListener('click', () => this.actions.close());
     return h(
       'div',
       { class: 'pane' },
@@ -440,28 +440,28 @@ export class LinkUi {
   }
 
   /** The code box gets focus (the user's next move is to type); otherwise the step's heading. */
-  #focusStep(container: HTMLElement): void {
+  private focusStep(container: HTMLElement): void {
     const target =
       container.querySelector<HTMLElement>('input.code') ?? container.querySelector<HTMLElement>('h2');
-    (target ?? this.#dialog).focus();
+    (target ?? this.dialog).focus();
   }
 
-  readonly #handleKeydown = (event: KeyboardEvent): void => {
+  private readonly handleKeydown = (event: KeyboardEvent): void => {
     if (event.key === 'Escape') {
       event.preventDefault();
       event.stopPropagation();
-      this.#actions.close();
+      this.actions.close();
       return;
     }
     if (event.key !== 'Tab') return;
-    const focusable = [...this.#dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    const focusable = [...this.dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
       (element) => element.offsetParent !== null,
     );
     if (focusable.length === 0) return;
     const first = focusable[0]!;
     const last = focusable[focusable.length - 1]!;
-    const active = this.#root.activeElement;
-    if (event.shiftKey && (active === first || !this.#dialog.contains(active))) {
+    const active = this.root.activeElement;
+    if (event.shiftKey && (active === first || !this.dialog.contains(active))) {
       event.preventDefault();
       last.focus();
     } else if (!event.shiftKey && active === last) {
@@ -471,13 +471,13 @@ export class LinkUi {
   };
 
   /** Focus that lands on the page behind the modal is brought back into it. */
-  readonly #handleFocusIn = (event: FocusEvent): void => {
+  private readonly handleFocusIn = (event: FocusEvent): void => {
     if (event.target !== this.host && !this.host.contains(event.target as Node))
-      this.#focusStep(this.#confirm.hidden ? this.#body : this.#confirm);
+      this.focusStep(this.confirm.hidden ? this.body : this.confirm);
   };
 
-  #stopFocusGuard(): void {
-    document.removeEventListener('focusin', this.#handleFocusIn);
+  private stopFocusGuard(): void {
+    document.removeEventListener('focusin', this.handleFocusIn);
   }
 }
 

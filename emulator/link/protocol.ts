@@ -16,15 +16,12 @@
 export const EVENT_TIMINGS = ['realtime', 'batched-before-callback', 'batched-after-callback'] as const;
 export type EventTiming = (typeof EVENT_TIMINGS)[number];
 
-export type EligibilityEventName = 'LAYER_READY' | 'LAYER_NOT_AVAILABLE' | 'LAYER_AUTOFILL_NOT_AVAILABLE';
+export type EligibilityEventName = LayerEligibilityEvent;
+
+import type { LayerEligibilityEvent, PlaidAccount, PlaidLinkError } from '../../contract/index.js';
 
 /** The error object Link hands to `onExit` and puts in `ERROR` event metadata. */
-export interface LinkError {
-  error_type: string;
-  error_code: string;
-  error_message: string;
-  display_message: string | null;
-}
+export type LinkError = PlaidLinkError;
 
 /** Any non-2xx answer: Plaid's error body, plus the session id once there is one. */
 export interface ErrorResponse extends LinkError {
@@ -112,15 +109,7 @@ export interface ShareRequest {
   account_ids: string[];
 }
 
-export interface SuccessAccount {
-  id: string;
-  name: string;
-  mask: string | null;
-  type: string;
-  subtype: string;
-  verification_status: string | null;
-  class_type: string | null;
-}
+export type SuccessAccount = PlaidAccount;
 
 export interface ShareResponse {
   request_id: string;

@@ -1,10 +1,12 @@
 import type { ResolvedOptions } from '../options.js';
-import type { SessionManager } from '../session.js';
+import type { SessionHandles } from '../session-handle.js';
+import type { Visitors } from '../visitor.js';
 import type { createWebhookVerifier } from '../webhook-verification.js';
 
 /** What every route is built from. */
 export interface RouteDeps {
   options: ResolvedOptions;
-  sessions: SessionManager;
+  visitors: Visitors;
+  handles: SessionHandles;
   verifyWebhook: ReturnType<typeof createWebhookVerifier>;
 }

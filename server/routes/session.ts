@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 
+import { API_ROUTES, SESSION_HANDLE_HEADER, type SessionResponse } from '../../contract/index.js';
 import type { LayerApiEnv } from '../app-env.js';
 import { sha256Hex } from '../crypto.js';
-import { ApiError } from '../errors.js';
+import { LayerApiError } from '../errors.js';
 import { badPlaidResponse, callPlaid } from '../plaid-client.js';
 import { signProfileToken, toBrowserItems, toBrowserProfile } from '../profile.js';
 import { enforceRateLimit } from '../rate-limit.js';
 import { readJsonObject } from '../request-guards.js';
 import { PENDING_EXCHANGE_MS, USED_PUBLIC_TOKEN_MS, storeKeys } from '../store-keys.js';
-import type { SessionResponse } from '../types.js';
 import type { RouteDeps } from './deps.js';
 
 /** Visible ASCII, as Plaid's tokens are; generous on length, since the format is Plaid's. */
@@ -18,53 +18,63 @@ const PUBLIC_TOKEN = /^[\x21-\x7e]{1,512}$/;
  * `POST /session`: exchanges Link's public token for the profile, once.
  *
  * Binding. A public token cannot be traced to its Link token before Plaid is asked, so:
- * - the caller must be a session (cookie or `getUserId`) holding a live grant, given when that same
- *   session obtained a Link token (401 otherwise);
+ * - the caller must present the session handle `/link-token` gave it (401 otherwise), and with
+ *   `getUserId` be the user it was issued to (403);
  * - if a verified SESSION_FINISHED webhook already named the Link token behind this public token,
- *   that Link token must have been issued to this session (403 otherwise);
+ *   it must be the handle's Link token (403 otherwise);
  * - each public token is exchanged at most once (409 on replay, also while an exchange is running).
  * The exchange is never retried: Plaid is asked exactly once per accepted request.
  */
-export function sessionRoute({ options, sessions }: RouteDeps) {
+export function sessionRoute({ options, visitors, handles }: RouteDeps) {
   const { plaid, store, now } = options;
 
-  return new Hono<LayerApiEnv>().post('/session', async (c) => {
+  return new Hono<LayerApiEnv>().post(API_ROUTES.session, async (c) => {
     const body = await readJsonObject(c);
     const publicToken = body.public_token;
     if (publicToken === undefined)
-      throw new ApiError(
-        400,
+      throw new LayerApiError(
         'MISSING_PUBLIC_TOKEN',
         'The body needs public_token, the token from Link onSuccess.',
       );
     if (typeof publicToken !== 'string' || !PUBLIC_TOKEN.test(publicToken))
-      throw new ApiError(
-        400,
+      throw new LayerApiError(
         'INVALID_PUBLIC_TOKEN_FORMAT',
         'public_token must be the string Link gave onSuccess.',
       );
 
-    const session = await sessions.require(c, { create: false });
-    if (!(await store.get(storeKeys.grant(session.pseudonym))))
-      throw new ApiError(
-        401,
-        'NO_LINK_TOKEN',
-        'This session has no current Link token: request one from /link-token in this browser first.',
+    const presented = c.req.header(SESSION_HANDLE_HEADER);
+    if (!presented)
+      throw new LayerApiError(
+        'SESSION_HANDLE_MISSING',
+        `Send the session_handle from ${API_ROUTES.linkToken} in the ${SESSION_HANDLE_HEADER} header.`,
       );
+    const handle = await handles.read(presented);
+    const visitor = await visitors.identify(c, handle);
+    if (visitor.pseudonym !== handle.visitor)
+      throw new LayerApiError('WRONG_SESSION', 'This session handle was issued to another user.', {
+        log: { handle: 'issued to another user' },
+      });
     await enforceRateLimit(
       store,
-      storeKeys.sessionPerSession(session.pseudonym),
-      options.rateLimits.sessionPerSession,
+      storeKeys.sessionPerVisitor(visitor.pseudonym),
+      options.rateLimits.sessionPerVisitor,
       now,
+      'sessionPerVisitor',
     );
 
     const tokenHash = await sha256Hex(publicToken);
-    const owner = await store.get(storeKeys.publicTokenOwner(tokenHash));
-    if (owner !== undefined && owner !== session.pseudonym)
-      throw new ApiError(403, 'WRONG_SESSION', 'This public token belongs to another session.');
+    const source = await store.get(storeKeys.publicTokenSource(tokenHash));
+    if (source !== undefined && source !== handle.linkTokenHash)
+      throw new LayerApiError(
+        'WRONG_SESSION',
+        'This public token came from another visitor’s Link session.',
+        {
+          log: { handle: 'public token from another Link token' },
+        },
+      );
     const claim = storeKeys.publicToken(tokenHash);
     if (!(await store.add(claim, 'pending', PENDING_EXCHANGE_MS)))
-      throw new ApiError(409, 'PUBLIC_TOKEN_ALREADY_USED', 'This public token was already exchanged.');
+      throw new LayerApiError('PUBLIC_TOKEN_ALREADY_USED', 'This public token was already exchanged.');
 
     let response: SessionResponse;
     try {
@@ -81,7 +91,7 @@ export function sessionRoute({ options, sessions }: RouteDeps) {
         {
           profile,
           items,
-          ...(session.anonymous ? {} : { userId: session.userId }),
+          ...(visitor.anonymous ? {} : { userId: visitor.userId }),
           now: now(),
           ttlSeconds: options.profileTokenTtlSeconds,
         },
@@ -89,8 +99,8 @@ export function sessionRoute({ options, sessions }: RouteDeps) {
       );
       try {
         await options.onSession({
-          userId: session.userId,
-          anonymous: session.anonymous,
+          userId: visitor.userId,
+          anonymous: visitor.anonymous,
           identity,
           items: result.items,
           identityEditHistory: result.identity_edit_history ?? null,
@@ -98,7 +108,7 @@ export function sessionRoute({ options, sessions }: RouteDeps) {
           context: c,
         });
       } catch {
-        throw new ApiError(500, 'SESSION_HANDLER_FAILED', 'The server could not record this session.');
+        throw new LayerApiError('SESSION_HANDLER_FAILED', 'The server could not record this session.');
       }
       response = { profile, items, token };
     } catch (error) {

@@ -3,7 +3,7 @@
 // with the emulator and keeps only the browser-safe profile, as createLayerApi does.
 import { bypass, http, HttpResponse } from 'msw';
 
-import type { BrowserProfile, LinkTokenResponse, SessionResponse } from '../../../server/types.js';
+import type { BrowserProfile, LinkTokenResponse, SessionResponse } from '../../../contract/index.js';
 import { API, errorBody } from './handlers.js';
 
 export const EMULATOR = '/plaid';

@@ -1,7 +1,7 @@
 // The backend's happy path (DESIGN.md §4) for MSW; tests override a route with `worker.use()`.
 import { http, HttpResponse, isCommonAssetRequest, type UnhandledRequestCallback } from 'msw';
 
-import type { BrowserProfile, ErrorBody, LinkTokenResponse, SessionResponse } from '../../../server/types.js';
+import type { BrowserProfile, ErrorBody, LinkTokenResponse, SessionResponse } from '../../../contract/index.js';
 
 export const API = '/api/layer';
 

@@ -1,0 +1,103 @@
+/**
+ * Where a request comes from: the client's address (for the per-address rate limit) and the origin
+ * the visitor's browser used (for the same-origin check behind a proxy).
+ *
+ * Forwarding headers are believed only when the integrator says a proxy they run sets them
+ * (`trustProxy`): anyone can send `X-Forwarded-For`. With `trustProxy: n`, the address is the one
+ * `n` hops back from the socket, as Express counts it, so a client's own `X-Forwarded-For` entries
+ * (which come first) are never used. Headers are read from the standard `Forwarded` (RFC 7239)
+ * first, then the `X-Forwarded-*` family.
+ */
+import type { Context } from 'hono';
+
+/** The socket address under @hono/node-server, which passes `{ incoming }` as the env. */
+export function nodeSocketAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined;
+  const address = env?.incoming?.socket?.remoteAddress;
+  return typeof address === 'string' ? stripMappedIPv4(address) : undefined;
+}
+
+/** `::ffff:10.0.0.1` → `10.0.0.1`, as Node reports IPv4 peers on a dual-stack socket. */
+function stripMappedIPv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** `for=` (or `proto=`, `host=`) values of every `Forwarded` element, nearest proxy last. */
+function forwardedParams(c: Context, name: 'for' | 'proto' | 'host'): string[] {
+  const header = c.req.header('Forwarded');
+  if (!header) return [];
+  const values: string[] = [];
+  for (const element of header.split(',')) {
+    for (const pair of element.split(';')) {
+      const [key, ...rest] = pair.trim().split('=');
+      if (key?.toLowerCase() !== name) continue;
+      let value = rest
+        .join('=')
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
+      // `for="[2001:db8::1]:4711"` → `2001:db8::1`; `for=192.0.2.60:4711` → `192.0.2.60`
+      if (name === 'for')
+        value = value.replace(/^\[([^\]]+)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
+      values.push(value);
+    }
+  }
+  return values;
+}
+
+function listHeader(c: Context, name: string): string[] {
+  return (c.req.header(name) ?? '')
+    .split(',')
+    .map((value) => value.trim())
+    .filter(Boolean);
+}
+
+export interface ClientAddressOptions {
+  /** How many proxies in front of the server to trust: 0 believes no forwarding header. */
+  trustedHops: number;
+  /** The socket's address; @hono/node-server's by default. */
+  socketAddress?: (c: Context) => string | undefined;
+}
+
+/** The client's address as far as the trusted proxies tell, or the socket's. */
+export function clientAddress(
+  c: Context,
+  { trustedHops, socketAddress = nodeSocketAddress }: ClientAddressOptions,
+): string | undefined {
+  const socket = socketAddress(c);
+  if (trustedHops === 0) return socket;
+  const forwarded = forwardedParams(c, 'for');
+  const chain = [
+    ...(forwarded.length ? forwarded : listHeader(c, 'X-Forwarded-For')),
+    ...(socket ? [socket] : []),
+  ];
+  if (chain.length === 0) return undefined;
+  return chain[Math.max(0, chain.length - 1 - trustedHops)];
+}
+
+/**
+ * The origin the browser used, as the nearest trusted proxy reports it (`Forwarded: proto=…;
+ * host=…` or `X-Forwarded-Proto` / `X-Forwarded-Host`), or undefined when there is no such header.
+ */
+export function forwardedOrigin(c: Context): string | undefined {
+  const host = forwardedParams(c, 'host').at(-1) ?? listHeader(c, 'X-Forwarded-Host').at(-1);
+  if (!host) return undefined;
+  const proto =
+    forwardedParams(c, 'proto').at(-1) ??
+    listHeader(c, 'X-Forwarded-Proto').at(-1) ??
+    new URL(c.req.url).protocol.slice(0, -1);
+  try {
+    const url = new URL(`${proto.toLowerCase()}://${host}`);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loopback and private (RFC 1918, unique-local) addresses: usually a proxy, never a visitor's. */
+export function isPrivateAddress(address: string): boolean {
+  return (
+    /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(address) ||
+    address === '::1' ||
+    /^f[cd][0-9a-f]{2}:/i.test(address)
+  );
+}
