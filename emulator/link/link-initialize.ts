@@ -2,9 +2,9 @@
  * The emulated `link-initialize.js`: defines `window.Plaid` for a page, talking only to the
  * emulator that served this script. This entry is the one place in link/ with a side effect.
  */
+import { LINK_SCRIPT_PATH, type EmulatorLinkSettings, type PlaidLinkOptions } from '../../contract/index.js';
 import { createLinkHandler } from './link-handler.js';
-import { LINK_SCRIPT_PATH } from '../../contract/index.js';
-import type { EmulatorLinkSettings, EmulatorPlaidGlobal, PlaidLinkOptions } from './types.js';
+import type { EmulatorPlaidGlobal } from './types.js';
 
 const SCRIPT_PATH = LINK_SCRIPT_PATH;
 

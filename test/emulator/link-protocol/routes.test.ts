@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { SANDBOX_OTP } from '../../emulator/index.js';
-import { startEmulator, type JsonBody, type RunningEmulator } from './support/emulator-server.js';
+import { SANDBOX_OTP } from '../../../emulator/index.js';
+import { startEmulator, type JsonBody, type RunningEmulator } from '../support/emulator-server.js';
 
 interface Session {
   id: string;
