@@ -2,7 +2,7 @@
  * Shortcuts for tests of code that sits behind Link:
  *   POST /emulator/tokens/expire     { token }  a link or public token expires now
  *   POST /emulator/sessions/complete { link_token, phone_number, date_of_birth? }
- *     runs a whole Layer session as a user would (submit, open, code 123456, share every account)
+ *     runs a whole Layer Link session as a user would (submit, open, code 123456, share every account)
  *     and answers { link_session_id, public_token } — webhooks included — with no browser.
  */
 import { Hono } from 'hono';

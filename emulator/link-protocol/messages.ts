@@ -38,7 +38,7 @@ export const LINK_SESSIONS_PATH = '/emulator/link/sessions';
 export const EVENT_TIMINGS = ['realtime', 'batched-before-callback', 'batched-after-callback'] as const;
 export type EventTiming = (typeof EVENT_TIMINGS)[number];
 
-/** Any non-2xx answer: Plaid's error body, plus the session id once there is one. */
+/** Any non-2xx answer: Plaid's error body, plus the `link_session_id` once there is one. */
 export interface ErrorResponse extends PlaidLinkError {
   request_id: string;
   link_session_id?: string;

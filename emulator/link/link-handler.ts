@@ -41,10 +41,10 @@ const VIEW_NAME: Partial<Record<Step, string>> = {
 
 export function createLinkHandler(
   config: PlaidLinkOptions,
-  base: string,
+  emulatorUrl: string,
   page: EmulatorLinkSettings,
 ): PlaidHandler {
-  const handler = new LinkHandler(config, new LinkProtocolClient(base), page);
+  const handler = new LinkHandler(config, new LinkProtocolClient(emulatorUrl), page);
   return {
     open: () => handler.open(),
     exit: (options) => handler.exit(options),
