@@ -18,11 +18,11 @@ import { userAccountRoutes } from './api/user-account-routes.js';
 import { webhookKeyRoutes } from './api/webhook-key-routes.js';
 import type { EmulatorContext } from './context.js';
 import { faultRoutes } from './control/fault-routes.js';
-import { linkSessionRoutes } from './control/link-session-routes.js';
 import { sandboxRoutes } from './control/sandbox-routes.js';
 import { FaultRegistry } from './faults.js';
 import { newRequestId } from './ids.js';
-import { LayerSessions } from './layer-sessions.js';
+import { linkProtocolRoutes } from './link-protocol/routes.js';
+import { LinkSessions } from './link-protocol/sessions.js';
 import { linkInitializeScript } from './link-script.js';
 import { resolveOptions, type PlaidEmulatorOptions } from './options.js';
 import { PlaidApiError } from './plaid-error.js';
@@ -44,7 +44,7 @@ export function createPlaidEmulator(options: PlaidEmulatorOptions = {}): Hono {
     state,
     webhooks,
     faults: new FaultRegistry(resolved.faults),
-    sessions: new LayerSessions(resolved, state, webhooks),
+    linkSessions: new LinkSessions(resolved, state, webhooks),
   };
 
   const app = new Hono<PlaidEnv>();
@@ -62,7 +62,7 @@ export function createPlaidEmulator(options: PlaidEmulatorOptions = {}): Hono {
   app.route('/', userAccountRoutes(ctx));
   app.route('/', webhookKeyRoutes(ctx));
   app.route('/', networkStatusRoutes(ctx));
-  app.route('/', linkSessionRoutes(ctx));
+  app.route('/', linkProtocolRoutes(ctx));
   app.route('/', faultRoutes(ctx));
   app.route('/', sandboxRoutes(ctx));
 

@@ -17,8 +17,8 @@ export { AUTOFILL_DATE_OF_BIRTH, AUTOFILL_IDENTITY, SANDBOX_OTP, SANDBOX_USERS }
 export type { SandboxAccount, SandboxBank, SandboxIdentity, SandboxUser } from './sandbox-users.js';
 export { ANY_PLAID_ROUTE } from './faults.js';
 export type { FaultSpec } from './faults.js';
-export { EVENT_TIMINGS } from './link/protocol.js';
-export type { EventTiming } from './link/protocol.js';
+export { EVENT_TIMINGS } from './link-protocol/messages.js';
+export type { EventTiming } from './link-protocol/messages.js';
 export { PLAID_ERROR_CODES } from './plaid-error.js';
 export type { PlaidErrorBody } from './plaid-error.js';
 export type {

@@ -1,6 +1,6 @@
 /** `createPlaidEmulator`'s options and their defaults. */
 import type { FaultSpec } from './faults.js';
-import type { EventTiming } from './link/protocol.js';
+import type { EventTiming } from './link-protocol/messages.js';
 import { DEFAULT_TEMPLATES, type LayerTemplate } from './templates.js';
 import type { WebhookFailure } from './webhooks.js';
 

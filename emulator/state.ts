@@ -1,11 +1,10 @@
 /**
- * What one emulator instance remembers: link tokens, Link sessions, public tokens and the edit
- * history of Sandbox profiles. In memory only; each `createPlaidEmulator()` starts empty.
+ * The tokens one emulator instance has issued, shared by Plaid's API routes and the Link protocol:
+ * link tokens (from `/session/token/create` and `/link/token/create`) and public tokens (from a
+ * finished Link session, for `/user_account/session/get`). In memory only; each
+ * `createPlaidEmulator()` starts empty. Link sessions themselves live in link-protocol/sessions.ts.
  */
 import type { UserAccountIdentity, UserAccountIdentityEditHistory, UserAccountItem } from 'plaid';
-
-import type { LayerProfile } from './eligibility.js';
-import type { EligibilityEventName, ReviewAccount } from './link/protocol.js';
 
 /** Link tokens for new Items live 4 hours (LAYER.md §4.6). */
 export const LINK_TOKEN_LIFETIME_MS = 4 * 60 * 60 * 1000;
@@ -26,20 +25,6 @@ export interface LinkTokenRecord {
   revoked: boolean;
 }
 
-export type SessionStep = 'created' | 'open' | 'verified' | 'failed' | 'finished';
-
-export interface LinkSessionRecord {
-  linkSessionId: string;
-  linkToken: string;
-  step: SessionStep;
-  phoneNumber: string | null;
-  eligibility: EligibilityEventName | null;
-  profile: LayerProfile | null;
-  wrongCodes: number;
-  /** Accounts shown on the review step; ids are fresh per session, as Plaid's are per Item. */
-  accounts: ReviewAccount[];
-}
-
 export interface PublicTokenRecord {
   publicToken: string;
   expiresAt: number;
@@ -49,12 +34,7 @@ export interface PublicTokenRecord {
   editHistory: UserAccountIdentityEditHistory;
 }
 
-export type EditedGroup = 'name' | 'address' | 'email' | 'date_of_birth';
-
 export class EmulatorState {
   readonly linkTokens = new Map<string, LinkTokenRecord>();
-  readonly sessions = new Map<string, LinkSessionRecord>();
   readonly publicTokens = new Map<string, PublicTokenRecord>();
-  /** When each Sandbox phone's profile fields were edited, for `identity_edit_history`. */
-  readonly edits = new Map<string, Array<{ group: EditedGroup; at: number }>>();
 }

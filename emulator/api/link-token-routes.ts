@@ -1,7 +1,7 @@
 /**
  * `POST /link/token/create`: a link token for the ordinary (non-Layer) Link flow, which an
  * integration falls back to when Layer cannot serve the user (LAYER.md §1.2). With the legacy
- * `products: ['layer']` the token starts a Layer session with the default template.
+ * `products: ['layer']` the token starts a Layer Link session with the default template.
  */
 import { Hono } from 'hono';
 import type { LinkTokenCreateRequest, LinkTokenCreateResponse } from 'plaid';

@@ -1,4 +1,4 @@
-/** `POST /session/token/create`: a link token for a Layer session (LAYER.md §1.1). */
+/** `POST /session/token/create`: a link token for a Layer Link session (LAYER.md §1.1). */
 import { Hono } from 'hono';
 import type { SessionTokenCreateRequest, SessionTokenCreateResponse } from 'plaid';
 

@@ -6,6 +6,8 @@ import { Hono } from 'hono';
 import type { UserAccountSessionEventSendResponse, UserAccountSessionGetResponse } from 'plaid';
 
 import type { EmulatorContext } from '../context.js';
+import { PlaidApiError } from '../plaid-error.js';
+import type { PublicTokenRecord } from '../state.js';
 import type { ObjectSpec } from './body-spec.js';
 import { plaidRequest, type PlaidEnv } from './plaid-request.js';
 
@@ -29,7 +31,7 @@ export function userAccountRoutes(ctx: EmulatorContext) {
   const app = new Hono<PlaidEnv>();
 
   app.post('/user_account/session/get', plaidRequest(ctx, '/user_account/session/get', SESSION_GET), (c) => {
-    const record = ctx.sessions.redeem(c.var.body.public_token as string);
+    const record = redeem(ctx, c.var.body.public_token as string);
     const response: UserAccountSessionGetResponse = {
       identity: record.identity,
       items: record.items,
@@ -50,4 +52,15 @@ export function userAccountRoutes(ctx: EmulatorContext) {
   );
 
   return app;
+}
+
+/** A public token works once, for 30 minutes. */
+function redeem({ state, options }: EmulatorContext, publicToken: string): PublicTokenRecord {
+  const record = state.publicTokens.get(publicToken);
+  const invalid = (message: string) => new PlaidApiError('INVALID_PUBLIC_TOKEN', { message });
+  if (!record) throw invalid('could not find matching public token');
+  if (options.now() >= record.expiresAt) throw invalid('public token has expired');
+  if (record.used) throw invalid('public token has already been used');
+  record.used = true;
+  return record;
 }

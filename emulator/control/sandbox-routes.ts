@@ -2,21 +2,21 @@
  * Shortcuts for tests of code that sits behind Link:
  *   POST /emulator/tokens/expire     { token }  a link or public token expires now
  *   POST /emulator/sessions/complete { link_token, phone_number, date_of_birth? }
- *     runs a whole Layer session as a user would (submit, open, code 123456, share every account)
+ *     runs a whole Layer Link session as a user would (submit, open, code 123456, share every account)
  *     and answers { link_session_id, public_token } — webhooks included — with no browser.
  */
 import { Hono } from 'hono';
 
 import type { PlaidEnv } from '../api/plaid-request.js';
 import type { EmulatorContext } from '../context.js';
-import { reviewProfile } from '../layer-sessions.js';
+import { reviewProfile } from '../link-protocol/shared-profile.js';
 import { PlaidApiError } from '../plaid-error.js';
 import { SANDBOX_OTP } from '../sandbox-users.js';
 import { emulatorRequest } from './emulator-request.js';
 
 export function sandboxRoutes(ctx: EmulatorContext) {
   const app = new Hono<PlaidEnv>();
-  const { state, sessions, options } = ctx;
+  const { state, linkSessions, options } = ctx;
 
   app.post('/emulator/tokens/expire', emulatorRequest(ctx, '/emulator/tokens/expire'), (c) => {
     const { token } = c.var.body;
@@ -34,20 +34,20 @@ export function sandboxRoutes(ctx: EmulatorContext) {
       throw new PlaidApiError('MISSING_FIELDS', {
         message: 'the following required fields are missing: link_token, phone_number',
       });
-    const { session } = sessions.start(linkToken);
-    let { event } = sessions.submit(session.linkSessionId, { phone_number: phoneNumber });
+    const { session } = linkSessions.start(linkToken);
+    let { event } = linkSessions.submit(session.linkSessionId, { phone_number: phoneNumber });
     if (event === 'LAYER_NOT_AVAILABLE' && typeof dateOfBirth === 'string')
-      ({ event } = sessions.submit(session.linkSessionId, { date_of_birth: dateOfBirth }));
+      ({ event } = linkSessions.submit(session.linkSessionId, { date_of_birth: dateOfBirth }));
     if (event !== 'LAYER_READY')
       throw new PlaidApiError(event, {
         type: 'INVALID_INPUT',
         status: 400,
         message: `Layer answered ${event}`,
       });
-    sessions.open(session.linkSessionId);
-    const verified = sessions.verify(session.linkSessionId, SANDBOX_OTP);
+    linkSessions.open(session.linkSessionId);
+    const verified = linkSessions.verify(session.linkSessionId, SANDBOX_OTP);
     if (verified.result !== 'verified') throw new PlaidApiError('INTERNAL_SERVER_ERROR');
-    const shared = sessions.share(
+    const shared = linkSessions.share(
       session.linkSessionId,
       reviewProfile(session.profile!),
       verified.accounts.map((account) => account.id),

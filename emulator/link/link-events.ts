@@ -3,19 +3,18 @@
  * LAYER.md §4.4 — `OPEN` and the `LAYER_*` eligibility events are real-time; the rest may arrive
  * late, in a batch, before or after `onSuccess`/`onExit` (see `EventTiming`).
  */
-import type { EventTiming, LinkError } from './protocol.js';
-import type { PlaidLinkOnEventMetadata } from './types.js';
+import {
+  REALTIME_LINK_EVENTS,
+  type PlaidLinkError,
+  type PlaidLinkOnEventMetadata,
+} from '../../contract/index.js';
+import type { EventTiming } from '../link-protocol/messages.js';
 
-const REALTIME_EVENTS = new Set([
-  'OPEN',
-  'LAYER_READY',
-  'LAYER_NOT_AVAILABLE',
-  'LAYER_AUTOFILL_NOT_AVAILABLE',
-]);
+const REALTIME_EVENTS = new Set(REALTIME_LINK_EVENTS);
 
 export type MetadataDetails = Partial<
-  Omit<PlaidLinkOnEventMetadata, 'timestamp' | 'link_session_id' | 'request_id' | keyof LinkError>
-> & { error?: LinkError | null };
+  Omit<PlaidLinkOnEventMetadata, 'timestamp' | 'link_session_id' | 'request_id' | keyof PlaidLinkError>
+> & { error?: PlaidLinkError | null };
 
 export function eventMetadata(
   linkSessionId: string,

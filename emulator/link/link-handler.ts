@@ -6,18 +6,18 @@
  * (`submit` answers `LAYER_*`) → `open` (the dialog is up) → `done` (after `onSuccess`/`onExit`).
  * A bad link token ends in `dead`; `destroy()` in `destroyed`.
  */
-import { LinkApi, type ApiResult } from './link-api.js';
+import type {
+  EmulatorLinkSettings,
+  LayerEligibilityEvent,
+  PlaidHandler,
+  PlaidLinkError,
+  PlaidLinkOptions,
+  PlaidSubmitData,
+} from '../../contract/index.js';
+import { LinkProtocolClient, type LinkProtocolResult } from '../link-protocol/client.js';
+import type { EditedProfile, ErrorResponse, EventTiming, SubmitRequest } from '../link-protocol/messages.js';
 import { callSafely, eventMetadata, LinkEvents, type MetadataDetails } from './link-events.js';
 import { LinkUi, type UiStep } from './link-ui.js';
-import type {
-  EditedProfile,
-  EligibilityEventName,
-  ErrorResponse,
-  EventTiming,
-  LinkError,
-  SubmitRequest,
-} from './protocol.js';
-import type { EmulatorLinkSettings, PlaidHandler, PlaidLinkOptions, PlaidSubmitData } from './types.js';
 
 type HandlerState = 'loading' | 'ready' | 'open' | 'done' | 'dead' | 'destroyed';
 type Step = UiStep['kind'];
@@ -41,10 +41,10 @@ const VIEW_NAME: Partial<Record<Step, string>> = {
 
 export function createLinkHandler(
   config: PlaidLinkOptions,
-  base: string,
+  emulatorUrl: string,
   page: EmulatorLinkSettings,
 ): PlaidHandler {
-  const handler = new LinkHandler(config, new LinkApi(base), page);
+  const handler = new LinkHandler(config, new LinkProtocolClient(emulatorUrl), page);
   return {
     open: () => handler.open(),
     exit: (options) => handler.exit(options),
@@ -55,17 +55,17 @@ export function createLinkHandler(
 
 class LinkHandler {
   private readonly config: PlaidLinkOptions;
-  private readonly api: LinkApi;
+  private readonly client: LinkProtocolClient;
   private readonly ui: LinkUi;
   private readonly events: LinkEvents;
   private readonly timingOverride: EventTiming | undefined;
   private state: HandlerState = 'loading';
-  private sessionId = '';
+  private linkSessionId = '';
   private requestId = '';
   private clientName = '';
   private layer = true;
   private openQueued = false;
-  private eligibility: EligibilityEventName | null = null;
+  private eligibility: LayerEligibilityEvent | null = null;
   /** Submits run one after another, so their events arrive in call order. */
   private submits: Promise<void> = Promise.resolve();
   private submitsInFlight = 0;
@@ -74,11 +74,11 @@ class LinkHandler {
   /** Whether the emulator was told the session opened (then leaving it finishes the session). */
   private opened = false;
   /** The error `onExit` will carry when the user leaves a failed step. */
-  private exitError: LinkError | null = null;
+  private exitError: PlaidLinkError | null = null;
 
-  constructor(config: PlaidLinkOptions, api: LinkApi, page: EmulatorLinkSettings) {
+  constructor(config: PlaidLinkOptions, client: LinkProtocolClient, page: EmulatorLinkSettings) {
     this.config = config;
-    this.api = api;
+    this.client = client;
     this.events = new LinkEvents(config.onEvent);
     this.timingOverride = config.emulator?.eventTiming ?? page.eventTiming;
     this.events.timing = this.timingOverride ?? 'realtime';
@@ -120,7 +120,7 @@ class LinkHandler {
     this.eligibility = null;
     this.submitsInFlight += 1;
     this.submits = this.submits.then(async () => {
-      const result = await this.api.submit(this.sessionId, request);
+      const result = await this.client.submit(this.linkSessionId, request);
       this.submitsInFlight -= 1;
       if (!this.isAlive()) return;
       if (!this.ok(result)) return;
@@ -150,10 +150,10 @@ class LinkHandler {
       return this.show({ kind: 'not-ready', message: NOT_READY_MESSAGE });
     }
     this.show({ kind: 'loading' });
-    void this.api.open(this.sessionId).then((result) => {
+    void this.client.open(this.linkSessionId).then((result) => {
       if (this.state !== 'open') {
         // Closed while loading: the emulator opened the session, so end it there too.
-        if (result.ok && this.isAlive()) void this.api.exit(this.sessionId, null);
+        if (result.ok && this.isAlive()) void this.client.exit(this.linkSessionId, null);
         return;
       }
       if (!this.ok(result)) return;
@@ -183,17 +183,17 @@ class LinkHandler {
   }
 
   private async start(): Promise<void> {
-    const result = await this.api.start(this.config.token ?? '');
+    const result = await this.client.start(this.config.token ?? '');
     if (this.state === 'destroyed') return;
     if (!result.ok) {
       // Link loads either way; a token it cannot use then ends the session through onExit.
-      this.sessionId = result.error.link_session_id ?? '';
+      this.linkSessionId = result.error.link_session_id ?? '';
       this.state = 'dead';
       callSafely(this.config.onLoad);
       return this.end(result.error);
     }
     const { data } = result;
-    this.sessionId = data.link_session_id;
+    this.linkSessionId = data.link_session_id;
     this.requestId = data.request_id;
     this.clientName = data.client_name;
     this.layer = data.layer;
@@ -210,7 +210,7 @@ class LinkHandler {
   private async handleVerify(code: string): Promise<void> {
     this.emit('SUBMIT_OTP');
     this.ui.setBusy(true);
-    const result = await this.api.verify(this.sessionId, code);
+    const result = await this.client.verify(this.linkSessionId, code);
     // The user may have closed Link while the code was being checked.
     if (this.state !== 'open' || !this.ok(result)) return;
     const outcome = result.data;
@@ -241,7 +241,7 @@ class LinkHandler {
 
   private async handleShare(profile: EditedProfile, accountIds: string[]): Promise<void> {
     this.ui.setBusy(true);
-    const result = await this.api.share(this.sessionId, { profile, account_ids: accountIds });
+    const result = await this.client.share(this.linkSessionId, { profile, account_ids: accountIds });
     if (this.state !== 'open') return;
     if (!result.ok && result.error.error_code === 'INVALID_FIELD') {
       // The user can fix this one (e.g. no account selected) without leaving the step.
@@ -257,7 +257,7 @@ class LinkHandler {
       institution_id: institution?.institution_id ?? null,
       institution_name: institution?.name ?? null,
     });
-    const metadata = { institution, accounts, link_session_id: this.sessionId };
+    const metadata = { institution, accounts, link_session_id: this.linkSessionId };
     this.requestId = requestId;
     this.events.finish(() => callSafely(this.config.onSuccess, publicToken, metadata));
   }
@@ -275,14 +275,14 @@ class LinkHandler {
     const reusable = this.step === 'not-ready' || this.step === 'not-layer';
     this.state = reusable ? 'ready' : 'done';
     this.ui.hide();
-    if (this.opened) void this.api.exit(this.sessionId, status);
+    if (this.opened) void this.client.exit(this.linkSessionId, status);
     const error = this.exitError;
     this.emit('EXIT', { exit_status: status, error });
     this.events.finish(() =>
       callSafely(this.config.onExit, error, {
         institution: null,
         status,
-        link_session_id: this.sessionId,
+        link_session_id: this.linkSessionId,
         request_id: this.requestId,
       }),
     );
@@ -292,7 +292,7 @@ class LinkHandler {
    * An answer Link cannot recover from (`INVALID_LINK_TOKEN`, the emulator down or faulted): the
    * session ends with `onExit(error)`, as real Link reports such errors.
    */
-  private ok<T>(result: ApiResult<T>): result is { ok: true; data: T } {
+  private ok<T>(result: LinkProtocolResult<T>): result is { ok: true; data: T } {
     if (result.ok) {
       const requestId = (result.data as { request_id?: string }).request_id;
       if (requestId) this.requestId = requestId;
@@ -306,7 +306,7 @@ class LinkHandler {
 
   private end(error: ErrorResponse): void {
     if (error.request_id) this.requestId = error.request_id;
-    const linkError: LinkError = {
+    const linkError: PlaidLinkError = {
       error_type: error.error_type,
       error_code: error.error_code,
       error_message: error.error_message,
@@ -317,7 +317,7 @@ class LinkHandler {
       callSafely(this.config.onExit, linkError, {
         institution: null,
         status: null,
-        link_session_id: this.sessionId,
+        link_session_id: this.linkSessionId,
         request_id: this.requestId,
       }),
     );
@@ -331,7 +331,7 @@ class LinkHandler {
   }
 
   private emit(name: string, details?: MetadataDetails): void {
-    this.events.emit(name, eventMetadata(this.sessionId, this.requestId, details));
+    this.events.emit(name, eventMetadata(this.linkSessionId, this.requestId, details));
   }
 
   private isAlive(): boolean {

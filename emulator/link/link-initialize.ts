@@ -2,11 +2,9 @@
  * The emulated `link-initialize.js`: defines `window.Plaid` for a page, talking only to the
  * emulator that served this script. This entry is the one place in link/ with a side effect.
  */
+import { LINK_SCRIPT_PATH, type EmulatorLinkSettings, type PlaidLinkOptions } from '../../contract/index.js';
 import { createLinkHandler } from './link-handler.js';
-import { LINK_SCRIPT_PATH } from '../../contract/index.js';
-import type { EmulatorLinkSettings, EmulatorPlaidGlobal, PlaidLinkOptions } from './types.js';
-
-const SCRIPT_PATH = LINK_SCRIPT_PATH;
+import type { EmulatorPlaidGlobal } from './types.js';
 
 /** Real Link's words, so integrations that watch the console see the same thing. */
 const EMBEDDED_TWICE =
@@ -16,14 +14,15 @@ const EMBEDDED_TWICE =
  * Where the emulator is: this script's URL minus its path, so it works under any mount prefix
  * (`/plaid/link/v2/stable/link-initialize.js` → `<origin>/plaid`).
  */
-function emulatorBase(): string | null {
+function findEmulatorUrl(): string | null {
   const current = document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : '';
   const candidates = current
     ? [current]
     : [...document.querySelectorAll<HTMLScriptElement>('script[src]')].map((script) => script.src).reverse();
   for (const src of candidates) {
     const url = new URL(src, document.baseURI);
-    if (url.pathname.endsWith(SCRIPT_PATH)) return url.origin + url.pathname.slice(0, -SCRIPT_PATH.length);
+    if (url.pathname.endsWith(LINK_SCRIPT_PATH))
+      return url.origin + url.pathname.slice(0, -LINK_SCRIPT_PATH.length);
   }
   return null;
 }
@@ -34,10 +33,10 @@ function install(): void {
     console.warn(EMBEDDED_TWICE);
     return;
   }
-  const base = emulatorBase();
-  if (base === null) {
+  const emulatorUrl = findEmulatorUrl();
+  if (emulatorUrl === null) {
     console.error(
-      `[Plaid emulator] cannot tell where the emulator is: load this script from a URL ending in ${SCRIPT_PATH}.`,
+      `[Plaid emulator] cannot tell where the emulator is: load this script from a URL ending in ${LINK_SCRIPT_PATH}.`,
     );
     return;
   }
@@ -45,12 +44,12 @@ function install(): void {
   scope.Plaid = {
     version: 'emulator',
     emulator: settings,
-    create: (config: PlaidLinkOptions) => createLinkHandler(config, base, settings),
-    createEmbedded: (config: PlaidLinkOptions) => {
+    create: (config: PlaidLinkOptions) => createLinkHandler(config, emulatorUrl, settings),
+    createEmbedded: (config: PlaidLinkOptions, _target: unknown) => {
       console.error(
         '[Plaid emulator] createEmbedded (Embedded Institution Search) is not emulated; using create().',
       );
-      return createLinkHandler(config, base, settings);
+      return createLinkHandler(config, emulatorUrl, settings);
     },
   };
 }

@@ -8,7 +8,7 @@
  */
 import { h, svg } from './dom.js';
 import { LINK_STYLES } from './link-styles.js';
-import type { EditedProfile, ReviewAccount, ReviewProfile } from './protocol.js';
+import type { EditedProfile, ReviewAccount, ReviewProfile } from '../link-protocol/messages.js';
 
 export interface LinkUiActions {
   continue: () => void;

@@ -5,7 +5,7 @@
  */
 import { expect } from '@open-wc/testing';
 
-import type { EventTiming } from '../../emulator/link/protocol.js';
+import type { EventTiming } from '../../emulator/link-protocol/messages.js';
 import { SANDBOX_OTP } from '../../emulator/sandbox-users.js';
 import { deepElements } from './support/dom-queries.js';
 import {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Script } from 'node:vm';
 
-import { createPlaidEmulator, LINK_SCRIPT_PATH } from '../../emulator/index.js';
+import { createPlaidEmulator, LINK_SCRIPT_PATH, SANDBOX_USERS } from '../../emulator/index.js';
 import { startEmulator, type RunningEmulator } from './support/emulator-server.js';
 
 describe('the Link script route', () => {
@@ -25,6 +25,22 @@ describe('the Link script route', () => {
   it('names no Plaid host to talk to: it finds its API from its own URL', async () => {
     const source = await (await fetch(emulator.base + LINK_SCRIPT_PATH)).text();
     assert.doesNotMatch(source, /https?:\/\/(sandbox|production|cdn|development)\.plaid\.com/);
+  });
+
+  it("bundles only the browser's side: the Link UI, the protocol's client and messages, the contract", async () => {
+    const source = await (await fetch(emulator.base + LINK_SCRIPT_PATH)).text();
+    // esbuild names each module it bundles in a `// path` comment.
+    const modules = [...source.matchAll(/^\s*\/\/ (\S+\.ts)$/gm)].map((match) => match[1]!);
+    assert.ok(modules.includes('emulator/link/link-initialize.ts'), modules.join(', '));
+    const allowed =
+      /^(contract\/index|emulator\/link\/[\w-]+|emulator\/link-protocol\/(messages|client))\.ts$/;
+    assert.deepEqual(
+      modules.filter((path) => !allowed.test(path)),
+      [],
+    );
+    // The server keeps the Sandbox profiles: not one full SSN is in what the page loads.
+    for (const { identity } of SANDBOX_USERS)
+      if (identity?.ssn) assert.ok(!source.includes(identity.ssn), 'a Sandbox SSN is in the Link script');
   });
 
   it('is the same script from any emulator', async () => {

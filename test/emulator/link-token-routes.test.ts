@@ -29,7 +29,7 @@ describe('POST /link/token/create', () => {
     assert.equal(data.expiration, '2026-11-25T16:00:00Z');
   });
 
-  it('starts a Layer session only for the legacy products: ["layer"]', async () => {
+  it('starts a Layer Link session only for the legacy products: ["layer"]', async () => {
     const layer = await emulator.plaid.linkTokenCreate({ ...FALLBACK, products: [Products.Layer] });
     const ordinary = await emulator.plaid.linkTokenCreate(FALLBACK);
     const start = (token: string) => emulator.post('/emulator/link/sessions', { link_token: token });

@@ -40,7 +40,7 @@ async function verifyWebhook(
 
 const signatureOf = (webhook: ReceivedWebhook) => String(webhook.headers['plaid-verification']);
 
-/** A whole Layer session whose webhooks go to `webhook` (or the emulator's default). */
+/** A whole Layer Link session whose webhooks go to `webhook` (or the emulator's default). */
 async function completeSession(emulator: RunningEmulator, webhook?: string) {
   const linkToken = await emulator.linkToken(webhook ? { webhook } : {});
   const { body } = await emulator.post('/emulator/sessions/complete', {

@@ -32,7 +32,7 @@ export interface RunningEmulator {
   ) => Promise<{ status: number; body: JsonBody }>;
   /** A Layer link token from `/session/token/create`. */
   linkToken: (options?: { templateId?: string; webhook?: string }) => Promise<string>;
-  /** A whole Layer session, as `/emulator/sessions/complete` runs it: its public token. */
+  /** A whole Layer Link session, as `/emulator/sessions/complete` runs it: its public token. */
   publicToken: (
     phoneNumber: string,
     options?: { templateId?: string; dateOfBirth?: string; webhook?: string },

@@ -3,20 +3,21 @@
  * web-test-runner serves at /plaid, creates link tokens through the emulator's API, and records
  * every callback a handler makes, in order.
  */
+import {
+  LINK_SCRIPT_PATH,
+  type PlaidHandler,
+  type PlaidLinkError,
+  type PlaidLinkOnEventMetadata,
+  type PlaidLinkOnExitMetadata,
+  type PlaidLinkOnSuccessMetadata,
+  type PlaidLinkOptions,
+} from '../../../contract/index.js';
+import type { EmulatorPlaidGlobal } from '../../../emulator/link/types.js';
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from '../../../emulator/options.js';
 import { EMULATOR_TEMPLATE_ID } from '../../../emulator/templates.js';
-import type {
-  PlaidGlobal,
-  PlaidHandler,
-  PlaidLinkError,
-  PlaidLinkOnEventMetadata,
-  PlaidLinkOnExitMetadata,
-  PlaidLinkOnSuccessMetadata,
-  PlaidLinkOptions,
-} from '../../../emulator/link/types.js';
 
 export const EMULATOR_BASE = '/plaid';
-export const LINK_SCRIPT_SRC = `${EMULATOR_BASE}/link/v2/stable/link-initialize.js`;
+export const LINK_SCRIPT_SRC = EMULATOR_BASE + LINK_SCRIPT_PATH;
 
 export type Call =
   | { kind: 'load' }
@@ -24,15 +25,16 @@ export type Call =
   | { kind: 'success'; publicToken: string; metadata: PlaidLinkOnSuccessMetadata }
   | { kind: 'exit'; error: PlaidLinkError | null; metadata: PlaidLinkOnExitMetadata };
 
-export function plaid(): PlaidGlobal {
-  const global = (window as unknown as { Plaid?: PlaidGlobal }).Plaid;
+/** `window.Plaid` as the emulated script defines it. */
+export function plaid(): EmulatorPlaidGlobal {
+  const global = (window as unknown as { Plaid?: EmulatorPlaidGlobal }).Plaid;
   if (!global) throw new Error('window.Plaid is not defined: call loadLinkScript() first');
   return global;
 }
 
 /** Adds the Link script tag once per page and waits for it. */
-export async function loadLinkScript(src = LINK_SCRIPT_SRC): Promise<PlaidGlobal> {
-  if (!(window as unknown as { Plaid?: PlaidGlobal }).Plaid) await addScript(src);
+export async function loadLinkScript(src = LINK_SCRIPT_SRC): Promise<EmulatorPlaidGlobal> {
+  if (!(window as unknown as { Plaid?: EmulatorPlaidGlobal }).Plaid) await addScript(src);
   return plaid();
 }
 

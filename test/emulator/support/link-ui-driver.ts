@@ -1,7 +1,7 @@
 /** Drives the emulated Link dialog the way a person would: by roles, names and labels. */
 import { waitUntil } from '@open-wc/testing';
 
-import type { PlaidLinkOptions } from '../../../emulator/link/types.js';
+import type { PlaidLinkOptions } from '../../../contract/index.js';
 import { SANDBOX_OTP } from '../../../emulator/sandbox-users.js';
 import { EMULATOR_TEMPLATE_ID } from '../../../emulator/templates.js';
 import { getByLabelText, getByRole, queryByRole, type } from './dom-queries.js';

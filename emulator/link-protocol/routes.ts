@@ -1,6 +1,7 @@
 /**
- * The routes the emulated Link script calls (see link/protocol.ts), one per step of a session.
- * CORS is open so the script works on a partner page served from another origin.
+ * The protocol's routes (messages.ts), one per step of a Link session, each a thin shell around
+ * `LinkSessions` (sessions.ts): check the body, run the step, add the `request_id`. CORS is open so the
+ * Link script works on a partner page served from another origin.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -8,26 +9,27 @@ import { cors } from 'hono/cors';
 import type { JsonObject } from '../api/body-spec.js';
 import type { PlaidEnv } from '../api/plaid-request.js';
 import type { EmulatorContext } from '../context.js';
+import { emulatorRequest } from '../control/emulator-request.js';
 import { newLinkSessionId } from '../ids.js';
-import { checkEditedProfile } from '../layer-sessions.js';
-import type {
-  ErrorResponse,
-  ExitResponse,
-  OpenResponse,
-  ShareResponse,
-  StartResponse,
-  SubmitRequest,
-  SubmitResponse,
-  VerifyResponse,
-} from '../link/protocol.js';
 import { PlaidApiError } from '../plaid-error.js';
-import { emulatorRequest } from './emulator-request.js';
+import {
+  LINK_SESSIONS_PATH,
+  type EditedProfile,
+  type ErrorResponse,
+  type ExitResponse,
+  type OpenResponse,
+  type ShareResponse,
+  type StartResponse,
+  type SubmitRequest,
+  type SubmitResponse,
+  type VerifyResponse,
+} from './messages.js';
 
-const BASE = '/emulator/link/sessions';
+const BASE = LINK_SESSIONS_PATH;
 
-export function linkSessionRoutes(ctx: EmulatorContext) {
+export function linkProtocolRoutes(ctx: EmulatorContext) {
   const app = new Hono<PlaidEnv>();
-  const { sessions } = ctx;
+  const { linkSessions } = ctx;
 
   app.use(`${BASE}/*`, cors());
   app.use(BASE, cors());
@@ -35,7 +37,7 @@ export function linkSessionRoutes(ctx: EmulatorContext) {
   app.post(BASE, emulatorRequest(ctx, BASE), (c) => {
     const linkToken = stringField(c.var.body, 'link_token');
     try {
-      const { session, token } = sessions.start(linkToken);
+      const { session, token } = linkSessions.start(linkToken);
       const response: StartResponse = {
         link_session_id: session.linkSessionId,
         request_id: c.var.requestId,
@@ -62,21 +64,21 @@ export function linkSessionRoutes(ctx: EmulatorContext) {
       ? { phone_number: stringField(body, 'phone_number') }
       : { date_of_birth: stringField(body, 'date_of_birth') };
     const response: SubmitResponse = {
-      ...sessions.submit(c.req.param('id'), data),
+      ...linkSessions.submit(c.req.param('id'), data),
       request_id: c.var.requestId,
     };
     return c.json(response, 200);
   });
 
   app.post(`${BASE}/:id/open`, emulatorRequest(ctx, `${BASE}/:id/open`), (c) => {
-    const response: OpenResponse = { ...sessions.open(c.req.param('id')), request_id: c.var.requestId };
+    const response: OpenResponse = { ...linkSessions.open(c.req.param('id')), request_id: c.var.requestId };
     return c.json(response, 200);
   });
 
   app.post(`${BASE}/:id/verify`, emulatorRequest(ctx, `${BASE}/:id/verify`), (c) => {
     const code = stringField(c.var.body, 'code');
     const response = {
-      ...sessions.verify(c.req.param('id'), code),
+      ...linkSessions.verify(c.req.param('id'), code),
       request_id: c.var.requestId,
     } as VerifyResponse;
     return c.json(response, 200);
@@ -88,14 +90,14 @@ export function linkSessionRoutes(ctx: EmulatorContext) {
       throw new PlaidApiError('INVALID_FIELD', { message: 'account_ids must be an array of strings' });
     const profile = checkEditedProfile(c.var.body.profile);
     const response: ShareResponse = {
-      ...sessions.share(c.req.param('id'), profile, accountIds),
+      ...linkSessions.share(c.req.param('id'), profile, accountIds),
       request_id: c.var.requestId,
     };
     return c.json(response, 200);
   });
 
   app.post(`${BASE}/:id/exit`, emulatorRequest(ctx, `${BASE}/:id/exit`), (c) => {
-    sessions.exit(c.req.param('id'));
+    linkSessions.exit(c.req.param('id'));
     const response: ExitResponse = { request_id: c.var.requestId };
     return c.json(response, 200);
   });
@@ -112,4 +114,41 @@ function stringField(body: JsonObject, name: string): string {
   if (typeof value !== 'string')
     throw new PlaidApiError('INVALID_FIELD', { message: `${name} must be a string` });
   return value;
+}
+
+/** Validates the user's edits from the Link UI (types only: what they type is theirs to type). */
+export function checkEditedProfile(input: unknown): EditedProfile {
+  const invalid = (field: string) => new PlaidApiError('INVALID_FIELD', { message: `${field} is invalid` });
+  const text = (value: unknown, field: string) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'string' || value.length > 200) throw invalid(field);
+    return value;
+  };
+  const object = (value: unknown, field: string) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'object' || Array.isArray(value)) throw invalid(field);
+    return value as Record<string, unknown>;
+  };
+  const profile = object(input, 'profile') ?? {};
+  const name = object(profile.name, 'profile.name');
+  const address = object(profile.address, 'profile.address');
+  const dateOfBirth = text(profile.date_of_birth, 'profile.date_of_birth');
+  if (dateOfBirth?.trim() && !/^\d{4}-\d{2}-\d{2}$/.test(dateOfBirth.trim()))
+    throw invalid('profile.date_of_birth');
+  return {
+    name: name && {
+      first_name: text(name.first_name, 'profile.name.first_name') ?? '',
+      last_name: text(name.last_name, 'profile.name.last_name') ?? '',
+    },
+    address: address && {
+      street: text(address.street, 'profile.address.street'),
+      street2: text(address.street2, 'profile.address.street2'),
+      city: text(address.city, 'profile.address.city'),
+      region: text(address.region, 'profile.address.region'),
+      postal_code: text(address.postal_code, 'profile.address.postal_code'),
+      country: text(address.country, 'profile.address.country'),
+    },
+    email: text(profile.email, 'profile.email'),
+    date_of_birth: dateOfBirth,
+  };
 }

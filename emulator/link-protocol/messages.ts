@@ -1,9 +1,30 @@
 /**
- * The emulator-only protocol between the Link script (browser) and the emulator (server), under
- * `/emulator/link/`. Real Link talks to Plaid through its own iframe; this is our stand-in, so the
- * server stays the source of truth (eligibility, the one-time code, tokens) and the browser never
- * sees more than real Link would show (no full SSN, no access tokens). Types only.
+ * The emulator-only protocol between the emulated Link script (browser, client.ts) and the emulator
+ * (server, routes.ts), one POST per step of a Link session under {@link LINK_SESSIONS_PATH}. Real
+ * Link talks to Plaid through its own iframe; this is our stand-in, so the server stays the source
+ * of truth (eligibility, the one-time code, tokens) and the browser never sees more than real Link
+ * would show (no full SSN, no access tokens).
+ *
+ * Bundled into the Link script: no imports but the contract's types.
  */
+import type {
+  LayerEligibilityEvent,
+  PlaidAccount,
+  PlaidInstitution,
+  PlaidLinkError,
+} from '../../contract/index.js';
+
+/**
+ * Where the protocol's routes live, under the emulator's mount prefix:
+ *   POST {LINK_SESSIONS_PATH}                      StartRequest  → StartResponse
+ *   POST {LINK_SESSIONS_PATH}/:id/submit           SubmitRequest → SubmitResponse
+ *   POST {LINK_SESSIONS_PATH}/:id/open             {}            → OpenResponse
+ *   POST {LINK_SESSIONS_PATH}/:id/verify           VerifyRequest → VerifyResponse
+ *   POST {LINK_SESSIONS_PATH}/:id/share            ShareRequest  → ShareResponse
+ *   POST {LINK_SESSIONS_PATH}/:id/exit             ExitRequest   → ExitResponse
+ * `:id` is the `link_session_id`. Any non-2xx answer is an {@link ErrorResponse}.
+ */
+export const LINK_SESSIONS_PATH = '/emulator/link/sessions';
 
 /**
  * When `onEvent` delivers the events that Plaid does not promise in real time (everything except
@@ -12,19 +33,13 @@
  * - `batched-before-callback`: held, then delivered together just before `onSuccess`/`onExit`;
  * - `batched-after-callback`: held, then delivered together just after `onSuccess`/`onExit`
  *   returns — the reordering an integration must survive.
+ * The contract's `EmulatorLinkSettings.eventTiming` (per page or handler) takes the same values.
  */
 export const EVENT_TIMINGS = ['realtime', 'batched-before-callback', 'batched-after-callback'] as const;
 export type EventTiming = (typeof EVENT_TIMINGS)[number];
 
-export type EligibilityEventName = LayerEligibilityEvent;
-
-import type { LayerEligibilityEvent, PlaidAccount, PlaidLinkError } from '../../contract/index.js';
-
-/** The error object Link hands to `onExit` and puts in `ERROR` event metadata. */
-export type LinkError = PlaidLinkError;
-
-/** Any non-2xx answer: Plaid's error body, plus the session id once there is one. */
-export interface ErrorResponse extends LinkError {
+/** Any non-2xx answer: Plaid's error body, plus the `link_session_id` once there is one. */
+export interface ErrorResponse extends PlaidLinkError {
   request_id: string;
   link_session_id?: string;
 }
@@ -43,7 +58,7 @@ export interface StartResponse {
 
 export type SubmitRequest = { phone_number: string } | { date_of_birth: string };
 export interface SubmitResponse {
-  event: EligibilityEventName;
+  event: LayerEligibilityEvent;
   request_id: string;
 }
 
@@ -98,8 +113,8 @@ export type VerifyResponse =
       accounts: ReviewAccount[];
       accounts_required: boolean;
     }
-  | { result: 'invalid'; request_id: string; attempts_remaining: number; error: LinkError }
-  | { result: 'failed'; request_id: string; error: LinkError };
+  | { result: 'invalid'; request_id: string; attempts_remaining: number; error: PlaidLinkError }
+  | { result: 'failed'; request_id: string; error: PlaidLinkError };
 
 /** The fields the user may edit before sharing. */
 export type EditedProfile = Pick<ReviewProfile, 'name' | 'address' | 'email' | 'date_of_birth'>;
@@ -109,16 +124,15 @@ export interface ShareRequest {
   account_ids: string[];
 }
 
-export type SuccessAccount = PlaidAccount;
-
 export interface ShareResponse {
   request_id: string;
   public_token: string;
-  institution: { name: string; institution_id: string } | null;
-  accounts: SuccessAccount[];
+  institution: PlaidInstitution | null;
+  accounts: PlaidAccount[];
 }
 
 export interface ExitRequest {
+  /** The `status` `onExit` reports (`requires_code`, …), or null. */
   status: string | null;
 }
 export interface ExitResponse {

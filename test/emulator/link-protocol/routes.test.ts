@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { SANDBOX_OTP } from '../../emulator/index.js';
-import { startEmulator, type JsonBody, type RunningEmulator } from './support/emulator-server.js';
+import { SANDBOX_OTP } from '../../../emulator/index.js';
+import { startEmulator, type JsonBody, type RunningEmulator } from '../support/emulator-server.js';
 
 interface Session {
   id: string;
@@ -181,6 +181,62 @@ describe('the Link UI routes', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it("answers a body it cannot use with Plaid's error, never a 500", async () => {
+    const { session, verified } = await verifiedSession(emulator);
+    const cases: Array<[string, string, unknown, string, RegExp]> = [
+      ['no link token', '/emulator/link/sessions', {}, 'MISSING_FIELDS', /link_token/],
+      [
+        'a link token that is no string',
+        '/emulator/link/sessions',
+        { link_token: 5 },
+        'INVALID_FIELD',
+        /string/,
+      ],
+      ['a body that is not JSON', '/emulator/link/sessions', '{"link_token":', 'INVALID_BODY', /JSON/],
+      ['no code', `/emulator/link/sessions/${session.id}/verify`, {}, 'MISSING_FIELDS', /code/],
+      ['an unknown session', '/emulator/link/sessions/nope/open', {}, 'INVALID_FIELD', /nope not found/],
+      [
+        'account ids that are no list',
+        `/emulator/link/sessions/${session.id}/share`,
+        { profile: verified.profile, account_ids: 'all' },
+        'INVALID_FIELD',
+        /account_ids/,
+      ],
+      [
+        'a date of birth that is no date',
+        `/emulator/link/sessions/${session.id}/share`,
+        { profile: { ...verified.profile, date_of_birth: 'yesterday' }, account_ids: [] },
+        'INVALID_FIELD',
+        /profile\.date_of_birth is invalid/,
+      ],
+      [
+        'a name that is no object',
+        `/emulator/link/sessions/${session.id}/share`,
+        { profile: { ...verified.profile, name: ['Leslie'] }, account_ids: [] },
+        'INVALID_FIELD',
+        /profile\.name is invalid/,
+      ],
+      [
+        'an email longer than anyone types',
+        `/emulator/link/sessions/${session.id}/share`,
+        { profile: { ...verified.profile, email: `${'a'.repeat(200)}@pawnee.example` }, account_ids: [] },
+        'INVALID_FIELD',
+        /profile\.email is invalid/,
+      ],
+    ];
+    for (const [what, path, body, code, message] of cases) {
+      const answer = await emulator.post(path, body);
+      assert.deepEqual([answer.status, answer.body.error_code], [400, code], what);
+      assert.match(String(answer.body.error_message), message, what);
+    }
+    // None of that used up the session: it still shares.
+    const shared = await session.step('share', {
+      profile: verified.profile,
+      account_ids: [verified.accounts[0]!.id],
+    });
+    assert.equal(shared.status, 200);
   });
 
   it('allows any origin, so the Link script works on a partner page elsewhere', async () => {

@@ -1,0 +1,295 @@
+/**
+ * The server side of a Link session (`link_session_id`), one step per method: start
+ * (`Plaid.create`), submit a phone number or date of birth, open, verify the one-time code, share,
+ * exit. The protocol's routes and the `/emulator/sessions/complete` shortcut both drive it, so there
+ * is one set of rules.
+ */
+import type { LayerEligibilityEvent, PlaidLinkError } from '../../contract/index.js';
+import { checkDateOfBirth, checkPhone, type LayerProfile } from '../eligibility.js';
+import { newAccessToken, newAccountId, newItemId, newLinkSessionId, newPublicToken } from '../ids.js';
+import type { ResolvedOptions } from '../options.js';
+import { PlaidApiError } from '../plaid-error.js';
+import { SANDBOX_OTP } from '../sandbox-users.js';
+import { PUBLIC_TOKEN_LIFETIME_MS, type EmulatorState, type LinkTokenRecord } from '../state.js';
+import { findTemplate, type LayerTemplate } from '../templates.js';
+import type { EmulatorWebhook, WebhookSender } from '../webhooks.js';
+import type {
+  EditedProfile,
+  OpenResponse,
+  ReviewAccount,
+  ShareResponse,
+  SubmitRequest,
+  SubmitResponse,
+  VerifyResponse,
+} from './messages.js';
+import {
+  editedGroups,
+  editHistory,
+  reviewProfile,
+  sharedIdentity,
+  type ProfileEdit,
+} from './shared-profile.js';
+
+/** How far a Link session got: `failed` after too many wrong codes, `finished` after share or exit. */
+export type LinkSessionStep = 'created' | 'open' | 'verified' | 'failed' | 'finished';
+
+export interface LinkSessionRecord {
+  linkSessionId: string;
+  linkToken: string;
+  step: LinkSessionStep;
+  phoneNumber: string | null;
+  eligibility: LayerEligibilityEvent | null;
+  profile: LayerProfile | null;
+  wrongCodes: number;
+  /** Accounts shown on the review step; ids are fresh per session, as Plaid's are per Item. */
+  accounts: ReviewAccount[];
+}
+
+/** A protocol response before the route adds its `request_id` (distributes over unions). */
+type WithoutRequestId<T> = T extends unknown ? Omit<T, 'request_id'> : never;
+
+/** Three wrong codes end Layer authentication (LAYER.md §4.4). */
+export const MAX_WRONG_CODES = 3;
+
+export class LinkSessions {
+  private readonly options: ResolvedOptions;
+  private readonly state: EmulatorState;
+  private readonly webhooks: WebhookSender;
+  private readonly sessions = new Map<string, LinkSessionRecord>();
+  /** Every edit made to each Sandbox profile (by phone number), for `identity_edit_history`. */
+  private readonly edits = new Map<string, ProfileEdit[]>();
+
+  constructor(options: ResolvedOptions, state: EmulatorState, webhooks: WebhookSender) {
+    this.options = options;
+    this.state = state;
+    this.webhooks = webhooks;
+  }
+
+  start(linkToken: string): { session: LinkSessionRecord; token: LinkTokenRecord } {
+    const token = this.usableLinkToken(linkToken);
+    const session: LinkSessionRecord = {
+      linkSessionId: newLinkSessionId(),
+      linkToken,
+      step: 'created',
+      phoneNumber: null,
+      eligibility: null,
+      profile: null,
+      wrongCodes: 0,
+      accounts: [],
+    };
+    this.sessions.set(session.linkSessionId, session);
+    return { session, token };
+  }
+
+  submit(linkSessionId: string, data: SubmitRequest): Omit<SubmitResponse, 'request_id'> {
+    const session = this.checkedSession(linkSessionId, ['created']);
+    const template = this.templateOf(this.usableLinkToken(session.linkToken));
+    if ('phone_number' in data) {
+      session.phoneNumber = data.phone_number;
+      const check = template ? checkPhone(data.phone_number, template) : null;
+      session.eligibility = check?.event ?? 'LAYER_NOT_AVAILABLE';
+      session.profile = check?.event === 'LAYER_READY' ? check.profile : null;
+    } else {
+      const check = template
+        ? checkDateOfBirth(session.phoneNumber, data.date_of_birth, template)
+        : { event: 'LAYER_AUTOFILL_NOT_AVAILABLE' as const };
+      session.eligibility = check.event;
+      session.profile = check.event === 'LAYER_READY' ? check.profile : null;
+    }
+    return { event: session.eligibility };
+  }
+
+  open(linkSessionId: string): Omit<OpenResponse, 'request_id'> {
+    const session = this.checkedSession(linkSessionId, ['created']);
+    if (session.eligibility !== 'LAYER_READY' || !session.profile)
+      throw new PlaidApiError('INVALID_FIELD', {
+        message: 'Please submit Phone Number before opening Link.',
+      });
+    session.step = 'open';
+    return { phone_number: session.profile.phone_number };
+  }
+
+  verify(linkSessionId: string, code: string): WithoutRequestId<VerifyResponse> {
+    const session = this.checkedSession(linkSessionId, ['open']);
+    const token = this.usableLinkToken(session.linkToken);
+    const profile = session.profile!;
+    if (code.trim() !== SANDBOX_OTP) {
+      session.wrongCodes += 1;
+      if (session.wrongCodes < MAX_WRONG_CODES)
+        return {
+          result: 'invalid',
+          attempts_remaining: MAX_WRONG_CODES - session.wrongCodes,
+          error: plaidLinkError(
+            'INVALID_OTP',
+            'ITEM_ERROR',
+            'the provided one-time code is invalid',
+            'That code is incorrect.',
+          ),
+        };
+      // Plaid invalidates the token after too many bad attempts (LAYER.md §4.6).
+      session.step = 'failed';
+      token.revoked = true;
+      return {
+        result: 'failed',
+        error: plaidLinkError(
+          'PROFILE_AUTHENTICATION_FAILED',
+          'INVALID_INPUT',
+          'the user could not be authenticated',
+          'We were not able to authenticate your access to this Plaid account.',
+        ),
+      };
+    }
+    session.step = 'verified';
+    session.accounts = profile.banks.flatMap((bank) =>
+      bank.accounts.map((account) => ({
+        id: newAccountId(),
+        ...account,
+        institution_id: bank.institution_id,
+        institution_name: bank.institution_name,
+      })),
+    );
+    this.notify(token, {
+      webhook_type: 'LAYER',
+      webhook_code: 'LAYER_AUTHENTICATION_PASSED',
+      environment: 'sandbox',
+      link_session_id: session.linkSessionId,
+      link_token: token.linkToken,
+    });
+    return {
+      result: 'verified',
+      profile: reviewProfile(profile),
+      accounts: session.accounts,
+      accounts_required: this.templateOf(token)?.accounts === 'required',
+    };
+  }
+
+  share(
+    linkSessionId: string,
+    edited: EditedProfile,
+    accountIds: readonly string[],
+  ): Omit<ShareResponse, 'request_id'> {
+    const session = this.checkedSession(linkSessionId, ['verified']);
+    const token = this.usableLinkToken(session.linkToken);
+    const profile = session.profile!;
+    const unknown = accountIds.filter((id) => !session.accounts.some((account) => account.id === id));
+    if (unknown.length > 0)
+      throw new PlaidApiError('INVALID_FIELD', { message: `unknown account ids: ${unknown.join(', ')}` });
+    const chosen = session.accounts.filter((account) => accountIds.includes(account.id));
+    if (chosen.length === 0 && this.templateOf(token)?.accounts === 'required')
+      throw new PlaidApiError('INVALID_FIELD', {
+        message: 'select an account to share',
+        displayMessage: 'Select an account to share.',
+      });
+
+    const now = this.options.now();
+    const identity = sharedIdentity(profile, edited);
+    const edits = this.recordEdits(profile, edited, now);
+    // One Item per institution the user shared accounts from.
+    const institutions = [...new Set(chosen.map((account) => account.institution_id))];
+    const publicToken = newPublicToken();
+    this.state.publicTokens.set(publicToken, {
+      publicToken,
+      expiresAt: now + PUBLIC_TOKEN_LIFETIME_MS,
+      used: false,
+      identity,
+      items: institutions.map(() => ({ item_id: newItemId(), access_token: newAccessToken() })),
+      editHistory: edits,
+    });
+    session.step = 'finished';
+    token.used = true;
+    this.notify(token, {
+      webhook_type: 'LINK',
+      webhook_code: 'SESSION_FINISHED',
+      status: 'SUCCESS',
+      link_session_id: session.linkSessionId,
+      link_token: token.linkToken,
+      public_tokens: [publicToken],
+      environment: 'sandbox',
+    });
+    const first = chosen[0];
+    return {
+      public_token: publicToken,
+      institution: first ? { name: first.institution_name, institution_id: first.institution_id } : null,
+      accounts: chosen.map(({ id, name, mask, type, subtype }) => ({
+        id,
+        name,
+        mask,
+        type,
+        subtype,
+        verification_status: null,
+        class_type: null,
+      })),
+    };
+  }
+
+  /** The user left Link. A session that was opened finishes as `EXITED`. */
+  exit(linkSessionId: string): void {
+    const session = this.sessions.get(linkSessionId);
+    if (!session || session.step === 'finished') return;
+    const wasOpened = session.step !== 'created';
+    session.step = wasOpened ? 'finished' : 'created';
+    const token = this.state.linkTokens.get(session.linkToken);
+    if (wasOpened && token)
+      this.notify(token, {
+        webhook_type: 'LINK',
+        webhook_code: 'SESSION_FINISHED',
+        status: 'EXITED',
+        link_session_id: session.linkSessionId,
+        link_token: token.linkToken,
+        environment: 'sandbox',
+      });
+  }
+
+  /** The session, checked to be in one of `steps` and its token still valid. */
+  private checkedSession(linkSessionId: string, steps: readonly LinkSessionStep[]): LinkSessionRecord {
+    const session = this.sessions.get(linkSessionId);
+    if (!session)
+      throw new PlaidApiError('INVALID_FIELD', { message: `link_session_id ${linkSessionId} not found` });
+    if (session.step !== 'failed' && session.step !== 'finished') this.usableLinkToken(session.linkToken);
+    if (!steps.includes(session.step))
+      throw new PlaidApiError('INVALID_FIELD', {
+        message: `not allowed while the session is ${session.step}`,
+      });
+    return session;
+  }
+
+  /** A usable link token, or `INVALID_LINK_TOKEN` with the reason in the message. */
+  private usableLinkToken(linkToken: string): LinkTokenRecord {
+    const record = this.state.linkTokens.get(linkToken);
+    const invalid = (why: string) =>
+      new PlaidApiError('INVALID_LINK_TOKEN', { message: `invalid link_token provided: ${why}` });
+    if (!record) throw invalid('not found');
+    if (this.options.now() >= record.expiresAt) throw invalid('expired');
+    if (record.revoked) throw invalid('revoked after too many failed attempts');
+    if (record.used && !this.options.linkTokenReuse) throw invalid('already used');
+    return record;
+  }
+
+  private templateOf(record: LinkTokenRecord): LayerTemplate | null {
+    return record.templateId === null
+      ? null
+      : (findTemplate(this.options.templates, record.templateId) ?? null);
+  }
+
+  private notify(token: LinkTokenRecord, webhook: EmulatorWebhook): void {
+    if (token.webhook) void this.webhooks.send(token.webhook, webhook);
+  }
+
+  /** Logs the groups the user changed and answers the profile's `identity_edit_history`. */
+  private recordEdits(profile: LayerProfile, edited: EditedProfile, now: number) {
+    const changed = editedGroups(profile, edited);
+    const log = this.edits.get(profile.phone_number) ?? [];
+    log.push(...changed.map((group) => ({ group, at: now })));
+    this.edits.set(profile.phone_number, log);
+    return editHistory(log, changed, now);
+  }
+}
+
+function plaidLinkError(
+  code: string,
+  type: string,
+  message: string,
+  displayMessage: string | null,
+): PlaidLinkError {
+  return { error_type: type, error_code: code, error_message: message, display_message: displayMessage };
+}
