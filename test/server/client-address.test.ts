@@ -126,6 +126,23 @@ test('with trustProxy: 2, the address two hops back from the socket counts', asy
   );
 });
 
+test('with trustProxy but no socket address (another runtime), the proxy’s own entry still counts', async () => {
+  const { app } = limitedApi({ trustProxy: true });
+  assert.deepEqual(
+    await statuses(app, undefined, [
+      { 'X-Forwarded-For': '198.51.100.9' },
+      { 'X-Forwarded-For': '6.6.6.1, 198.51.100.9' },
+      { Forwarded: 'for=6.6.6.2, for=198.51.100.9' },
+    ]),
+    [200, 200, 429],
+  );
+  assert.equal(
+    (await linkTokenFrom(app, undefined, { 'X-Forwarded-For': '198.51.100.10' })).status,
+    200,
+    'another client has its own limit',
+  );
+});
+
 test('requests with no known client address share one per-address limit, with a hint in the log', async () => {
   const { app, logs } = limitedApi();
   assert.deepEqual(
