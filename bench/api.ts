@@ -5,6 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 
+import { SESSION_HANDLE_HEADER } from '../contract/index.js';
 import {
   EMULATOR_CLIENT_ID,
   EMULATOR_SECRET,
@@ -13,6 +14,9 @@ import {
 } from '../emulator/index.js';
 import { createLayerApi } from '../server/index.js';
 import { summarize, type Summary } from './page.js';
+
+/** The origin of the page the benchmark plays: a partner site, allowed like any embedding page. */
+const BENCH_ORIGIN = 'https://www.partner.example';
 
 export interface ApiTimings {
   route: string;
@@ -34,19 +38,21 @@ export async function measureApi({ requests = 300 } = {}): Promise<ApiTimings[]>
     plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: plaid.url },
     templateId: EMULATOR_TEMPLATE_ID,
     sessionSecret: 'bench-session-secret-0123456789abcdef0123',
-    // The defaults would (rightly) refuse a burst of 300 from one session.
-    rateLimits: { linkTokenPerSession: false, linkTokenPerAddress: false },
+    // The defaults would (rightly) refuse a burst of 300 from one visitor.
+    rateLimits: { linkTokenPerVisitor: false, linkTokenPerAddress: false },
     logger: false,
+    allowedOrigins: [BENCH_ORIGIN],
   });
   const api = await listen(app.fetch);
   try {
-    const post = (path: string, body: unknown, cookie?: string) =>
+    // What the widget sends on a first `/link-token`: its page's origin and no handle yet.
+    const post = (path: string, body: unknown) =>
       fetch(`${api.url}${path}`, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          Origin: api.url,
-          ...(cookie ? { Cookie: cookie } : {}),
+          Origin: BENCH_ORIGIN,
+          [SESSION_HANDLE_HEADER]: 'new',
         },
         body: JSON.stringify(body),
       });

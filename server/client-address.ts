@@ -66,12 +66,12 @@ export function clientAddress(
   const socket = socketAddress(c);
   if (trustedHops === 0) return socket;
   const forwarded = forwardedParams(c, 'for');
-  const chain = [
-    ...(forwarded.length ? forwarded : listHeader(c, 'X-Forwarded-For')),
-    ...(socket ? [socket] : []),
-  ];
+  const reported = forwarded.length ? forwarded : listHeader(c, 'X-Forwarded-For');
+  const chain = socket ? [...reported, socket] : reported;
   if (chain.length === 0) return undefined;
-  return chain[Math.max(0, chain.length - 1 - trustedHops)];
+  // n hops back from the socket (the nearest proxy) is the nth entry from the list's end, whether or
+  // not the runtime told us the socket: counting it when absent would reach an entry the client wrote.
+  return chain[Math.max(0, reported.length - trustedHops)];
 }
 
 /**

@@ -19,6 +19,9 @@ const VERSION = 'v1';
 export const MAX_HANDLE_LIFETIME_MS = 4 * 60 * 60 * 1000;
 /** Longer headers are refused before any work. */
 const MAX_HANDLE_LENGTH = 1024;
+/** For the log line of a refused handle: what an integrator can check. */
+const INVALID_HINT =
+  'the widget must send the session_handle from /link-token unchanged, and every instance needs the same sessionSecret (SESSION_SECRET)';
 
 export interface SessionHandle {
   /** The visitor's pseudonym: Plaid's `client_user_id` and the key of its rate limits. */
@@ -55,7 +58,7 @@ export function createSessionHandles(secret: string, now: () => number): Session
     new LayerApiError(
       'SESSION_HANDLE_INVALID',
       'The Layer-Session header is not a session handle from this server: request a new Link token.',
-      { log: { handle: why } },
+      { log: { handle: why, hint: INVALID_HINT } },
     );
 
   return {
@@ -87,6 +90,12 @@ export function createSessionHandles(secret: string, now: () => number): Session
         throw new LayerApiError(
           'SESSION_HANDLE_EXPIRED',
           'The session handle has expired with its Link token: request a new Link token.',
+          {
+            log: {
+              handle: 'expired',
+              hint: 'it lives as long as its Link token; the widget requests a new one',
+            },
+          },
         );
       return {
         visitor,

@@ -47,12 +47,21 @@ export function sessionRoute({ options, visitors, handles }: RouteDeps) {
       throw new LayerApiError(
         'SESSION_HANDLE_MISSING',
         `Send the session_handle from ${API_ROUTES.linkToken} in the ${SESSION_HANDLE_HEADER} header.`,
+        {
+          log: {
+            handle: 'missing',
+            hint: `the widget sends the ${SESSION_HANDLE_HEADER} header: a proxy in between must pass it on`,
+          },
+        },
       );
     const handle = await handles.read(presented);
     const visitor = await visitors.identify(c, handle);
     if (visitor.pseudonym !== handle.visitor)
       throw new LayerApiError('WRONG_SESSION', 'This session handle was issued to another user.', {
-        log: { handle: 'issued to another user' },
+        log: {
+          handle: 'issued to another user',
+          hint: 'getUserId must name the same user on /link-token and /session',
+        },
       });
     await enforceRateLimit(
       store,

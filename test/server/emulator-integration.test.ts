@@ -10,6 +10,12 @@ import { after, before, test } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 
 import {
+  API_ROUTES,
+  SESSION_HANDLE_HEADER,
+  type ErrorBody,
+  type LinkTokenResponse,
+} from '../../contract/index.js';
+import {
   AUTOFILL_DATE_OF_BIRTH,
   EMULATOR_CLIENT_ID,
   EMULATOR_SECRET,
@@ -55,6 +61,7 @@ before(async () => {
     plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: plaid.url },
     templateId: EMULATOR_TEMPLATE_ID,
     sessionSecret: SESSION_SECRET,
+    allowedOrigins: [api.url],
     retryDelayMs: 0,
     logger: (line) => logs.push(line),
     onSession: (session) => {
@@ -86,22 +93,29 @@ function webhookArrives(predicate: (webhook: PlaidWebhook) => boolean): Promise<
   });
 }
 
-/** A browser on the API's own origin: keeps its session cookie. */
+/** Every session handle the API gave out, to look for in the log. */
+const handles: string[] = [];
+
+/** A browser running the widget on the API's own origin: keeps the session handle `/link-token` gives. */
 class Browser {
-  cookie = '';
+  handle: string | null = null;
 
   async post(path: string, body: unknown): Promise<Response> {
+    const linkToken = path === API_ROUTES.linkToken;
+    const handle = linkToken ? (this.handle ?? 'new') : this.handle;
     const response = await fetch(`${api.url}${path}`, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
         Origin: api.url,
-        ...(this.cookie ? { Cookie: this.cookie } : {}),
+        ...(handle ? { [SESSION_HANDLE_HEADER]: handle } : {}),
       },
       body: JSON.stringify(body),
     });
-    const set = response.headers.getSetCookie()[0];
-    if (set) this.cookie = set.split(';')[0]!;
+    if (linkToken && response.ok) {
+      this.handle = ((await response.clone().json()) as LinkTokenResponse).session_handle;
+      handles.push(this.handle);
+    }
     return response;
   }
 }
@@ -120,7 +134,7 @@ async function completeLayerSession(linkToken: string, phoneNumber: string, date
 async function linkToken(browser: Browser): Promise<string> {
   const response = await browser.post('/link-token', {});
   assert.equal(response.status, 200);
-  const body = (await response.json()) as { link_token: string; expiration: string };
+  const body = (await response.json()) as LinkTokenResponse;
   assert.match(body.link_token, /^link-sandbox-/);
   assert.ok(Date.parse(body.expiration) > Date.now());
   return body.link_token;
@@ -185,10 +199,13 @@ test('another browser cannot exchange the public token of this one', async () =>
   );
 
   const stranger = new Browser();
-  assert.equal((await stranger.post('/session', { public_token })).status, 401, 'no session at all');
+  const without = await stranger.post('/session', { public_token });
+  assert.equal(without.status, 401, 'no session handle at all');
+  assert.equal(((await without.json()) as ErrorBody).error.code, 'SESSION_HANDLE_MISSING');
   await linkToken(stranger);
   const stolen = await stranger.post('/session', { public_token });
-  assert.equal(stolen.status, 403, 'a session of its own, but not the one Link ran for');
+  assert.equal(stolen.status, 403, 'a handle of its own, but not for the Link token Link ran with');
+  assert.equal(((await stolen.json()) as ErrorBody).error.code, 'WRONG_SESSION');
   assert.equal((await owner.post('/session', { public_token })).status, 200);
 });
 
@@ -236,6 +253,7 @@ test('injected Plaid faults: a 500 on token creation is retried; a rate limit re
 
 test('the log lines of all these requests hold no PII from the sandbox profiles and no tokens', () => {
   assert.ok(logs.length > 10);
+  assert.ok(handles.length >= 5);
   const log = logs.join('\n');
   const pii = SANDBOX_USERS.flatMap((user) => [
     user.phone_number,
@@ -259,6 +277,7 @@ test('the log lines of all these requests hold no PII from the sandbox profiles 
     'public-sandbox-',
     'access-sandbox-',
     SESSION_SECRET,
+    ...handles,
   ])
     assert.ok(!log.includes(secret), `the log contains ${secret}`);
 });

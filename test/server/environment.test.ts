@@ -32,6 +32,7 @@ test('no environment: emulator mode on 127.0.0.1:8787', () => {
     sessionSecret: undefined,
     allowedOrigins: [],
     webhookUrl: undefined,
+    trustProxy: 0,
   });
 });
 
@@ -96,4 +97,27 @@ test('bad values are named with the fix, all of them in one run', () => {
     problems({ ...KEYS, PLAID_ENV: 'production', WEBHOOK_URL: 'http://x.example/hook' }),
     /over https/,
   );
+});
+
+test('TRUST_PROXY: unset, false or 0 trust no proxy; true is one; a number is that many', () => {
+  const cases: [Record<string, string>, number][] = [
+    [{}, 0],
+    [{ TRUST_PROXY: '' }, 0],
+    [{ TRUST_PROXY: 'false' }, 0],
+    [{ TRUST_PROXY: 'FALSE' }, 0],
+    [{ TRUST_PROXY: '0' }, 0],
+    [{ TRUST_PROXY: 'true' }, 1],
+    [{ TRUST_PROXY: ' True ' }, 1],
+    [{ TRUST_PROXY: '1' }, 1],
+    [{ TRUST_PROXY: '2' }, 2],
+  ];
+  for (const [env, expected] of cases) assert.equal(config(env).trustProxy, expected, JSON.stringify(env));
+});
+
+test('TRUST_PROXY that is not true, false or a number of proxies is a problem naming it', () => {
+  for (const value of ['yes', 'on', '-1', '1.5', '2 proxies', '0x2', '11']) {
+    const text = problems({ TRUST_PROXY: value });
+    assert.match(text, /TRUST_PROXY must be true, false or the number of proxies in front of the server/);
+    assert.ok(text.includes(`got "${value}"`), text);
+  }
 });

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { Hono } from 'hono';
 import { delay, http, HttpResponse } from 'msw';
 
+import type { LinkTokenResponse } from '../../contract/index.js';
 import { LINK_EXPIRATION, LINK_TOKEN, PLAID_BASE, plaidError } from './support/plaid-fixtures.js';
 import { TEMPLATE_ID, TestBrowser, createTestApi, errorCode, useMockPlaid } from './support/test-api.js';
 
@@ -30,11 +31,17 @@ function sequence(...responses: (() => Response | Promise<Response>)[]) {
 const plaid500 = () =>
   HttpResponse.json(plaidError('API_ERROR', 'INTERNAL_SERVER_ERROR', 'req500'), { status: 500 });
 
-test('answers 200 with the Link token and its expiration', async () => {
+test('answers 200 with the Link token, its expiration and a session handle, and sets no cookie', async () => {
   const { app } = createTestApi();
   const res = await new TestBrowser(app).linkToken();
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { link_token: LINK_TOKEN, expiration: LINK_EXPIRATION });
+  const body = (await res.json()) as LinkTokenResponse;
+  assert.deepEqual(Object.keys(body).sort(), ['expiration', 'link_token', 'session_handle']);
+  assert.equal(body.link_token, LINK_TOKEN);
+  assert.equal(body.expiration, LINK_EXPIRATION);
+  assert.match(body.session_handle, /^v1\.[\w-]+\.[\w-]+$/);
+  assert.ok(!body.session_handle.includes(LINK_TOKEN), 'the handle names the Link token by hash only');
+  assert.equal(res.headers.get('Set-Cookie'), null);
   assert.equal(res.headers.get('Cache-Control'), 'no-store');
   assert.match(res.headers.get('X-Request-Id') ?? '', /^[0-9a-f-]{36}$/);
 });
@@ -77,48 +84,15 @@ test('the same user always gets the same client_user_id, another user another on
   assert.notEqual(ids[0], ids[2]);
 });
 
-test('sets an anonymous session cookie: signed, HttpOnly, SameSite=Lax, Path=/', async () => {
-  const { app } = createTestApi();
-  const browser = new TestBrowser(app);
-  await browser.linkToken();
-  assert.equal(browser.setCookies.length, 1);
-  const [cookie] = browser.setCookies as [string];
-  assert.match(cookie, /^layer_session=anon_[\w-]+\.[\w%+/=-]+;/);
-  assert.match(cookie, /HttpOnly/);
-  assert.match(cookie, /SameSite=Lax/);
-  assert.match(cookie, /Path=\//);
-  assert.doesNotMatch(cookie, /Secure/, 'not Secure over http');
-
-  await browser.linkToken();
-  assert.equal(browser.setCookies.length, 1, 'an existing session is kept');
-});
-
-test('the session cookie is Secure when the API is served over https', async () => {
-  const { app } = createTestApi();
-  const res = await app.request('https://api.partner.example/link-token', {
-    method: 'POST',
-    headers: { Origin: 'https://api.partner.example', 'Content-Type': 'application/json' },
-    body: '{}',
-  });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('Set-Cookie') ?? '', /; Secure/);
-});
-
-test('a forged session cookie is replaced by a new session', async () => {
-  const { app } = createTestApi();
-  const browser = new TestBrowser(app);
-  browser.cookies.set('layer_session', 'anon_forged.c2lnbmF0dXJl');
-  assert.equal((await browser.linkToken()).status, 200);
-  assert.notEqual(browser.cookies.get('layer_session'), 'anon_forged.c2lnbmF0dXJl');
-});
-
-test('with getUserId, a signed-out caller gets 401 and no cookie', async () => {
+test('with getUserId, a signed-out caller gets 401 and no handle', async () => {
+  const calls = sequence();
   const { app } = createTestApi({ getUserId: () => null });
   const browser = new TestBrowser(app);
   const res = await browser.linkToken();
   assert.equal(res.status, 401);
   assert.equal(await errorCode(res), 'NO_SESSION');
-  assert.equal(browser.setCookies.length, 0);
+  assert.equal(browser.handle, null);
+  assert.equal(calls.length, 0, 'Plaid is not asked');
 });
 
 test('retries a Plaid 5xx with backoff and succeeds', async () => {
@@ -227,11 +201,11 @@ test('a 2xx answer without a link token is a 502', async () => {
   assert.equal(await errorCode(res), 'PLAID_BAD_RESPONSE');
 });
 
-test('rate-limits each session, with Retry-After until the window ends', async () => {
+test('rate-limits each visitor, known by its handle, with Retry-After until the window ends', async () => {
   let time = Date.parse('2030-01-01T00:00:00Z');
-  const { app } = createTestApi({
+  const { app, logs } = createTestApi({
     now: () => time,
-    rateLimits: { linkTokenPerSession: { limit: 2, windowSeconds: 60 } },
+    rateLimits: { linkTokenPerVisitor: { limit: 2, windowSeconds: 60 } },
   });
   const browser = new TestBrowser(app);
   assert.equal((await browser.linkToken()).status, 200);
@@ -241,13 +215,17 @@ test('rate-limits each session, with Retry-After until the window ends', async (
   assert.equal(limited.status, 429);
   assert.equal(await errorCode(limited), 'RATE_LIMITED');
   assert.equal(limited.headers.get('Retry-After'), '45');
+  assert.match(
+    logs.at(-1) ?? '',
+    / 429 .*code=RATE_LIMITED limit=linkTokenPerVisitor=2\/60s hint="raise rateLimits\.linkTokenPerVisitor/,
+  );
 
-  assert.equal((await new TestBrowser(app).linkToken()).status, 200, 'another session is not limited');
+  assert.equal((await new TestBrowser(app).linkToken()).status, 200, 'another visitor is not limited');
   time += 45_000;
   assert.equal((await browser.linkToken()).status, 200, 'a new window starts');
 });
 
-test('rate-limits each client address across sessions', async () => {
+test('rate-limits each client address across visitors', async () => {
   const { app } = createTestApi({
     getClientAddress: (c) => c.req.header('X-Test-Address'),
     rateLimits: { linkTokenPerAddress: { limit: 2, windowSeconds: 600 } },
@@ -263,7 +241,7 @@ test('rate-limits each client address across sessions', async () => {
 });
 
 test('rate limits can be turned off', async () => {
-  const { app } = createTestApi({ rateLimits: { linkTokenPerSession: false } });
+  const { app } = createTestApi({ rateLimits: { linkTokenPerVisitor: false } });
   const browser = new TestBrowser(app);
   for (let i = 0; i < 12; i++) assert.equal((await browser.linkToken()).status, 200);
 });

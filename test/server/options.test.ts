@@ -2,21 +2,39 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { createLayerApi, type LayerApiOptions } from '../../server/index.js';
-import { PLAID_CREDENTIALS, SESSION_SECRET, TEMPLATE_ID } from './support/test-api.js';
+import { API_ORIGIN, PLAID_CREDENTIALS, SESSION_SECRET, TEMPLATE_ID } from './support/test-api.js';
 
 const VALID: LayerApiOptions = {
   plaid: PLAID_CREDENTIALS,
   templateId: TEMPLATE_ID,
   sessionSecret: SESSION_SECRET,
+  allowedOrigins: [API_ORIGIN],
   logger: false,
 };
 
+/** createLayerApi with `override` applied (a key set to undefined is left out, as a caller would). */
+function create(override: Record<string, unknown>) {
+  const options: Record<string, unknown> = { ...VALID, ...override };
+  for (const [key, value] of Object.entries(override)) if (value === undefined) delete options[key];
+  return createLayerApi(options as unknown as LayerApiOptions);
+}
+
 test('valid options build an app', () => {
   assert.equal(typeof createLayerApi(VALID).fetch, 'function');
+  assert.equal(
+    typeof create({ allowedOrigins: ['https://www.example.com/', 'http://localhost:8787'] }).fetch,
+    'function',
+  );
+  assert.equal(
+    typeof create({ allowedOrigins: undefined, trustProxy: true }).fetch,
+    'function',
+    'trustProxy alone',
+  );
+  assert.equal(typeof create({ allowedOrigins: [], trustProxy: 2 }).fetch, 'function');
 });
 
-test('mistakes in the options throw at creation, saying what is wrong', () => {
-  const cases: [string, Partial<LayerApiOptions> | Record<string, unknown>, RegExp][] = [
+test('mistakes in the options throw a TypeError at creation, saying what is wrong', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
     ['no plaid', { plaid: undefined }, /`plaid` is required/],
     [
       'credentials without secret',
@@ -36,18 +54,51 @@ test('mistakes in the options throw at creation, saying what is wrong', () => {
       { profileFields: ['name', 'access_token'] },
       /unknown profile field "access_token"/,
     ],
-    ['origin with a path', { allowedOrigins: ['https://a.example/app'] }, /not an origin/],
-    ['wildcard origin', { allowedOrigins: ['*'] }, /not an origin/],
+    [
+      'no allowedOrigins',
+      { allowedOrigins: undefined },
+      /allowedOrigins is required: list the origins of the pages that embed <layer-onboarding>.*trustProxy/,
+    ],
+    ['empty allowedOrigins', { allowedOrigins: [] }, /allowedOrigins is required/],
+    [
+      'origin with a path',
+      { allowedOrigins: ['https://a.example/app'] },
+      /"https:\/\/a\.example\/app" is not an origin/,
+    ],
+    ['origin with a query', { allowedOrigins: ['https://a.example/?x=1'] }, /is not an origin/],
+    ['wildcard origin', { allowedOrigins: ['*'] }, /allowedOrigins entry "\*" is not an origin/],
+    ['host without scheme', { allowedOrigins: ['www.example.com'] }, /is not an origin/],
+    ['not http(s)', { allowedOrigins: ['ftp://files.example.com'] }, /is not an origin/],
+    [
+      'one bad origin among good ones',
+      { allowedOrigins: [API_ORIGIN, 'https://ok.example', 'https://bad.example/path'] },
+      /"https:\/\/bad\.example\/path" is not an origin like https:\/\/www\.example\.com/,
+    ],
+    ['negative trustProxy', { trustProxy: -1 }, /trustProxy must be true, false or a whole number/],
+    ['fractional trustProxy', { trustProxy: 1.5 }, /trustProxy must be/],
+    [
+      'unknown rate limit (the old name)',
+      { rateLimits: { linkTokenPerSession: { limit: 5, windowSeconds: 60 } } },
+      /unknown rate limit rateLimits\.linkTokenPerSession; choose from linkTokenPerVisitor, linkTokenPerAddress, sessionPerVisitor/,
+    ],
     [
       'zero rate limit',
-      { rateLimits: { linkTokenPerSession: { limit: 0, windowSeconds: 60 } } },
-      /linkTokenPerSession/,
+      { rateLimits: { linkTokenPerVisitor: { limit: 0, windowSeconds: 60 } } },
+      /rateLimits\.linkTokenPerVisitor needs a whole limit/,
     ],
-    ['SameSite=None without Secure', { cookie: { sameSite: 'None' } }, /needs cookie.secure/],
     ['bad webhook URL', { webhookUrl: 'not a url' }, /webhookUrl must be an http\(s\) URL/],
     ['negative retries', { retries: -1 }, /retries must be a whole number/],
     ['zero timeout', { timeoutMs: 0 }, /timeoutMs must be > 0/],
   ];
   for (const [name, override, message] of cases)
-    assert.throws(() => createLayerApi({ ...VALID, ...override } as LayerApiOptions), message, name);
+    assert.throws(
+      () => create(override),
+      (error: unknown) => {
+        assert.ok(error instanceof TypeError, `${name}: a TypeError`);
+        assert.match(error.message, /^createLayerApi: /, name);
+        assert.match(error.message, message, name);
+        return true;
+      },
+      name,
+    );
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { ApiError } from '../../server/errors.js';
+import { LayerApiError } from '../../server/errors.js';
 import { callPlaid } from '../../server/plaid-client.js';
 
 /** What the plaid client rejects with when Plaid answers an error status. */
@@ -33,7 +33,7 @@ test('backs off exponentially between retries, capped at maxRetryDelayMs', async
         },
       },
     ),
-    (error) => error instanceof ApiError && error.status === 502,
+    (error) => error instanceof LayerApiError && error.code === 'PLAID_ERROR' && error.status === 502,
   );
   assert.equal(attempts, 5);
   assert.deepEqual(waits, [250, 500, 1000, 1000]);
@@ -59,7 +59,7 @@ test('the thrown error keeps nothing of the client’s error (which holds the se
     },
     { timeoutMs: 1000 },
   ).catch((e: unknown) => e);
-  assert.ok(error instanceof ApiError);
+  assert.ok(error instanceof LayerApiError);
   assert.equal(error.cause, undefined);
   assert.ok(!JSON.stringify({ ...error, message: error.message }).includes('top-secret'));
 });

@@ -125,10 +125,12 @@ test('no answer the browser can receive carries an access token, the full SSN or
 
   const log = [...logs, ...printed].join('\n');
   assert.ok(logs.length >= answers.length - 1);
+  assert.ok(browser.handle);
   for (const secret of [
     ...ACCESS_TOKENS,
     PUBLIC_TOKEN,
     LINK_TOKEN,
+    browser.handle,
     PLAID_CREDENTIALS.secret,
     PLAID_CREDENTIALS.clientId,
     SESSION_SECRET,

@@ -7,13 +7,16 @@ import { http, HttpResponse } from 'msw';
 import { createLayerApi } from '../../server/index.js';
 import { LINK_EXPIRATION, LINK_TOKEN, PLAID_BASE, PUBLIC_TOKEN } from './support/plaid-fixtures.js';
 import {
+  API_ORIGIN,
   PLAID_CREDENTIALS,
   SESSION_SECRET,
   TEMPLATE_ID,
   TestBrowser,
+  assertError,
   createTestApi,
   errorCode,
   useMockPlaid,
+  type RequestHandler,
 } from './support/test-api.js';
 
 const { server } = await useMockPlaid();
@@ -34,51 +37,75 @@ function countTokenCalls() {
   return calls;
 }
 
-function preflight(app: { request: TestBrowser['app']['request'] }, origin: string, path = '/link-token') {
+function preflight(app: RequestHandler, origin: string, path = '/link-token') {
   return app.request(`${API}${path}`, {
     method: 'OPTIONS',
     headers: {
       Origin: origin,
       'Access-Control-Request-Method': 'POST',
-      'Access-Control-Request-Headers': 'content-type',
+      'Access-Control-Request-Headers': 'content-type,layer-session',
     },
   });
 }
 
-test('a preflight from an allowed origin grants POST with credentials and JSON', async () => {
+/** The header's comma-separated list, lower-cased, as a browser compares it. */
+function list(res: Response, name: string): string[] {
+  return (res.headers.get(name) ?? '').split(',').map((item) => item.trim().toLowerCase());
+}
+
+test('a preflight from an allowed origin grants POST with JSON and the Layer-Session header', async () => {
   const { app } = createTestApi({ allowedOrigins: [PARTNER] });
   for (const path of ['/link-token', '/session']) {
     const res = await preflight(app, PARTNER, path);
     assert.equal(res.status, 204, path);
     assert.equal(res.headers.get('Access-Control-Allow-Origin'), PARTNER);
     assert.equal(res.headers.get('Access-Control-Allow-Credentials'), 'true');
-    assert.equal(res.headers.get('Access-Control-Allow-Methods'), 'POST');
-    assert.equal(res.headers.get('Access-Control-Allow-Headers'), 'Content-Type');
+    assert.deepEqual(list(res, 'Access-Control-Allow-Methods'), ['post']);
+    assert.deepEqual(list(res, 'Access-Control-Allow-Headers').sort(), ['content-type', 'layer-session']);
     assert.match(res.headers.get('Vary') ?? '', /Origin/);
   }
 });
 
-test('a preflight from any other origin grants nothing', async () => {
-  const { app } = createTestApi({ allowedOrigins: [PARTNER] });
-  for (const origin of [
-    'https://evil.example',
-    'https://www.partner.example.evil.example',
-    'http://www.partner.example',
-  ]) {
-    const res = await preflight(app, origin);
-    assert.equal(res.headers.get('Access-Control-Allow-Origin'), null, origin);
+test('a page on an origin that is not allowed passes the preflight, reads a clear 403, and Plaid is never called', async () => {
+  const calls = countTokenCalls();
+  const { app, logs } = createTestApi({ allowedOrigins: [PARTNER] });
+  const evil = 'https://evil.example';
+  const pre = await preflight(app, evil);
+  assert.equal(pre.status, 204);
+  assert.equal(
+    pre.headers.get('Access-Control-Allow-Origin'),
+    evil,
+    'so the page can send, and read the refusal',
+  );
+  assert.ok(list(pre, 'Access-Control-Allow-Headers').includes('layer-session'));
+
+  for (const path of ['/link-token', '/session']) {
+    const res = await new TestBrowser(app, evil).post(`${API}${path}`, { public_token: PUBLIC_TOKEN });
+    const { message } = await assertError(res, 'ORIGIN_NOT_ALLOWED', path);
+    assert.ok(message.includes(evil), `the message names the origin: ${message}`);
+    assert.match(message, /allowedOrigins/);
+    assert.equal(res.headers.get('Access-Control-Allow-Origin'), evil, 'the refusal is readable');
+    assert.match(
+      logs.at(-1) ?? '',
+      new RegExp(
+        `^POST ${path} 403 .*code=ORIGIN_NOT_ALLOWED origin=https://evil\\.example hint="add it to allowedOrigins`,
+      ),
+    );
   }
+  assert.equal(calls.length, 0);
 });
 
-test('a POST from an allowed origin is served with CORS headers and the session cookie', async () => {
+test('a POST from an allowed origin is served with CORS headers and the session handle', async () => {
   const { app } = createTestApi({ allowedOrigins: [`${PARTNER}/`] });
   const browser = new TestBrowser(app, PARTNER);
   const res = await browser.post(`${API}/link-token`, {});
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('Access-Control-Allow-Origin'), PARTNER);
   assert.equal(res.headers.get('Access-Control-Allow-Credentials'), 'true');
-  assert.match(res.headers.get('Access-Control-Expose-Headers') ?? '', /X-Request-Id/);
-  assert.equal(browser.setCookies.length, 1);
+  assert.ok(list(res, 'Access-Control-Expose-Headers').includes('x-request-id'));
+  assert.equal(res.headers.get('Set-Cookie'), null);
+  assert.ok(browser.handle);
+  assert.equal((await browser.post(`${API}/session`, { public_token: PUBLIC_TOKEN })).status, 200);
 });
 
 test('errors answered to an allowed origin carry CORS headers too, so the widget can read the code', async () => {
@@ -91,25 +118,25 @@ test('errors answered to an allowed origin carry CORS headers too, so the widget
     assert.ok(res.status >= 400);
     assert.equal(res.headers.get('Access-Control-Allow-Origin'), PARTNER);
     assert.equal(res.headers.get('Access-Control-Allow-Credentials'), 'true');
-    assert.match(res.headers.get('Access-Control-Expose-Headers') ?? '', /Retry-After/);
+    assert.ok(list(res, 'Access-Control-Expose-Headers').includes('retry-after'));
   }
 });
 
-test('a POST from a foreign origin, or with no Origin at all, is refused before Plaid is asked', async () => {
+test('a POST from another origin, or with no Origin at all, is refused before Plaid is asked', async () => {
   const calls = countTokenCalls();
-  const { app } = createTestApi({ allowedOrigins: [PARTNER] });
+  const { app, logs } = createTestApi({ allowedOrigins: [PARTNER] });
   for (const origin of [
     'https://evil.example',
+    'https://www.partner.example.evil.example',
+    'http://www.partner.example',
+    'https://www.partner.example:8443',
     'null',
-    'https://api.partner.example:8443',
-    'http://api.partner.example',
     null,
   ]) {
     const res = await new TestBrowser(app).post(`${API}/link-token`, {}, { origin });
-    assert.equal(res.status, 403, String(origin));
-    assert.equal(await errorCode(res), 'ORIGIN_NOT_ALLOWED');
-    assert.equal(res.headers.get('Access-Control-Allow-Origin'), null);
+    await assertError(res, 'ORIGIN_NOT_ALLOWED', String(origin));
   }
+  assert.match(logs.at(-1) ?? '', /code=ORIGIN_NOT_ALLOWED origin=\(none\)/);
   const session = await new TestBrowser(app).post(
     `${API}/session`,
     { public_token: PUBLIC_TOKEN },
@@ -119,15 +146,72 @@ test('a POST from a foreign origin, or with no Origin at all, is refused before 
   assert.equal(calls.length, 0);
 });
 
-test('the same origin is always allowed, and its https form behind a TLS-terminating proxy', async () => {
-  const { app } = createTestApi();
-  assert.equal((await new TestBrowser(app, 'http://localhost').post('/link-token')).status, 200);
-  const proxied = await app.request('http://shop.example/link-token', {
-    method: 'POST',
-    headers: { Origin: 'https://shop.example', 'Content-Type': 'application/json' },
-    body: '{}',
+test('Host alone never makes an origin allowed: Host and Origin both the attacker’s (DNS rebinding) is refused', async () => {
+  const calls = countTokenCalls();
+  const attacker = 'http://attacker.example';
+  for (const options of [{ allowedOrigins: [PARTNER] }, { trustProxy: true as const }]) {
+    const { app } = createTestApi(options);
+    const res = await new TestBrowser(app, attacker).post(
+      `${attacker}/link-token`,
+      {},
+      {
+        headers: { Host: 'attacker.example' },
+      },
+    );
+    await assertError(res, 'ORIGIN_NOT_ALLOWED', JSON.stringify(options));
+  }
+  assert.equal(calls.length, 0);
+});
+
+/** A request through a TLS-terminating proxy at https://shop.example to the API at http://10.0.0.5. */
+function proxied(app: RequestHandler, origin: string, headers: Record<string, string>) {
+  return new TestBrowser(app, origin).post('http://10.0.0.5:8787/link-token', {}, { headers });
+}
+
+const FORWARDED_HEADERS: Record<string, Record<string, string>> = {
+  'X-Forwarded-Host and -Proto': { 'X-Forwarded-Host': 'shop.example', 'X-Forwarded-Proto': 'https' },
+  'Forwarded host= and proto=': { Forwarded: 'for=198.51.100.7;host=shop.example;proto=https' },
+};
+
+for (const [name, headers] of Object.entries(FORWARDED_HEADERS)) {
+  test(`the page origin from ${name} is allowed only with trustProxy`, async () => {
+    const trusting = createTestApi({ trustProxy: true, allowedOrigins: [] });
+    assert.equal((await proxied(trusting.app, 'https://shop.example', headers)).status, 200);
+    await assertError(
+      await proxied(trusting.app, 'https://evil.example', headers),
+      'ORIGIN_NOT_ALLOWED',
+      'another origin than the proxy reports',
+    );
+    await assertError(
+      await proxied(trusting.app, 'http://shop.example', headers),
+      'ORIGIN_NOT_ALLOWED',
+      'another scheme than the proxy reports',
+    );
+
+    const { app, logs } = createTestApi({ allowedOrigins: [PARTNER] });
+    await assertError(
+      await proxied(app, 'https://shop.example', headers),
+      'ORIGIN_NOT_ALLOWED',
+      'no trustProxy',
+    );
+    assert.match(
+      logs.at(-1) ?? '',
+      /origin=https:\/\/shop\.example hint="[^"]*allowedOrigins[^"]*trustProxy/,
+    );
   });
-  assert.equal(proxied.status, 200);
+}
+
+test('behind several proxies the nearest one’s forwarded host counts, not one a client put first', async () => {
+  const { app } = createTestApi({ trustProxy: 2 });
+  const headerSets: Record<string, string>[] = [
+    { 'X-Forwarded-Host': 'evil.example, shop.example', 'X-Forwarded-Proto': 'https, https' },
+    { Forwarded: 'host=evil.example;proto=https, host=shop.example;proto=https' },
+  ];
+  for (const headers of headerSets) {
+    const label = JSON.stringify(headers);
+    assert.equal((await proxied(app, 'https://shop.example', headers)).status, 200, label);
+    await assertError(await proxied(app, 'https://evil.example', headers), 'ORIGIN_NOT_ALLOWED', label);
+  }
 });
 
 test('every answer, errors included, carries a request id, no-store and security headers', async () => {
@@ -175,13 +259,20 @@ test('mounted under /api/layer in another Hono app, routes, errors and logs keep
       plaid: PLAID_CREDENTIALS,
       templateId: TEMPLATE_ID,
       sessionSecret: SESSION_SECRET,
+      allowedOrigins: [API_ORIGIN],
       logger: (line) => logs.push(line),
     }),
   );
   const browser = new TestBrowser(site);
   const ok = await browser.post('/api/layer/link-token');
   assert.equal(ok.status, 200);
-  assert.deepEqual(await ok.json(), { link_token: LINK_TOKEN, expiration: LINK_EXPIRATION });
+  assert.deepEqual(await ok.json(), {
+    link_token: LINK_TOKEN,
+    expiration: LINK_EXPIRATION,
+    session_handle: browser.handle,
+  });
+  const exchanged = await browser.post('/api/layer/session', { public_token: PUBLIC_TOKEN });
+  assert.equal(exchanged.status, 200, 'the handle works through the mount');
   const bad = await browser.post('/api/layer/session', undefined, { raw: 'nope' });
   assert.equal(bad.status, 400);
   assert.equal(await errorCode(bad), 'INVALID_JSON');
@@ -192,5 +283,6 @@ test('mounted under /api/layer in another Hono app, routes, errors and logs keep
     'the partner’s own routes are untouched',
   );
   assert.match(logs[0] ?? '', /^POST \/api\/layer\/link-token 200 \d+ms id=/);
-  assert.match(logs[1] ?? '', /^POST \/api\/layer\/session 400 \d+ms id=\S+ code=INVALID_JSON$/);
+  assert.match(logs[1] ?? '', /^POST \/api\/layer\/session 200 \d+ms id=/);
+  assert.match(logs[2] ?? '', /^POST \/api\/layer\/session 400 \d+ms id=\S+ code=INVALID_JSON$/);
 });

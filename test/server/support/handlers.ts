@@ -1,5 +1,6 @@
 /** The happy path of every Plaid call the backend makes; tests override with `server.use()`. */
 import { http, HttpResponse } from 'msw';
+import type { SetupServer } from 'msw/node';
 
 import {
   LINK_EXPIRATION,
@@ -34,4 +35,37 @@ export function plaidHandlers(signer: WebhookSigner) {
       return HttpResponse.json({ key: signer.jwk, request_id: 'keyReqID0000001' });
     }),
   ];
+}
+
+export interface SessionTokenCreateBody {
+  template_id: string;
+  user: { client_user_id: string };
+  webhook?: string;
+  redirect_uri?: string;
+}
+
+/**
+ * Overrides `/session/token/create` to answer a new Link token each time (expiring as `expiration`
+ * says, the fixture's date by default) and records every request body, as Plaid received it.
+ */
+export function recordLinkTokens(server: SetupServer, expiration: () => string = () => LINK_EXPIRATION) {
+  const requests: SessionTokenCreateBody[] = [];
+  const tokens: string[] = [];
+  server.use(
+    http.post(`${PLAID_BASE}/session/token/create`, async ({ request }) => {
+      requests.push((await request.json()) as SessionTokenCreateBody);
+      const link_token = `link-sandbox-${crypto.randomUUID()}`;
+      tokens.push(link_token);
+      return HttpResponse.json({
+        link: { link_token, expiration: expiration() },
+        request_id: 'reqLinkToken01',
+      });
+    }),
+  );
+  return {
+    requests,
+    tokens,
+    /** The `client_user_id` of each request, in order. */
+    clientUserIds: () => requests.map((body) => body.user.client_user_id),
+  };
 }
