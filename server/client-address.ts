@@ -5,8 +5,10 @@
  * Forwarding headers are believed only when the integrator says a proxy they run sets them
  * (`trustProxy`): anyone can send `X-Forwarded-For`. With `trustProxy: n`, the address is the one
  * `n` hops back from the socket, as Express counts it, so a client's own `X-Forwarded-For` entries
- * (which come first) are never used. Headers are read from the standard `Forwarded` (RFC 7239)
- * first, then the `X-Forwarded-*` family.
+ * (which come first) are never used. Only ONE header family is read — the one the proxy sets,
+ * `X-Forwarded-*` (nginx, Vite, Express, load balancers) by default or the standard `Forwarded`
+ * (RFC 7239) when configured — because a proxy passes the other family through untouched, and a
+ * client could then choose its own address or origin with it.
  */
 import type { Context } from 'hono';
 
@@ -51,9 +53,17 @@ function listHeader(c: Context, name: string): string[] {
     .filter(Boolean);
 }
 
+/** Which proxies to believe: how many hops, and which header family they set. */
+export interface ProxyTrust {
+  /** 0 believes no forwarding header. */
+  hops: number;
+  header: 'x-forwarded' | 'forwarded';
+}
+
+export const NO_PROXY: ProxyTrust = { hops: 0, header: 'x-forwarded' };
+
 export interface ClientAddressOptions {
-  /** How many proxies in front of the server to trust: 0 believes no forwarding header. */
-  trustedHops: number;
+  proxy: ProxyTrust;
   /** The socket's address; @hono/node-server's by default. */
   socketAddress?: (c: Context) => string | undefined;
 }
@@ -61,12 +71,13 @@ export interface ClientAddressOptions {
 /** The client's address as far as the trusted proxies tell, or the socket's. */
 export function clientAddress(
   c: Context,
-  { trustedHops, socketAddress = nodeSocketAddress }: ClientAddressOptions,
+  { proxy, socketAddress = nodeSocketAddress }: ClientAddressOptions,
 ): string | undefined {
   const socket = socketAddress(c);
+  const trustedHops = proxy.hops;
   if (trustedHops === 0) return socket;
-  const forwarded = forwardedParams(c, 'for');
-  const reported = forwarded.length ? forwarded : listHeader(c, 'X-Forwarded-For');
+  const reported =
+    proxy.header === 'forwarded' ? forwardedParams(c, 'for') : listHeader(c, 'X-Forwarded-For');
   const chain = socket ? [...reported, socket] : reported;
   if (chain.length === 0) return undefined;
   // n hops back from the socket (the nearest proxy) is the nth entry from the list's end, whether or
@@ -75,15 +86,16 @@ export function clientAddress(
 }
 
 /**
- * The origin the browser used, as the nearest trusted proxy reports it (`Forwarded: proto=…;
- * host=…` or `X-Forwarded-Proto` / `X-Forwarded-Host`), or undefined when there is no such header.
+ * The origin the browser used, as the nearest trusted proxy reports it (`X-Forwarded-Host` /
+ * `X-Forwarded-Proto`, or `Forwarded: host=…;proto=…`), or undefined when there is none.
  */
-export function forwardedOrigin(c: Context): string | undefined {
-  const host = forwardedParams(c, 'host').at(-1) ?? listHeader(c, 'X-Forwarded-Host').at(-1);
+export function forwardedOrigin(c: Context, proxy: ProxyTrust): string | undefined {
+  if (proxy.hops === 0) return undefined;
+  const fromForwarded = proxy.header === 'forwarded';
+  const host = (fromForwarded ? forwardedParams(c, 'host') : listHeader(c, 'X-Forwarded-Host')).at(-1);
   if (!host) return undefined;
   const proto =
-    forwardedParams(c, 'proto').at(-1) ??
-    listHeader(c, 'X-Forwarded-Proto').at(-1) ??
+    (fromForwarded ? forwardedParams(c, 'proto') : listHeader(c, 'X-Forwarded-Proto')).at(-1) ??
     new URL(c.req.url).protocol.slice(0, -1);
   try {
     const url = new URL(`${proto.toLowerCase()}://${host}`);

@@ -77,7 +77,7 @@ export function createLayerApi(options: LayerApiOptions): Hono {
   // CORP would only guard no-cors reads, and these routes are POST-only; CORS decides who may read.
   app.use(secureHeaders({ crossOriginResourcePolicy: false }));
   app.use(noStore());
-  const origins = { allowedOrigins: resolved.allowedOrigins, trustedHops: resolved.trustedHops };
+  const origins = { allowedOrigins: resolved.allowedOrigins, proxy: resolved.proxy };
   app.use(API_ROUTES.linkToken, browserCors, originCheck({ ...origins, requireOrigin: true }));
   app.use(API_ROUTES.session, browserCors, originCheck({ ...origins, requireOrigin: true }));
   app.use(API_ROUTES.webhook, originCheck({ ...origins, requireOrigin: false }));

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { PlaidApi, UserAccountIdentity, UserAccountIdentityEditHistory, UserAccountItem } from 'plaid';
 
 import { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS, type ProfileField } from '../contract/index.js';
-import { clientAddress } from './client-address.js';
+import { clientAddress, NO_PROXY, type ProxyTrust } from './client-address.js';
 import { createPlaidClient, PLAID_ENVIRONMENTS, type PlaidCredentials } from './plaid-client.js';
 import type { Logger } from './request-log.js';
 import { createMemoryStore, type KeyValueStore } from './store.js';
@@ -76,12 +76,13 @@ export interface LayerApiOptions {
    */
   allowedOrigins?: readonly string[];
   /**
-   * Set when the API runs behind proxies you control: `true` for one, or how many. Then the client
-   * address (for rate limits) and the page's same origin come from `Forwarded` /
-   * `X-Forwarded-For` / `-Host` / `-Proto`. Never set it without such a proxy: those headers are
+   * Set when the API runs behind proxies you control: `true` for one, a number for several, or
+   * `{ hops, header: 'forwarded' }` when they set the standard `Forwarded` header rather than
+   * `X-Forwarded-For` / `-Host` / `-Proto`. Then the client address (for rate limits) and the page's
+   * origin come from that header family only. Never set it without such a proxy: those headers are
    * easy to forge.
    */
-  trustProxy?: boolean | number;
+  trustProxy?: boolean | number | { hops?: number; header?: 'x-forwarded' | 'forwarded' };
   rateLimits?: RateLimits;
   /** Shared state (rate limits, used public tokens, seen webhooks). Default: in memory. */
   store?: KeyValueStore;
@@ -120,8 +121,8 @@ export interface ResolvedOptions {
   onWebhook: NonNullable<LayerApiOptions['onWebhook']>;
   profileFields: ReadonlySet<ProfileField>;
   allowedOrigins: ReadonlySet<string>;
-  /** Proxies trusted in front of the server: 0 for none. */
-  trustedHops: number;
+  /** Proxies trusted in front of the server (`hops: 0` for none) and the header they set. */
+  proxy: ProxyTrust;
   rateLimits: Required<RateLimits>;
   store: KeyValueStore;
   webhookUrl: string | undefined;
@@ -190,6 +191,19 @@ function plaidClient(plaid: LayerApiOptions['plaid']): PlaidApi {
   return createPlaidClient(plaid);
 }
 
+function proxyTrust(value: LayerApiOptions['trustProxy']): ProxyTrust {
+  if (value === undefined || value === false) return NO_PROXY;
+  const { hops = 1, header = 'x-forwarded' } =
+    typeof value === 'object' ? value : { hops: value === true ? 1 : value };
+  if (!Number.isInteger(hops) || hops < 0)
+    fail(
+      `trustProxy must be true, false, a whole number of proxies or { hops, header }, got ${JSON.stringify(value)}.`,
+    );
+  if (header !== 'x-forwarded' && header !== 'forwarded')
+    fail(`trustProxy.header must be 'x-forwarded' or 'forwarded', got ${JSON.stringify(header)}.`);
+  return { hops, header };
+}
+
 function rateLimit(
   value: RateLimit | false | undefined,
   fallback: RateLimit,
@@ -223,10 +237,8 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     allowedOrigins.add(normalized);
   }
 
-  const trustedHops = options.trustProxy === true ? 1 : options.trustProxy || 0;
-  if (!Number.isInteger(trustedHops) || trustedHops < 0)
-    fail(`trustProxy must be true, false or a whole number of proxies, got ${String(options.trustProxy)}.`);
-  if (allowedOrigins.size === 0 && trustedHops === 0)
+  const proxy = proxyTrust(options.trustProxy);
+  if (allowedOrigins.size === 0 && proxy.hops === 0)
     fail(
       'allowedOrigins is required: list the origins of the pages that embed <layer-onboarding>, your own ' +
         "site's included, e.g. allowedOrigins: ['https://www.example.com'] (or set trustProxy behind your proxy).",
@@ -258,7 +270,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     onWebhook: options.onWebhook ?? (() => undefined),
     profileFields: new Set(fields),
     allowedOrigins,
-    trustedHops,
+    proxy,
     rateLimits: {
       linkTokenPerVisitor: rateLimit(
         limits.linkTokenPerVisitor,
@@ -284,7 +296,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     retryDelayMs: positiveInteger(options.retryDelayMs, 250, 'retryDelayMs'),
     bodyLimitBytes,
     profileTokenTtlSeconds,
-    getClientAddress: options.getClientAddress ?? ((c) => clientAddress(c, { trustedHops })),
+    getClientAddress: options.getClientAddress ?? ((c) => clientAddress(c, { proxy })),
     logger: options.logger === false ? undefined : (options.logger ?? ((line) => console.log(line))),
     now: options.now ?? Date.now,
   };

@@ -2,13 +2,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 
 import type { LayerApiEnv } from './app-env.js';
-import { forwardedOrigin } from './client-address.js';
+import { forwardedOrigin, type ProxyTrust } from './client-address.js';
 import { LayerApiError } from './errors.js';
 
 export interface OriginCheckOptions {
   allowedOrigins: ReadonlySet<string>;
-  /** Proxies trusted to report the page's origin (`Forwarded` / `X-Forwarded-Host`); 0 for none. */
-  trustedHops: number;
+  /** Proxies trusted to report the page's origin (`X-Forwarded-Host` or `Forwarded`). */
+  proxy: ProxyTrust;
   /**
    * Browser routes: a POST without `Origin` is refused (browsers always send it on POST). The
    * webhook route: Plaid's server sends none, so only a present, foreign Origin is refused.
@@ -24,10 +24,10 @@ export interface OriginCheckOptions {
 export function isAllowedOrigin(
   c: Context,
   origin: string,
-  { allowedOrigins, trustedHops }: Pick<OriginCheckOptions, 'allowedOrigins' | 'trustedHops'>,
+  { allowedOrigins, proxy }: Pick<OriginCheckOptions, 'allowedOrigins' | 'proxy'>,
 ): boolean {
   if (allowedOrigins.has(origin)) return true;
-  return trustedHops > 0 && origin === forwardedOrigin(c);
+  return proxy.hops > 0 && origin === forwardedOrigin(c, proxy);
 }
 
 /** The browser never sees a POST answered for an origin that is not allowed. */
@@ -44,7 +44,7 @@ export function originCheck(options: OriginCheckOptions): MiddlewareHandler<Laye
           {
             log: {
               origin: origin === undefined ? '(none)' : originForLog(origin),
-              hint: `add it to allowedOrigins (ALLOWED_ORIGINS)${options.trustedHops ? '' : ', or set trustProxy (TRUST_PROXY) behind a proxy that sends X-Forwarded-Host'}`,
+              hint: `add it to allowedOrigins (ALLOWED_ORIGINS)${options.proxy.hops ? '' : ', or set trustProxy (TRUST_PROXY) behind a proxy that sends X-Forwarded-Host'}`,
             },
           },
         );

@@ -23,7 +23,7 @@ export function linkTokenRoute({ options, visitors, handles }: RouteDeps) {
 
   async function limitAddress(c: Context): Promise<void> {
     const address = options.getClientAddress(c) ?? UNKNOWN_ADDRESS;
-    const behindProxy = address !== UNKNOWN_ADDRESS && isPrivateAddress(address) && options.trustedHops === 0;
+    const behindProxy = address !== UNKNOWN_ADDRESS && isPrivateAddress(address) && options.proxy.hops === 0;
     await enforceRateLimit(
       store,
       storeKeys.linkTokenPerAddress(await visitors.pseudonymize(`address:${address}`)),

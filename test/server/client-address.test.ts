@@ -88,6 +88,17 @@ test('with trustProxy: true, the address the proxy appended counts, not the entr
     200,
     'another client behind the same proxy has its own limit',
   );
+  assert.equal(
+    (await linkTokenFrom(app, proxy, { 'X-Forwarded-For': '198.51.100.9', Forwarded: 'for=203.0.113.99' }))
+      .status,
+    429,
+    'a client-sent Forwarded header is not read when the proxy sets X-Forwarded-For',
+  );
+});
+
+test("with trustProxy: { header: 'forwarded' }, only Forwarded: for= counts", async () => {
+  const { app } = limitedApi({ trustProxy: { header: 'forwarded' } });
+  const proxy = '10.0.0.1';
   assert.deepEqual(
     await statuses(app, proxy, [
       { Forwarded: 'for=198.51.100.11' },
@@ -95,7 +106,12 @@ test('with trustProxy: true, the address the proxy appended counts, not the entr
       { Forwarded: 'for="6.6.6.5:1234";proto=https, for="198.51.100.11:4711"' },
     ]),
     [200, 200, 429],
-    'the same from Forwarded: for=',
+  );
+  assert.equal(
+    (await linkTokenFrom(app, proxy, { Forwarded: 'for=198.51.100.11', 'X-Forwarded-For': '203.0.113.98' }))
+      .status,
+    429,
+    'a client-sent X-Forwarded-For is not read when the proxy sets Forwarded',
   );
 });
 
@@ -115,8 +131,9 @@ test('with trustProxy: 2, the address two hops back from the socket counts', asy
     200,
     'not the nearest proxy’s address: every client would share it',
   );
+  const forwarded = limitedApi({ trustProxy: { hops: 2, header: 'forwarded' } });
   assert.deepEqual(
-    await statuses(app, proxy, [
+    await statuses(forwarded.app, proxy, [
       { Forwarded: 'for="[2001:db8::1]:4711", for=10.0.0.2' },
       { Forwarded: 'for=6.6.6.6, for="[2001:db8::1]", for=10.0.0.2' },
       { Forwarded: 'for=6.6.6.7, for="[2001:db8::1]:80", for=10.0.0.2' },
@@ -132,7 +149,7 @@ test('with trustProxy but no socket address (another runtime), the proxy’s own
     await statuses(app, undefined, [
       { 'X-Forwarded-For': '198.51.100.9' },
       { 'X-Forwarded-For': '6.6.6.1, 198.51.100.9' },
-      { Forwarded: 'for=6.6.6.2, for=198.51.100.9' },
+      { 'X-Forwarded-For': '6.6.6.2, 198.51.100.9' },
     ]),
     [200, 200, 429],
   );

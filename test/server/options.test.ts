@@ -74,7 +74,7 @@ test('mistakes in the options throw a TypeError at creation, saying what is wron
       { allowedOrigins: [API_ORIGIN, 'https://ok.example', 'https://bad.example/path'] },
       /"https:\/\/bad\.example\/path" is not an origin like https:\/\/www\.example\.com/,
     ],
-    ['negative trustProxy', { trustProxy: -1 }, /trustProxy must be true, false or a whole number/],
+    ['negative trustProxy', { trustProxy: -1 }, /trustProxy must be true, false, a whole number of proxies/],
     ['fractional trustProxy', { trustProxy: 1.5 }, /trustProxy must be/],
     [
       'unknown rate limit (the old name)',

@@ -168,14 +168,30 @@ function proxied(app: RequestHandler, origin: string, headers: Record<string, st
   return new TestBrowser(app, origin).post('http://10.0.0.5:8787/link-token', {}, { headers });
 }
 
-const FORWARDED_HEADERS: Record<string, Record<string, string>> = {
-  'X-Forwarded-Host and -Proto': { 'X-Forwarded-Host': 'shop.example', 'X-Forwarded-Proto': 'https' },
-  'Forwarded host= and proto=': { Forwarded: 'for=198.51.100.7;host=shop.example;proto=https' },
+const FORWARDED_HEADERS: Record<
+  string,
+  { headers: Record<string, string>; header: 'x-forwarded' | 'forwarded'; other: Record<string, string> }
+> = {
+  'X-Forwarded-Host and -Proto': {
+    headers: { 'X-Forwarded-Host': 'shop.example', 'X-Forwarded-Proto': 'https' },
+    header: 'x-forwarded',
+    other: { Forwarded: 'host=shop.example;proto=https' },
+  },
+  'Forwarded host= and proto=': {
+    headers: { Forwarded: 'for=198.51.100.7;host=shop.example;proto=https' },
+    header: 'forwarded',
+    other: { 'X-Forwarded-Host': 'shop.example', 'X-Forwarded-Proto': 'https' },
+  },
 };
 
-for (const [name, headers] of Object.entries(FORWARDED_HEADERS)) {
-  test(`the page origin from ${name} is allowed only with trustProxy`, async () => {
-    const trusting = createTestApi({ trustProxy: true, allowedOrigins: [] });
+for (const [name, { headers, header, other }] of Object.entries(FORWARDED_HEADERS)) {
+  test(`the page origin from ${name} is allowed only with trustProxy set for that header`, async () => {
+    const trusting = createTestApi({ trustProxy: { header }, allowedOrigins: [] });
+    await assertError(
+      await proxied(trusting.app, 'https://shop.example', other),
+      'ORIGIN_NOT_ALLOWED',
+      'the other header family, which the proxy passes through from the client',
+    );
     assert.equal((await proxied(trusting.app, 'https://shop.example', headers)).status, 200);
     await assertError(
       await proxied(trusting.app, 'https://evil.example', headers),
@@ -202,12 +218,15 @@ for (const [name, headers] of Object.entries(FORWARDED_HEADERS)) {
 }
 
 test('behind several proxies the nearest one’s forwarded host counts, not one a client put first', async () => {
-  const { app } = createTestApi({ trustProxy: 2 });
-  const headerSets: Record<string, string>[] = [
-    { 'X-Forwarded-Host': 'evil.example, shop.example', 'X-Forwarded-Proto': 'https, https' },
-    { Forwarded: 'host=evil.example;proto=https, host=shop.example;proto=https' },
+  const headerSets: Array<[Record<string, string>, 'x-forwarded' | 'forwarded']> = [
+    [
+      { 'X-Forwarded-Host': 'evil.example, shop.example', 'X-Forwarded-Proto': 'https, https' },
+      'x-forwarded',
+    ],
+    [{ Forwarded: 'host=evil.example;proto=https, host=shop.example;proto=https' }, 'forwarded'],
   ];
-  for (const headers of headerSets) {
+  for (const [headers, header] of headerSets) {
+    const { app } = createTestApi({ trustProxy: { hops: 2, header } });
     const label = JSON.stringify(headers);
     assert.equal((await proxied(app, 'https://shop.example', headers)).status, 200, label);
     await assertError(await proxied(app, 'https://evil.example', headers), 'ORIGIN_NOT_ALLOWED', label);
