@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 // <script type="module">. Lit is bundled into both so a partner page needs nothing else.
 export default defineConfig({
   publicDir: false,
+  // widget/dev.ts: development-only warnings are dropped from both builds.
+  define: { __LAYER_ONBOARDING_DEV__: 'false' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,4 +1,5 @@
 // Browser tests in Debian's Chromium (or CHROMIUM_PATH); nothing downloads a browser.
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
 import { esbuildPlugin } from '@web/dev-server-esbuild';
@@ -7,23 +8,62 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { Hono } from 'hono';
 import { tsImport } from 'tsx/esm/api';
 
-// The Plaid emulator is TypeScript; tsx loads it for this config without a loader flag on the
-// runner. Browser tests reach it at /plaid, as pages do under `npm start`.
-const { createPlaidEmulator } = await tsImport('./emulator/index.ts', import.meta.url);
-const plaidSite = new Hono().route('/plaid', createPlaidEmulator());
+// The Plaid emulator and the real backend are TypeScript; tsx loads them for this config without
+// a loader flag on the runner.
+const { createPlaidEmulator, DEFAULT_TEMPLATES, EMULATOR_CLIENT_ID, EMULATOR_SECRET, EMULATOR_TEMPLATE_ID } =
+  await tsImport('./emulator/index.ts', import.meta.url);
+const { createLayerApi } = await tsImport('./server/index.ts', import.meta.url);
 
 const { CHROMIUM_PATH: executablePath, CHROMIUM_ARGS: args } = await tsImport(
   './test/support/browser.ts',
   import.meta.url,
 );
 
+/** Where browser tests reach the emulator and the backend, as pages do under `npm start`. */
+const EMULATOR_PATH = '/plaid';
+const API_PATH = '/api/layer';
+/** Test-only: the backend once per emulator template, at `/api/templates/<template id>`. */
+const TEMPLATE_API_PATH = '/api/templates';
+
+const emulator = createPlaidEmulator();
+
 /**
- * Serves a fetch-style app (Hono) from the dev server's Koa stack for the paths under `prefix`:
- * the Koa request becomes a fetch `Request`, the `Response` is written back.
+ * The real backend (`createLayerApi`) at /api/layer on the emulator's default template, beside the
+ * emulator at /plaid. Its `plaid` client calls the emulator through this same dev server, whose
+ * origin — the test pages' origin, the only one allowed — is known at the first request.
  */
-function fetchAppMiddleware(prefix, app) {
+function createTestSite(origin) {
+  const layerApi = (templateId) =>
+    createLayerApi({
+      plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: `${origin}${EMULATOR_PATH}` },
+      templateId,
+      sessionSecret: randomBytes(32).toString('base64url'),
+      allowedOrigins: [origin],
+      // Every test shares one address and many visitors: keep the limits out of the way.
+      rateLimits: {
+        linkTokenPerVisitor: { limit: 100_000, windowSeconds: 600 },
+        linkTokenPerAddress: { limit: 100_000, windowSeconds: 600 },
+        sessionPerVisitor: { limit: 100_000, windowSeconds: 600 },
+      },
+      // Tests print nothing on success; a failing test shows the error body it got.
+      logger: false,
+    });
+  const site = new Hono().route(EMULATOR_PATH, emulator).route(API_PATH, layerApi(EMULATOR_TEMPLATE_ID));
+  for (const templateId of Object.keys(DEFAULT_TEMPLATES))
+    site.route(`${TEMPLATE_API_PATH}/${templateId}`, layerApi(templateId));
+  return site;
+}
+
+let testSite;
+
+/**
+ * Serves a fetch-style app (Hono) from the dev server's Koa stack for the paths under `prefixes`:
+ * the Koa request becomes a fetch `Request`, the `Response` is written back. `app` is called with
+ * the dev server's origin on the first request and may build itself then.
+ */
+function fetchAppMiddleware(prefixes, app) {
   return async function fetchApp(ctx, next) {
-    if (ctx.path !== prefix && !ctx.path.startsWith(`${prefix}/`)) return next();
+    if (!prefixes.some((prefix) => ctx.path === prefix || ctx.path.startsWith(`${prefix}/`))) return next();
     const chunks = [];
     for await (const chunk of ctx.req) chunks.push(chunk);
     const headers = new Headers();
@@ -32,7 +72,7 @@ function fetchAppMiddleware(prefix, app) {
         headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const hasBody = !['GET', 'HEAD'].includes(ctx.method) && chunks.length > 0;
-    const response = await app.fetch(
+    const response = await app(ctx.origin).fetch(
       new Request(new URL(ctx.originalUrl, `http://${ctx.host}`), {
         method: ctx.method,
         headers,
@@ -76,14 +116,19 @@ export default {
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'auto' })],
   browsers: [chromeLauncher({ launchOptions: { executablePath, headless: true, args } })],
   concurrency: 2,
-  // The Plaid emulator at /plaid; MSW's service worker at "/" so its scope covers the test pages.
+  // Two files run at once on a machine that may be busy: give each file, and each test, room.
+  testsFinishTimeout: 600_000,
+  browserStartTimeout: 120_000,
+  // The emulator at /plaid and the real backend at /api; MSW's service worker at "/" so its scope
+  // covers the test pages.
   middleware: [
-    fetchAppMiddleware('/plaid', plaidSite),
+    fetchAppMiddleware([EMULATOR_PATH, '/api'], (origin) => (testSite ??= createTestSite(origin))),
     function mswWorker(ctx, next) {
       if (ctx.path === '/mockServiceWorker.js') ctx.url = '/node_modules/msw/lib/mockServiceWorker.js';
       return next();
     },
   ],
   reporters: [defaultReporter(), summaryReporter()],
-  testFramework: { config: { timeout: 10000 } },
+  // Tests wait for conditions up to 20 s (support/wait.ts); a test may wait for a few in a row.
+  testFramework: { config: { timeout: 60_000 } },
 };

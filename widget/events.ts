@@ -87,9 +87,6 @@ export interface LayerEventDetails {
   'layer-event': LayerLinkEventDetail;
 }
 
-/** What the Link session calls to announce something; the element turns it into a DOM event. */
-export type LayerEmit = <K extends LayerEventName>(type: K, detail: LayerEventDetails[K]) => void;
-
 export function createLayerEvent<K extends LayerEventName>(
   type: K,
   detail: LayerEventDetails[K],

@@ -1,6 +1,7 @@
 import { defineLayerOnboarding } from './define.js';
 
-export { LayerOnboarding, PRELOAD_MODES, type PreloadMode } from './layer-onboarding.js';
+export { LayerOnboarding } from './layer-onboarding.js';
+export { PRELOAD_MODES, type PreloadMode } from './layer-flow.js';
 export { defineLayerOnboarding, TAG_NAME } from './define.js';
 export { LAYER_STATES, type LayerState } from './states.js';
 export {

@@ -4,31 +4,12 @@ import { live } from 'lit/directives/live.js';
 
 import { DEFAULT_API_BASE, DEFAULT_LINK_SCRIPT_SRC } from '../contract/index.js';
 import { parseDateOfBirth } from './date-of-birth.js';
-import { createLayerEvent, type LayerEmit, type LayerEventDetails, type LayerEventName } from './events.js';
-import { DEFAULT_ELIGIBILITY_TIMEOUT, LinkSession } from './link-session.js';
+import { errorKind } from './errors.js';
+import { DEFAULT_ELIGIBILITY_TIMEOUT, LayerFlow, type PreloadMode } from './layer-flow.js';
 import { normalizePhone } from './phone.js';
-import type { LayerState } from './states.js';
+import { STATES, type FlowState, type LayerState } from './states.js';
 import { stringsFor, type Strings } from './strings.js';
 import { styles } from './styles.js';
-
-/** When the Link token and handler are prepared. */
-export const PRELOAD_MODES = ['eager', 'intent'] as const;
-
-export type PreloadMode = (typeof PRELOAD_MODES)[number];
-
-/** States in which the element shows the phone or date-of-birth form. */
-const FORM_STATES: readonly LayerState[] = [
-  'idle',
-  'loading',
-  'ready',
-  'checking',
-  'dob',
-  'open',
-  'finishing',
-];
-
-/** States in which the form waits on Link or the backend and takes no input. */
-const BUSY_STATES: readonly LayerState[] = ['checking', 'open', 'finishing'];
 
 const PRIVACY_POLICY_URL = 'https://plaid.com/legal/#end-user-privacy-policy';
 
@@ -121,19 +102,18 @@ export class LayerOnboarding extends LitElement {
 
   /** The current state, read-only (reflected to the `state` attribute). */
   get state(): LayerState {
-    return this.current;
+    return this.flow.state.name;
   }
 
   /** The signed profile token after `layer-success`, otherwise `''`. Also the form value. */
   get value(): string {
-    return this.profileToken;
+    const state = this.flow.state;
+    return state.name === 'complete' ? state.result.token : '';
   }
 
   // `nonce` (CSP nonce for the injected Link script) and `lang` (UI language, `en` or `es`) are
   // the native HTMLElement properties: the browser hides a nonce attribute after parsing but keeps
   // the `nonce` property, so a Lit property would lose it.
-
-  @state() private current: LayerState = 'idle';
 
   /** Which field holds an invalid value, if any. */
   @state() private invalid: 'phone' | 'dob' | null = null;
@@ -148,31 +128,16 @@ export class LayerOnboarding extends LitElement {
 
   private readonly internals = this.attachInternals();
 
-  private readonly session = new LinkSession(this, {
-    emit: (type, detail) => this.handleSessionEvent(type, detail),
+  private readonly flow = new LayerFlow(this, {
+    onTransition: (state, previous) => this.handleTransition(state, previous),
   });
-
-  private profileToken = '';
-
-  /** Listeners waiting for the first focus or input in `preload="intent"` mode. */
-  private intent: AbortController | null = null;
 
   /** What gets focus after the next render, because a change took it away from the visitor. */
   private focusNext: 'input' | 'retry' | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.setAttribute('state', this.current);
-    if (this.session.state !== 'idle') return;
-    if (this.preload === 'intent' && !this.session.resumesOAuth) this.listenForIntent();
-    else this.session.start();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.intent?.abort();
-    this.intent = null;
-    this.session.stop();
+    this.setAttribute('state', this.state);
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -201,23 +166,12 @@ export class LayerOnboarding extends LitElement {
     this.formDisabled = disabled;
   }
 
-  private readonly handleSessionEvent: LayerEmit = (type, detail) => {
-    if (isEvent('layer-state-change', type, detail)) {
-      this.focusNext = this.focusAfter(detail.state, detail.previous) ?? this.focusNext;
-      this.current = detail.state;
-      this.setAttribute('state', detail.state);
-      if (detail.state !== 'complete') this.setProfileToken('');
-    } else if (isEvent('layer-success', type, detail)) {
-      this.setProfileToken(detail.token);
-    }
-    this.dispatchEvent(createLayerEvent(type, detail));
-  };
-
-  private readonly handleIntent = (): void => {
-    this.intent?.abort();
-    this.intent = null;
-    this.session.start();
-  };
+  /** Reflects a new state before `layer-state-change` reaches the page's listeners. */
+  private handleTransition(state: FlowState, previous: FlowState): void {
+    this.focusNext = this.focusAfter(state.name, previous.name) ?? this.focusNext;
+    this.setAttribute('state', state.name);
+    this.internals.setFormValue(state.name === 'complete' ? state.result.token : null);
+  }
 
   private handlePhoneInput(event: InputEvent): void {
     this.phoneValue = (event.target as HTMLInputElement).value;
@@ -242,7 +196,7 @@ export class LayerOnboarding extends LitElement {
   }
 
   private handleSkip(): void {
-    this.session.skip();
+    this.flow.skip();
   }
 
   private handleRetry(): void {
@@ -257,26 +211,12 @@ export class LayerOnboarding extends LitElement {
    */
   private focusAfter(state: LayerState, previous: LayerState): 'input' | 'retry' | null {
     const focusInside = this.shadowRoot?.activeElement != null;
-    if (state === 'dob') return 'input';
+    const visitorWasInFlow = STATES[previous].busy || STATES[previous].accepts === 'date_of_birth';
+    if (STATES[state].accepts === 'date_of_birth') return 'input';
     if (previous === 'open' && state === 'loading') return 'input'; // the visitor closed Link
-    if (state === 'error' && (focusInside || BUSY_STATES.includes(previous) || previous === 'dob'))
-      return 'retry';
+    if (state === 'error' && (focusInside || visitorWasInFlow)) return 'retry';
     if (previous === 'error' && focusInside) return 'input';
     return null;
-  }
-
-  private listenForIntent(): void {
-    this.intent?.abort();
-    this.intent = new AbortController();
-    const options = { signal: this.intent.signal };
-    this.addEventListener('focusin', this.handleIntent, options);
-    this.addEventListener('input', this.handleIntent, options);
-  }
-
-  private setProfileToken(token: string): void {
-    if (token === this.profileToken) return;
-    this.profileToken = token;
-    this.internals.setFormValue(token || null);
   }
 
   /**
@@ -291,10 +231,7 @@ export class LayerOnboarding extends LitElement {
       return false;
     }
     this.invalid = null;
-    if (!this.isConnected) return false;
-    this.intent?.abort();
-    this.intent = null;
-    return this.session.submitPhone(phoneNumber);
+    return this.flow.submitPhone(phoneNumber);
   }
 
   /**
@@ -309,52 +246,48 @@ export class LayerOnboarding extends LitElement {
       return false;
     }
     this.invalid = null;
-    return this.session.submitDateOfBirth(dateOfBirth);
+    return this.flow.submitDateOfBirth(dateOfBirth);
   }
 
   /** Starts over from any state: Link is torn down and, when connected, prepared again. */
   reset(): void {
-    this.session.reset();
     this.invalid = null;
     this.phoneValue = this.phone;
     this.dobValue = '';
-    if (!this.isConnected) return;
-    if (this.preload === 'intent') this.listenForIntent();
-    else this.session.start();
+    this.flow.reset();
   }
 
   override render(): TemplateResult {
     const t = stringsFor(this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang);
-    const current = this.current;
-    const busy = BUSY_STATES.includes(current);
-    const dobStep = current === 'dob' || (current === 'checking' && this.session.step === 'date_of_birth');
-    const showForm = FORM_STATES.includes(current);
+    const state = this.flow.state;
+    const { busy, outcome } = STATES[state.name];
+    const dobStep = state.name === 'dob' || (state.name === 'checking' && state.step === 'date_of_birth');
     const error =
-      current === 'error'
-        ? t.error
+      state.name === 'error'
+        ? t.errors[errorKind(state.error.code)]
         : this.invalid === 'phone'
           ? t.phoneInvalid
           : this.invalid === 'dob'
             ? t.dobInvalid
             : '';
     return html`
-      ${showForm ? (dobStep ? this.renderDob(t, busy) : this.renderPhone(t, busy)) : nothing}
-      <p part="status" class="status" role="status" data-state=${current}>${statusText(t, current)}</p>
+      ${outcome ? nothing : dobStep ? this.renderDob(t, busy) : this.renderPhone(t, busy)}
+      <p part="status" class="status" role="status" data-state=${state.name}>${t.status[state.name] ?? ''}</p>
       <p part="error" class="error" id="error" role="alert">${error}</p>
       ${
-        current === 'error'
+        state.name === 'error'
           ? html`<button part="button" class="retry" type="button" @click=${this.handleRetry}>
               ${t.retry}
             </button>`
           : nothing
       }
-      <div class="legal" ?hidden=${!showForm}>
+      <div class="legal" ?hidden=${outcome}>
         <slot name="legal">
           ${t.legal}
           <a href=${PRIVACY_POLICY_URL} target="_blank" rel="noopener noreferrer">${t.legalLink}</a>
         </slot>
       </div>
-      <div class="fallback" ?hidden=${current !== 'fallback'}>
+      <div class="fallback" ?hidden=${state.name !== 'fallback'}>
         <slot name="fallback"><p>${t.fallback}</p></slot>
       </div>
     `;
@@ -413,28 +346,4 @@ export class LayerOnboarding extends LitElement {
       </form>
     `;
   }
-}
-
-function statusText(t: Strings, state: LayerState): string {
-  switch (state) {
-    case 'checking':
-      return t.checking;
-    case 'open':
-      return t.open;
-    case 'finishing':
-      return t.finishing;
-    case 'complete':
-      return t.complete;
-    default:
-      return '';
-  }
-}
-
-/** Narrows an emitted (type, detail) pair to one event. */
-function isEvent<K extends LayerEventName>(
-  name: K,
-  type: LayerEventName,
-  _detail: unknown,
-): _detail is LayerEventDetails[K] {
-  return type === name;
 }

@@ -1,4 +1,6 @@
 // Every word the element shows, in each language it speaks.
+import type { ErrorKind } from '../contract/index.js';
+import type { LayerState } from './states.js';
 
 export const LANGUAGES = ['en', 'es'] as const;
 
@@ -15,12 +17,11 @@ export interface Strings {
   dobSubmit: string;
   dobInvalid: string;
   dobSkip: string;
-  checking: string;
-  open: string;
-  finishing: string;
-  complete: string;
+  /** The status line, by state; a state without one shows an empty line. */
+  status: { readonly [S in LayerState]?: string };
   fallback: string;
-  error: string;
+  /** The message in state `error`, by the error's kind (contract `ERROR_KINDS`). */
+  errors: { readonly [K in ErrorKind]: string };
   retry: string;
   legal: string;
   legalLink: string;
@@ -37,12 +38,19 @@ const EN: Strings = {
   dobSubmit: 'Continue',
   dobInvalid: 'Enter your date of birth as MM/DD/YYYY.',
   dobSkip: 'Fill in the form myself',
-  checking: 'Checking…',
-  open: 'Continue in the Plaid window.',
-  finishing: 'Getting your details…',
-  complete: 'Done: your details are filled in.',
+  status: {
+    checking: 'Checking…',
+    open: 'Continue in the Plaid window.',
+    finishing: 'Getting your details…',
+    complete: 'Done: your details are filled in.',
+  },
   fallback: 'Please fill in the form yourself.',
-  error: 'Instant sign-up is not available right now. Please fill in the form yourself.',
+  errors: {
+    retry: 'Instant sign-up is busy right now. Please wait a moment and try again.',
+    session: 'Your instant sign-up session ended. Please try again.',
+    setup: 'Instant sign-up is not set up correctly on this site. Please fill in the form yourself.',
+    unavailable: 'Instant sign-up is not available right now. Please fill in the form yourself.',
+  },
   retry: 'Try again',
   legal: 'Plaid verifies your number with a one-time code.',
   legalLink: 'Plaid End User Privacy Policy',
@@ -59,12 +67,20 @@ const ES: Strings = {
   dobSubmit: 'Continuar',
   dobInvalid: 'Introduzca su fecha de nacimiento como MM/DD/AAAA.',
   dobSkip: 'Completar el formulario yo mismo',
-  checking: 'Comprobando…',
-  open: 'Continúe en la ventana de Plaid.',
-  finishing: 'Obteniendo sus datos…',
-  complete: 'Listo: sus datos están completos.',
+  status: {
+    checking: 'Comprobando…',
+    open: 'Continúe en la ventana de Plaid.',
+    finishing: 'Obteniendo sus datos…',
+    complete: 'Listo: sus datos están completos.',
+  },
   fallback: 'Complete el formulario usted mismo.',
-  error: 'El registro instantáneo no está disponible ahora. Complete el formulario usted mismo.',
+  errors: {
+    retry: 'El registro instantáneo está ocupado ahora. Espere un momento y vuelva a intentarlo.',
+    session: 'Su sesión de registro instantáneo terminó. Vuelva a intentarlo.',
+    setup:
+      'El registro instantáneo no está bien configurado en este sitio. Complete el formulario usted mismo.',
+    unavailable: 'El registro instantáneo no está disponible ahora. Complete el formulario usted mismo.',
+  },
   retry: 'Reintentar',
   legal: 'Plaid verifica su número con un código de un solo uso.',
   legalLink: 'Política de privacidad de Plaid',

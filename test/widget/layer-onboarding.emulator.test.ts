@@ -1,12 +1,22 @@
-// <layer-onboarding> with the emulator's real Link script and UI (served by web-test-runner at
-// /plaid) and the backend routes answered by MSW against that emulator. Every Layer outcome is
-// reached by using Link's dialog as a user would.
-import { expect, oneEvent, waitUntil } from '@open-wc/testing';
-import { setupWorker } from 'msw/browser';
+// <layer-onboarding> as a partner page runs it: the emulator's real Link script and UI (served by
+// web-test-runner at /plaid) and the real backend (createLayerApi at /api/layer, calling the
+// emulator). Every Layer outcome is reached by using Link's dialog as a user would. MSW only
+// watches /link-token, or expires the token it answers through the emulator's control route.
+import { expect, oneEvent } from '@open-wc/testing';
 
-import { AUTOFILL_IDENTITY, findSandboxUser } from '../../emulator/sandbox-users.js';
+import { SESSION_HANDLE_HEADER, type LinkTokenResponse } from '../../contract/index.js';
+import { AUTOFILL_DATE_OF_BIRTH, AUTOFILL_IDENTITY, findSandboxUser } from '../../emulator/sandbox-users.js';
+import { EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID } from '../../emulator/templates.js';
 import '../../widget/index.js';
 import type { LayerOnboarding } from '../../widget/index.js';
+import {
+  API,
+  apiFor,
+  browserProfileOf,
+  expireToken,
+  LINK_SCRIPT_SRC,
+  SANDBOX_PHONE,
+} from './support/backend.js';
 import {
   attach,
   detachAll,
@@ -19,24 +29,44 @@ import {
   typeAndSubmit,
   type Recorded,
 } from './support/element.js';
-import { ACCOUNTS_OPTIONAL_TEMPLATE, emulatorBackend, LINK_SCRIPT_SRC } from './support/emulator-backend.js';
-import { handlers as happyPath, onUnhandledRequest } from './support/handlers.js';
 import { linkHosts, openDialog, press, shareInLink, typeInLink } from './support/link-dialog.js';
+import { http, passThrough, useWorker, watchLinkToken, type LinkTokenCall } from './support/msw.js';
+import { until } from './support/wait.js';
 
-const { backend, handlers } = emulatorBackend();
-const worker = setupWorker(...handlers, ...happyPath);
+const worker = useWorker();
 
-before(() => worker.start({ quiet: true, onUnhandledRequest }));
-beforeEach(() => {
-  backend.template = 'template_emulator';
-  backend.expireNext = 0;
-});
 afterEach(() => {
   detachAll();
   const plaid = (window as { Plaid?: { emulator: { eventTiming?: string } } }).Plaid;
   if (plaid) delete plaid.emulator.eventTiming;
+  expect(linkHosts(), 'a Link handler was left behind').to.have.length(0);
 });
-after(() => worker.stop());
+
+/** The Link tokens the real backend hands out during the test. */
+function watchTokens(): LinkTokenCall[] {
+  const calls: LinkTokenCall[] = [];
+  worker.use(watchLinkToken(calls));
+  return calls;
+}
+
+/** The next `count` Link tokens of the real backend expire before the page gets them. */
+function expireNextTokens(count: number): LinkTokenCall[] {
+  const calls: LinkTokenCall[] = [];
+  let left = count;
+  worker.use(
+    http.post(`${API}/link-token`, async ({ request }) => {
+      const response = await passThrough(request);
+      const answer = (await response.clone().json()) as LinkTokenResponse;
+      calls.push({ sessionHeader: request.headers.get(SESSION_HANDLE_HEADER), answer });
+      if (left > 0) {
+        left -= 1;
+        await expireToken(answer.link_token);
+      }
+      return response;
+    }),
+  );
+  return calls;
+}
 
 async function mount(attributes = ''): Promise<{ el: LayerOnboarding; events: Recorded[] }> {
   const el = document.createElement('layer-onboarding');
@@ -50,7 +80,7 @@ async function mount(attributes = ''): Promise<{ el: LayerOnboarding; events: Re
 
 async function mountReady(attributes = ''): Promise<{ el: LayerOnboarding; events: Recorded[] }> {
   const mounted = await mount(attributes);
-  await waitUntil(() => mounted.el.state === 'ready', 'the element never became ready', { timeout: 4000 });
+  await until(() => mounted.el.state === 'ready', 'the element never became ready');
   return mounted;
 }
 
@@ -66,10 +96,12 @@ function assertNoSecrets(events: Recorded[], ssn: string): void {
 
 describe('<layer-onboarding> with the emulated Link', () => {
   it('loads Link from the emulator once and creates a handler with a real token', async () => {
+    const tokens = watchTokens();
     const { el } = await mountReady();
     expect(scriptTags(LINK_SCRIPT_SRC)).to.have.length(1);
     expect(linkHosts()).to.have.length(1);
-    expect(backend.tokens.at(-1)).to.match(/^link-sandbox-/);
+    expect(tokens.map((call) => call.answer.link_token)).to.have.length(1);
+    expect(tokens[0]!.answer.link_token).to.match(/^link-sandbox-/);
     expect(el.getAttribute('state')).to.equal('ready');
   });
 
@@ -82,26 +114,20 @@ describe('<layer-onboarding> with the emulated Link', () => {
     expect(
       ofType(events, 'layer-state-change').map((event) => (event.detail as { state: string }).state),
     ).to.deep.equal(['loading', 'checking', 'open']);
-    await waitUntil(() => openDialog(), 'Link did not open');
+    await until(() => openDialog(), 'Link did not open');
   });
 
   it('415-555-0011 → code 123456 → Share: layer-success with that user’s profile and no secrets', async () => {
     const { el, events } = await mountReady();
-    const user = findSandboxUser('+14155550011')!;
+    const user = findSandboxUser(SANDBOX_PHONE)!;
     await typeAndSubmit(el, '415-555-0011');
     await oneEvent(el, 'layer-eligible');
     expect(el.state).to.equal('open');
     await shareInLink();
     const success = await oneEvent(el, 'layer-success');
 
-    expect(success.detail.profile).to.deep.equal({
-      name: user.identity!.name,
-      address: user.identity!.address,
-      phone_number: '+14155550011',
-      email: user.identity!.email,
-      date_of_birth: user.identity!.date_of_birth,
-      ssn_last_4: user.identity!.ssn!.slice(-4),
-    });
+    expect(success.detail.profile).to.deep.equal(browserProfileOf(SANDBOX_PHONE));
+    // The review step shares the accounts the user leaves selected: at least one Item.
     expect(success.detail.items.length).to.be.greaterThan(0);
     expect(success.detail.linkSessionId).to.be.a('string');
     expect(el.state).to.equal('complete');
@@ -114,17 +140,17 @@ describe('<layer-onboarding> with the emulated Link', () => {
       'HANDOFF',
     ]);
     assertNoSecrets(events, user.identity!.ssn!);
-    await waitUntil(() => linkHosts().length === 0, 'Link was not destroyed after success');
+    await until(() => linkHosts().length === 0, 'Link was not destroyed after success');
   });
 
   it('LAYER_NOT_AVAILABLE → date of birth 1975-01-18 → LAYER_READY → success (Extended Autofill)', async () => {
-    backend.template = ACCOUNTS_OPTIONAL_TEMPLATE;
-    const { el, events } = await mountReady();
+    const { el, events } = await mountReady(`api="${apiFor(EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID)}"`);
     await typeAndSubmit(el, '415-555-0000');
-    await waitUntil(() => el.state === 'dob', 'no date-of-birth step');
+    await until(() => el.state === 'dob', 'no date-of-birth step');
     await el.updateComplete;
     expect(text(part(el, 'label'))).to.equal('Date of birth');
-    await typeAndSubmit(el, '01/18/1975');
+    const [year, month, day] = AUTOFILL_DATE_OF_BIRTH.split('-');
+    await typeAndSubmit(el, `${month}/${day}/${year}`);
     const eligible = await oneEvent(el, 'layer-eligible');
     expect(eligible.detail).to.deep.equal({ via: 'date_of_birth' });
     await shareInLink();
@@ -137,13 +163,13 @@ describe('<layer-onboarding> with the emulated Link', () => {
   it('LAYER_AUTOFILL_NOT_AVAILABLE after another date of birth → fallback autofill_not_available', async () => {
     const { el, events } = await mountReady();
     await typeAndSubmit(el, '415-555-0000');
-    await waitUntil(() => el.state === 'dob');
+    await until(() => el.state === 'dob');
     await el.updateComplete;
     await typeAndSubmit(el, '1980-02-02');
     const fallback = await oneEvent(el, 'layer-fallback');
     expect(fallback.detail).to.deep.equal({ reason: 'autofill_not_available' });
     expect(linkEventNames(events)).to.deep.equal(['LAYER_NOT_AVAILABLE', 'LAYER_AUTOFILL_NOT_AVAILABLE']);
-    await waitUntil(() => linkHosts().length === 0, 'Link was not destroyed after the fallback');
+    await until(() => linkHosts().length === 0, 'Link was not destroyed after the fallback');
   });
 
   it('no-autofill: LAYER_NOT_AVAILABLE → fallback not_eligible', async () => {
@@ -156,7 +182,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
   it('a number of another country goes to Plaid in E.164, which answers LAYER_NOT_AVAILABLE', async () => {
     const { el, events } = await mountReady();
     await typeAndSubmit(el, '+44 7700 900123');
-    await waitUntil(() => el.state === 'dob');
+    await until(() => el.state === 'dob');
     expect(linkEventNames(events)).to.deep.equal(['LAYER_NOT_AVAILABLE']);
   });
 
@@ -181,13 +207,13 @@ describe('<layer-onboarding> with the emulated Link', () => {
     const { el, events } = await mountReady();
     await typeAndSubmit(el, '415-555-0011');
     await oneEvent(el, 'layer-eligible');
-    const tokens = backend.tokens.length;
+    const tokens = watchTokens();
     const exit = oneEvent(el, 'layer-exit');
     await press('Close');
     expect((await exit).detail.error).to.equal(null);
-    await waitUntil(() => el.state === 'ready');
-    expect(backend.tokens).to.have.length(tokens + 1);
-    await waitUntil(() => linkHosts().length === 1, 'the closed handler was not destroyed');
+    await until(() => el.state === 'ready');
+    expect(tokens, 'a fresh token after the exit').to.have.length(1);
+    await until(() => linkHosts().length === 1, 'the closed handler was not destroyed');
     await el.updateComplete;
     expect(field(el).value).to.equal('415-555-0011');
 
@@ -199,12 +225,14 @@ describe('<layer-onboarding> with the emulated Link', () => {
   });
 
   it('recovers from INVALID_LINK_TOKEN with a new token and handler, silently', async () => {
-    backend.expireNext = 1;
-    const tokens = backend.tokens.length;
+    const tokens = expireNextTokens(1);
     const { el, events } = await mountReady();
-    expect(backend.tokens).to.have.length(tokens + 2);
+    expect(tokens).to.have.length(2);
+    expect(tokens[1]!.sessionHeader, 'the visitor keeps its handle').to.equal(
+      tokens[0]!.answer.session_handle,
+    );
     expect(linkEventNames(events)).to.deep.equal(['EXIT']);
-    await waitUntil(() => linkHosts().length === 1, 'the dead handler was not destroyed');
+    await until(() => linkHosts().length === 1, 'the dead handler was not destroyed');
     await typeAndSubmit(el, '415-555-0011');
     await oneEvent(el, 'layer-eligible');
     expect(ofType(events, 'layer-error')).to.deep.equal([]);
@@ -212,7 +240,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
   });
 
   it('gives up with layer-error when the new token is invalid too', async () => {
-    backend.expireNext = 2;
+    expireNextTokens(2);
     const { el, events } = await mount();
     const error = await oneEvent(el, 'layer-error');
     expect(error.detail.code).to.equal('INVALID_LINK_TOKEN');
@@ -231,7 +259,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
     await oneEvent(el, 'layer-eligible');
     // The handler above was created before the setting: start over with one that has it.
     el.reset();
-    await waitUntil(() => el.state === 'ready');
+    await until(() => el.state === 'ready');
     await typeAndSubmit(el, '415-555-0011');
     await oneEvent(el, 'layer-eligible');
     const before = events.length;
@@ -250,6 +278,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
   });
 
   it('two elements share one script tag and run independent sessions', async () => {
+    const tokens = watchTokens();
     const wrapper = await attach(
       element(
         'div',
@@ -259,13 +288,13 @@ describe('<layer-onboarding> with the emulated Link', () => {
       ),
     );
     const [a, b] = Array.from(wrapper.querySelectorAll('layer-onboarding'));
-    await waitUntil(() => a!.state === 'ready' && b!.state === 'ready', 'not both ready', { timeout: 4000 });
+    await until(() => a!.state === 'ready' && b!.state === 'ready', 'not both ready');
     expect(scriptTags(LINK_SCRIPT_SRC)).to.have.length(1);
     expect(linkHosts()).to.have.length(2);
-    expect(new Set(backend.tokens.slice(-2)).size).to.equal(2);
+    expect(new Set(tokens.map((call) => call.answer.link_token)).size).to.equal(2);
 
     await typeAndSubmit(b!, '415-555-0000');
-    await waitUntil(() => b!.state === 'dob');
+    await until(() => b!.state === 'dob');
     await typeAndSubmit(a!, '415-555-0011');
     await oneEvent(a!, 'layer-eligible');
     await shareInLink();
@@ -279,7 +308,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
     const parent = el.parentElement!;
     await typeAndSubmit(el, '415-555-0011');
     await oneEvent(el, 'layer-eligible');
-    await waitUntil(() => openDialog(), 'Link did not open');
+    await until(() => openDialog(), 'Link did not open');
 
     el.remove();
     expect(linkHosts()).to.have.length(0);
@@ -287,7 +316,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
     expect(el.state).to.equal('idle');
 
     parent.append(el);
-    await waitUntil(() => el.state === 'ready', 'not ready after re-insertion', { timeout: 4000 });
+    await until(() => el.state === 'ready', 'not ready after re-insertion');
     expect(scriptTags(LINK_SCRIPT_SRC)).to.have.length(1);
     expect(linkHosts()).to.have.length(1);
     el.remove();

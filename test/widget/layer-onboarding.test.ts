@@ -1,16 +1,15 @@
-// <layer-onboarding> with the backend answered by MSW and Plaid's script replaced by a fake that
+// <layer-onboarding> on the real backend (/api/layer), with Plaid's script replaced by a fake that
 // tests drive by hand (support/fake-plaid.ts), loaded through the element's own script loader.
 // The Layer outcomes against the emulator's real Link script and UI are in
-// layer-onboarding.emulator.test.ts; this file keeps what only a hand-driven double can produce
-// (a handler that never loads, onSuccess twice, a timeout, a script that fails to load) and the
-// element's own rendering.
-import { elementUpdated, expect, oneEvent, waitUntil } from '@open-wc/testing';
-import { http, HttpResponse } from 'msw';
-import { setupWorker } from 'msw/browser';
+// layer-onboarding.emulator.test.ts, every error code in layer-onboarding.errors.test.ts; this
+// file keeps what only a hand-driven double can produce (a handler that never loads, onSuccess
+// twice, a timeout, a script that fails to load) and the element's own rendering.
+import { expect, oneEvent } from '@open-wc/testing';
 
 import '../../widget/index.js';
 import { defineLayerOnboarding, LayerOnboarding } from '../../widget/index.js';
-import { API, handlers, linkToken, onUnhandledRequest, PROFILE, PROFILE_TOKEN } from './support/handlers.js';
+import { fetchLinkToken } from '../../widget/api-client.js';
+import { API, browserProfileOf, itemCountOf, publicTokenFor, SANDBOX_PHONE } from './support/backend.js';
 import {
   attach,
   detachAll,
@@ -24,15 +23,18 @@ import {
   typeAndSubmit,
 } from './support/element.js';
 import { FakePlaid } from './support/fake-plaid.js';
+import { useWorker, watchLinkToken, type LinkTokenCall } from './support/msw.js';
+import { until } from './support/wait.js';
 
-const worker = setupWorker(...handlers);
+const worker = useWorker();
 
-before(() => worker.start({ quiet: true, onUnhandledRequest }));
 afterEach(() => {
   detachAll();
-  worker.resetHandlers();
+  expect(
+    document.querySelectorAll('[data-fake-plaid-link]'),
+    'a Link handler was left behind',
+  ).to.have.length(0);
 });
-after(() => worker.stop());
 
 interface Mounted {
   el: LayerOnboarding;
@@ -54,19 +56,18 @@ async function mount(extra: (el: LayerOnboarding) => void = () => {}): Promise<M
 
 async function mountReady(extra?: (el: LayerOnboarding) => void): Promise<Mounted> {
   const mounted = await mount(extra);
-  await waitUntil(() => mounted.el.state === 'ready', 'the element never became ready');
-  await elementUpdated(mounted.el);
+  await until(() => mounted.el.state === 'ready', 'the element never became ready');
+  await mounted.el.updateComplete;
   return mounted;
+}
+
+/** Link's success, with a public token the emulator made for the handler's real Link token. */
+async function succeed(plaid: FakePlaid): Promise<void> {
+  plaid.last.succeed(await publicTokenFor(plaid.last.token));
 }
 
 describe('<layer-onboarding>', () => {
   describe('rendering', () => {
-    it('registers the tag, and registering again is harmless', () => {
-      expect(customElements.get('layer-onboarding')).to.equal(LayerOnboarding);
-      defineLayerOnboarding();
-      expect(customElements.get('layer-onboarding')).to.equal(LayerOnboarding);
-    });
-
     it('renders a labelled phone input and a button', async () => {
       const { el } = await mountReady();
       const input = field(el);
@@ -87,6 +88,12 @@ describe('<layer-onboarding>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('registers the tag, and registering again is harmless', () => {
+      expect(customElements.get('layer-onboarding')).to.equal(LayerOnboarding);
+      defineLayerOnboarding();
+      expect(customElements.get('layer-onboarding')).to.equal(LayerOnboarding);
+    });
+
     it('is accessible with an error showing', async () => {
       const { el } = await mountReady();
       await typeAndSubmit(el, '555');
@@ -98,8 +105,8 @@ describe('<layer-onboarding>', () => {
       await typeAndSubmit(el, '415-555-0011');
       await expect(el).to.be.accessible();
       plaid.last.event('LAYER_READY');
-      plaid.last.succeed();
-      await waitUntil(() => el.state === 'complete');
+      await succeed(plaid);
+      await until(() => el.state === 'complete');
       await el.updateComplete;
       await expect(el).to.be.accessible();
 
@@ -164,30 +171,41 @@ describe('<layer-onboarding>', () => {
       const { el, plaid } = await mount((node) =>
         node.addEventListener('layer-state-change', (event) => states.push(event.detail.state)),
       );
-      await waitUntil(() => el.state === 'ready');
+      await until(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(1);
-      expect(plaid.last.config.token).to.match(/^link-sandbox-test-/);
+      expect(plaid.last.config.token).to.match(/^link-sandbox-/);
       expect(el.getAttribute('state')).to.equal('ready');
       expect(states).to.deep.equal(['loading', 'ready']);
     });
 
+    it('eager: fires its first layer-state-change a microtask after insertion, not inside connectedCallback', async () => {
+      const plaid = new FakePlaid();
+      const el = document.createElement('layer-onboarding');
+      el.linkScriptSrc = plaid.scriptUrl();
+      const events = recordEvents(el);
+      const wrapper = await attach(element('div'));
+      wrapper.append(el);
+      expect(events, 'nothing fired while the page inserts the element').to.deep.equal([]);
+      expect(el.getAttribute('state')).to.equal('idle');
+      await Promise.resolve();
+      expect(events).to.deep.equal([
+        { type: 'layer-state-change', detail: { state: 'loading', previous: 'idle' } },
+      ]);
+      await until(() => el.state === 'ready');
+    });
+
     it('intent: waits for the first focus', async () => {
-      let tokens = 0;
-      worker.use(
-        http.post(`${API}/link-token`, () => {
-          tokens += 1;
-          return HttpResponse.json(linkToken(), { status: 200 });
-        }),
-      );
+      const tokens: LinkTokenCall[] = [];
+      worker.use(watchLinkToken(tokens));
       const { el, plaid } = await mount((node) => node.setAttribute('preload', 'intent'));
       expect(el.state).to.equal('idle');
       expect(el.getAttribute('state')).to.equal('idle');
       expect(plaid.handlers).to.have.length(0);
       focus(field(el));
-      await waitUntil(() => el.state === 'ready');
+      await until(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(1);
       focus(field(el));
-      expect(tokens).to.equal(1);
+      expect(tokens).to.have.length(1);
     });
 
     it('intent: or for the first keystroke', async () => {
@@ -195,7 +213,7 @@ describe('<layer-onboarding>', () => {
       const input = field(el);
       input.value = '4';
       input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, data: '4' }));
-      await waitUntil(() => el.state === 'ready');
+      await until(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(1);
     });
 
@@ -208,18 +226,18 @@ describe('<layer-onboarding>', () => {
       parent.append(el);
       expect(el.state).to.equal('idle');
       focus(field(el));
-      await waitUntil(() => el.state === 'ready');
+      await until(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(1);
     });
 
     it('intent: an OAuth return resumes Link at once with the stored token and the return URL', async () => {
-      const stored = linkToken();
+      const stored = await fetchLinkToken(API, null);
       sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(stored));
       const page = location.href;
       history.replaceState(null, '', `${location.pathname}?oauth_state_id=4b9a1e2c`);
       try {
         const { el, plaid } = await mount((node) => node.setAttribute('preload', 'intent'));
-        await waitUntil(() => el.state === 'open', 'Link was not resumed without a focus');
+        await until(() => el.state === 'open', 'Link was not resumed without a focus');
         expect(plaid.last.config.token).to.equal(stored.link_token);
         expect(plaid.last.config.receivedRedirectUri).to.equal(location.href);
         expect(plaid.last.opened).to.equal(1);
@@ -234,7 +252,7 @@ describe('<layer-onboarding>', () => {
       plaid.autoLoad = false;
       expect(el.submitPhone('415 555 0011')).to.equal(true);
       expect(el.state).to.equal('checking');
-      await waitUntil(() => plaid.handlers.length === 1);
+      await until(() => plaid.handlers.length === 1);
       expect(plaid.last.submitted).to.deep.equal([]);
       plaid.last.load();
       expect(plaid.last.submitted).to.deep.equal([{ phone_number: '+14155550011' }]);
@@ -397,29 +415,29 @@ describe('<layer-onboarding>', () => {
       el.linkScriptSrc = plaid.scriptUrl();
       el.name = 'layer_token';
       form.append(el);
-      await waitUntil(() => el.state === 'ready');
+      await until(() => el.state === 'ready');
       expect(el.getAttribute('name')).to.equal('layer_token');
       expect(new FormData(form).has('layer_token')).to.equal(false);
 
       await typeAndSubmit(el, '415-555-0011');
       plaid.last.event('LAYER_READY');
-      setTimeout(() => plaid.last.succeed());
+      const publicToken = await publicTokenFor(plaid.last.token);
+      setTimeout(() => plaid.last.succeed(publicToken));
       const event = await oneEvent(el, 'layer-success');
-      expect(event.detail).to.deep.equal({
-        profile: PROFILE,
-        items: [{ item_id: 'item-1' }],
-        token: PROFILE_TOKEN,
-        linkSessionId: plaid.last.linkSessionId,
-      });
+      const { profile, items, token, linkSessionId } = event.detail;
+      expect(profile).to.deep.equal(browserProfileOf(SANDBOX_PHONE));
+      expect(items).to.have.length(itemCountOf(SANDBOX_PHONE));
+      expect(token.split('.')).to.have.length(3);
+      expect(linkSessionId).to.equal(plaid.last.linkSessionId);
       expect(event.bubbles && event.composed).to.equal(true);
       expect(el.state).to.equal('complete');
-      expect(el.value).to.equal(PROFILE_TOKEN);
-      expect(new FormData(form).get('layer_token')).to.equal(PROFILE_TOKEN);
+      expect(el.value).to.equal(token);
+      expect(new FormData(form).get('layer_token')).to.equal(token);
       await el.updateComplete;
       expect(text(part(el, 'status'))).to.equal('Done: your details are filled in.');
 
       form.reset();
-      await waitUntil(() => el.state === 'ready');
+      await until(() => el.state === 'ready');
       expect(new FormData(form).has('layer_token')).to.equal(false);
     });
 
@@ -428,10 +446,11 @@ describe('<layer-onboarding>', () => {
       const events = recordEvents(el);
       await typeAndSubmit(el, '415-555-0011');
       plaid.last.event('LAYER_READY');
-      plaid.last.succeed();
-      plaid.last.succeed();
-      await waitUntil(() => el.state === 'complete');
-      plaid.last.succeed();
+      const publicToken = await publicTokenFor(plaid.last.token);
+      plaid.last.succeed(publicToken);
+      plaid.last.succeed(publicToken);
+      await until(() => el.state === 'complete');
+      plaid.last.succeed(publicToken);
       expect(events.filter((event) => event.type === 'layer-success')).to.have.length(1);
       expect(events.filter((event) => event.type === 'layer-error')).to.deep.equal([]);
     });
@@ -448,9 +467,9 @@ describe('<layer-onboarding>', () => {
       const exit = await oneEvent(el, 'layer-exit');
       expect(exit.detail.error).to.equal(null);
       expect(exit.detail.metadata.link_session_id).to.equal(first.linkSessionId);
-      await waitUntil(() => el.state === 'ready');
+      await until(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(2);
-      await waitUntil(() => first.destroyed, 'the first handler was not destroyed');
+      await until(() => first.destroyed, 'the first handler was not destroyed');
       await el.updateComplete;
       expect(field(el).value).to.equal('415-555-0011');
       expect(submitButton(el).disabled).to.equal(false);
@@ -495,7 +514,7 @@ describe('<layer-onboarding>', () => {
       expect(focused(el), 'the form went away: focus on Try again').to.equal('button.retry');
 
       retry.click();
-      await waitUntil(() => el.state === 'ready');
+      await until(() => el.state === 'ready');
       expect(plaid.handlers).to.have.length(2);
       await el.updateComplete;
       expect(text(part(el, 'error'))).to.equal('');
@@ -508,9 +527,9 @@ describe('<layer-onboarding>', () => {
       await typeAndSubmit(el, '415-555-0011');
       const first = plaid.last;
       first.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
-      await waitUntil(() => plaid.handlers.length === 2 && plaid.last.submitted.length === 1);
+      await until(() => plaid.handlers.length === 2 && plaid.last.submitted.length === 1);
       expect(plaid.last.config.token).not.to.equal(first.config.token);
-      await waitUntil(() => first.destroyed);
+      await until(() => first.destroyed);
       plaid.last.event('LAYER_READY');
       expect(plaid.last.opened).to.equal(1);
       expect(events.filter((event) => ['layer-exit', 'layer-error'].includes(event.type))).to.deep.equal([]);
@@ -549,10 +568,12 @@ describe('<layer-onboarding>', () => {
     it('fires layer-event for every Link event, without personal data', async () => {
       const { el, plaid } = await mountReady();
       const events: CustomEvent[] = [];
-      document.addEventListener('layer-event', (event) => events.push(event));
+      const listening = new AbortController();
+      document.addEventListener('layer-event', (event) => events.push(event), { signal: listening.signal });
       await typeAndSubmit(el, '415-555-0011');
       plaid.last.event('LAYER_READY');
       plaid.last.event('SEARCH_INSTITUTION', { institution_search_query: 'my bank' });
+      listening.abort();
       expect(events.map((event) => event.detail.eventName)).to.deep.equal([
         'LAYER_READY',
         'SEARCH_INSTITUTION',
@@ -600,7 +621,7 @@ describe('<layer-onboarding>', () => {
         ),
       );
       const [a, b] = Array.from(wrapper.querySelectorAll('layer-onboarding'));
-      await waitUntil(() => a!.state === 'ready' && b!.state === 'ready');
+      await until(() => a!.state === 'ready' && b!.state === 'ready');
       expect(scriptTags(url)).to.have.length(1);
       expect(plaid.handlers).to.have.length(2);
       const [handlerA, handlerB] = plaid.handlers;
@@ -608,8 +629,8 @@ describe('<layer-onboarding>', () => {
 
       await typeAndSubmit(a!, '415-555-0011');
       handlerA!.event('LAYER_READY');
-      handlerA!.succeed();
-      await waitUntil(() => a!.state === 'complete');
+      handlerA!.succeed(await publicTokenFor(handlerA!.token));
+      await until(() => a!.state === 'complete');
       expect(b!.state).to.equal('ready');
       expect(handlerB!.submitted).to.deep.equal([]);
     });
@@ -634,7 +655,7 @@ describe('<layer-onboarding>', () => {
         expect(el.state).to.equal('idle');
 
         parent.append(el);
-        await waitUntil(() => el.state === 'ready');
+        await until(() => el.state === 'ready');
         expect(plaid.handlers).to.have.length(2);
         expect(scriptTags(scriptUrl)).to.have.length(1);
         expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(1);

@@ -1,21 +1,27 @@
 // A small test double of Plaid Link's web SDK, for what the emulator's real Link script cannot
 // produce on demand: a handler that never loads, `onSuccess` twice, events out of order,
-// `INVALID_LINK_TOKEN`, a token refresh hours later. Tests drive it by hand.
+// `INVALID_LINK_TOKEN`, a token refresh hours later, a `Plaid.create()` that throws. Tests drive
+// it by hand. Its tokens are real ones from the backend; a public token for `succeed()` comes from
+// the emulator (support/backend.ts `publicTokenFor`).
 import type {
+  PlaidGlobal,
   PlaidHandler,
-  PlaidLinkConfig,
   PlaidLinkError,
-  PlaidLinkEventMetadata,
-  PlaidLinkFactory,
+  PlaidLinkOnEventMetadata,
+  PlaidLinkOptions,
   PlaidSubmitData,
-} from '../../../widget/plaid-link.js';
+} from '../../../contract/index.js';
 
 const registry: FakePlaid[] = [];
 
-export class FakePlaid implements PlaidLinkFactory {
+export class FakePlaid implements PlaidGlobal {
   readonly handlers: FakeHandler[] = [];
   /** Whether handlers call `onLoad` by themselves, a macrotask after `create()`. */
   autoLoad = true;
+  /** Thrown by `create()`, as a broken Link script might. */
+  createError: Error | null = null;
+  /** Thrown by the handlers' `open()`. */
+  openError: Error | null = null;
 
   constructor() {
     registry.push(this);
@@ -38,8 +44,9 @@ export class FakePlaid implements PlaidLinkFactory {
     return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   }
 
-  create(config: PlaidLinkConfig): FakeHandler {
-    const handler = new FakeHandler(config, this.handlers.length + 1);
+  create(config: PlaidLinkOptions): FakeHandler {
+    if (this.createError) throw this.createError;
+    const handler = new FakeHandler(config, this.handlers.length + 1, this);
     this.handlers.push(handler);
     if (this.autoLoad) setTimeout(() => handler.load(), 0);
     return handler;
@@ -57,14 +64,20 @@ export class FakeHandler implements PlaidHandler {
   readonly node: HTMLElement;
 
   constructor(
-    readonly config: PlaidLinkConfig,
+    readonly config: PlaidLinkOptions,
     readonly index: number,
+    private readonly plaid: FakePlaid,
   ) {
-    this.linkSessionId = `link-session-${config.token}-${index}`;
+    this.linkSessionId = `link-session-${index}-${crypto.randomUUID()}`;
     this.node = document.createElement('div');
-    this.node.dataset.fakePlaidLink = config.token;
+    this.node.dataset.fakePlaidLink = String(config.token);
     this.node.hidden = true;
     document.body.append(this.node);
+  }
+
+  /** The Link token it was created with. */
+  get token(): string {
+    return String(this.config.token);
   }
 
   // ── driven by tests ──
@@ -72,12 +85,12 @@ export class FakeHandler implements PlaidHandler {
   load(): void {
     if (this.destroyed || this.loaded) return;
     this.loaded = true;
-    this.config.onLoad();
+    this.config.onLoad?.();
   }
 
   /** `onEvent` with Link's full metadata shape (every key present, mostly null). */
-  event(eventName: string, extra: Partial<PlaidLinkEventMetadata> = {}): void {
-    this.config.onEvent(eventName, {
+  event(eventName: string, extra: Partial<PlaidLinkOnEventMetadata> = {}): void {
+    this.config.onEvent?.(eventName, {
       account_number_mask: null,
       error_type: null,
       error_code: null,
@@ -99,7 +112,7 @@ export class FakeHandler implements PlaidHandler {
     });
   }
 
-  succeed(publicToken = `public-sandbox-${this.config.token}`): void {
+  succeed(publicToken: string): void {
     this.config.onSuccess(publicToken, {
       link_session_id: this.linkSessionId,
       institution: null,
@@ -111,7 +124,7 @@ export class FakeHandler implements PlaidHandler {
     error: Pick<PlaidLinkError, 'error_code'> & Partial<PlaidLinkError>,
     status: string | null = null,
   ): void {
-    this.config.onExit(
+    this.config.onExit?.(
       {
         error_type: 'INVALID_INPUT',
         error_message: error.error_code.toLowerCase().replaceAll('_', ' '),
@@ -129,7 +142,7 @@ export class FakeHandler implements PlaidHandler {
 
   /** The user closes Link. */
   close(): void {
-    this.config.onExit(null, {
+    this.config.onExit?.(null, {
       institution: null,
       status: null,
       link_session_id: this.linkSessionId,
@@ -140,6 +153,7 @@ export class FakeHandler implements PlaidHandler {
   // ── Plaid's handler interface ──
 
   open(): void {
+    if (this.plaid.openError) throw this.plaid.openError;
     this.opened += 1;
   }
 

@@ -1,6 +1,6 @@
 // Using the emulator's Link UI as a user does: it is a dialog named "Plaid …" inside the open
 // shadow root of a <plaid-link-emulator> host that Link adds to the page.
-import { waitUntil } from '@open-wc/testing';
+import { until } from './wait.js';
 
 const HOST = 'plaid-link-emulator';
 
@@ -40,7 +40,7 @@ function buttonNamed(name: string): HTMLButtonElement | null {
 
 /** Waits for the Link dialog to offer a button, and presses it. */
 export async function press(name: string): Promise<void> {
-  await waitUntil(() => buttonNamed(name), `Link shows no "${name}" button`, { timeout: 4000 });
+  await until(() => buttonNamed(name), `Link shows no "${name}" button`);
   buttonNamed(name)!.click();
 }
 
@@ -50,7 +50,7 @@ export async function typeInLink(label: string, value: string): Promise<void> {
     Array.from(openDialog()?.querySelectorAll('input') ?? []).find((input) =>
       Array.from(input.labels ?? []).some((node) => node.textContent?.trim() === label),
     );
-  await waitUntil(() => find(), `Link shows no "${label}" field`, { timeout: 4000 });
+  await until(() => find(), `Link shows no "${label}" field`);
   const input = find()!;
   input.focus();
   input.value = value;

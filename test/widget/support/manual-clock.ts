@@ -1,4 +1,4 @@
-import type { Clock } from '../../../widget/clock.js';
+import type { Clock } from '../../../widget/timers.js';
 
 /** A clock that moves only when told, so a 10 s timeout or a 4 h token runs in no time. */
 export class ManualClock implements Clock {

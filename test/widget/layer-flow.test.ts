@@ -1,0 +1,824 @@
+// The Layer flow controller on a bare host element, without the element's rendering: the real
+// backend answers /api/layer (MSW only for answers it cannot give), a fake stands in for Plaid's
+// handler, and a manual clock runs the timeouts and token lifetimes.
+import { expect } from '@open-wc/testing';
+import { LitElement } from 'lit';
+
+import { SESSION_HANDLE_HEADER, type PlaidGlobal } from '../../contract/index.js';
+import type { LayerEventDetails, LayerEventName } from '../../widget/events.js';
+import { LAYER_EVENT_NAMES } from '../../widget/events.js';
+import { LayerFlow, type PreloadMode } from '../../widget/layer-flow.js';
+import {
+  API,
+  browserProfileOf,
+  expireToken,
+  itemCountOf,
+  publicTokenFor,
+  SANDBOX_PHONE,
+} from './support/backend.js';
+import { catchConsole } from './support/console.js';
+import { attach, detachAll } from './support/element.js';
+import { FakePlaid } from './support/fake-plaid.js';
+import { ManualClock } from './support/manual-clock.js';
+import { MemoryStorage } from './support/memory-storage.js';
+import {
+  errorResponse,
+  holdRoute,
+  http,
+  HttpResponse,
+  passThrough,
+  useWorker,
+  watchLinkToken,
+  type LinkTokenCall,
+} from './support/msw.js';
+import { until } from './support/wait.js';
+
+const worker = useWorker();
+
+afterEach(() => {
+  detachAll();
+  expect(
+    document.querySelectorAll('[data-fake-plaid-link]'),
+    'a Link handler was left behind',
+  ).to.have.length(0);
+});
+
+/** A bare element the flow runs in: its settings, and nothing rendered. */
+class FlowHost extends LitElement {
+  api = API;
+  linkScriptSrc = '/unused-link-initialize.js';
+  preload: PreloadMode = 'intent';
+  noAutofill = false;
+  eligibilityTimeout = 10_000;
+}
+customElements.define('test-flow-host', FlowHost);
+
+type Emitted = { [K in LayerEventName]: { type: K; detail: LayerEventDetails[K] } }[LayerEventName];
+
+interface Setup {
+  host: FlowHost;
+  flow: LayerFlow;
+  plaid: FakePlaid;
+  clock: ManualClock;
+  storage: MemoryStorage;
+  emitted: Emitted[];
+  /** Details of every event of one type, in order. */
+  details<K extends LayerEventName>(type: K): LayerEventDetails[K][];
+  /** The states of every layer-state-change, in order. */
+  states(): string[];
+}
+
+interface SetupOptions {
+  host?: Partial<Pick<FlowHost, 'api' | 'preload' | 'noAutofill' | 'eligibilityTimeout'>>;
+  location?: string;
+  storage?: MemoryStorage;
+  loadPlaid?: (plaid: FakePlaid) => Promise<PlaidGlobal>;
+  /** Put the host on the page (default); with preload="intent" the flow then waits for `start()`. */
+  connect?: boolean;
+}
+
+async function setup(options: SetupOptions = {}): Promise<Setup> {
+  const plaid = new FakePlaid();
+  const clock = new ManualClock(Date.now());
+  const storage = options.storage ?? new MemoryStorage();
+  const host = document.createElement('test-flow-host') as FlowHost;
+  Object.assign(host, options.host);
+  const flow = new LayerFlow(host, {
+    clock,
+    storage: () => storage,
+    location: () => options.location ?? 'https://partner.example/signup',
+    loadPlaid: () => (options.loadPlaid ? options.loadPlaid(plaid) : Promise.resolve(plaid)),
+  });
+  const emitted: Emitted[] = [];
+  for (const type of LAYER_EVENT_NAMES)
+    host.addEventListener(type, (event) => emitted.push({ type, detail: event.detail } as Emitted));
+  if (options.connect ?? true) await attach(host);
+  return {
+    host,
+    flow,
+    plaid,
+    clock,
+    storage,
+    emitted,
+    details: <K extends LayerEventName>(type: K) =>
+      emitted.filter((event) => event.type === type).map((event) => event.detail as LayerEventDetails[K]),
+    states: () =>
+      emitted.flatMap((event) => (event.type === 'layer-state-change' ? [event.detail.state] : [])),
+  };
+}
+
+/** Starts the flow and waits until its first handler has loaded. */
+async function ready(s: Setup): Promise<void> {
+  s.flow.start();
+  await until(() => s.flow.state.name === 'ready', 'the handler never became ready');
+}
+
+/** From ready: the default Sandbox number submitted and answered with LAYER_READY. */
+async function openLink(s: Setup): Promise<void> {
+  await ready(s);
+  s.flow.submitPhone(SANDBOX_PHONE);
+  s.plaid.last.event('LAYER_READY');
+}
+
+describe('LayerFlow', () => {
+  const warnings = catchConsole('warn');
+  const errors = catchConsole('error');
+
+  describe('on its host', () => {
+    it('starts eagerly a microtask after connecting, not inside connectedCallback', async () => {
+      const s = await setup({ host: { preload: 'eager' }, connect: false });
+      document.body.append(s.host);
+      try {
+        expect(s.flow.state.name, 'nothing happens inside connectedCallback').to.equal('idle');
+        expect(s.emitted).to.deep.equal([]);
+        await Promise.resolve();
+        expect(s.flow.state).to.deep.equal({ name: 'loading', resumeOAuth: false });
+        expect(s.states()).to.deep.equal(['loading']);
+        await until(() => s.flow.state.name === 'ready', 'never ready');
+      } finally {
+        s.host.remove();
+      }
+    });
+
+    it('with preload="intent", waits for the first focus or keystroke on its host', async () => {
+      const s = await setup();
+      await Promise.resolve();
+      expect(s.flow.state.name).to.equal('idle');
+      s.host.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      expect(s.flow.state.name).to.equal('loading');
+      await until(() => s.flow.state.name === 'ready', 'never ready');
+      s.host.dispatchEvent(new FocusEvent('focusin', { bubbles: true, composed: true }));
+      expect(s.plaid.handlers).to.have.length(1);
+    });
+
+    it('asks its host to render on every change, and for new data in the same state', async () => {
+      const s = await setup();
+      let requested = 0;
+      const original = s.host.requestUpdate.bind(s.host);
+      s.host.requestUpdate = () => {
+        requested += 1;
+        original();
+      };
+      await ready(s);
+      expect(requested).to.equal(2); // loading, ready
+      s.flow.submitPhone('+14155550000');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      expect(requested).to.equal(4); // checking, dob
+    });
+
+    it('does nothing for a host that is not on the page', async () => {
+      const s = await setup({ connect: false });
+      expect(s.flow.submitPhone(SANDBOX_PHONE)).to.equal(false);
+      expect(s.flow.state.name).to.equal('idle');
+    });
+  });
+
+  describe('preparing Link', () => {
+    it('fetches the token and loads the script in parallel, and creates the handler once both are in', async () => {
+      const tokenRequests: (() => void)[] = [];
+      worker.use(holdRoute('/link-token', tokenRequests));
+      let releaseScript!: (plaid: PlaidGlobal) => void;
+      let scriptRequested = false;
+      const s = await setup({
+        loadPlaid: () => {
+          scriptRequested = true;
+          return new Promise((resolve) => (releaseScript = resolve));
+        },
+      });
+
+      s.flow.start();
+      expect(s.flow.state.name).to.equal('loading');
+      await until(() => tokenRequests.length === 1, 'the token was never requested');
+      // Both requests are under way before either has answered: the critical path is the slower one.
+      expect(scriptRequested).to.equal(true);
+
+      tokenRequests[0]!();
+      releaseScript(s.plaid);
+      await until(() => s.plaid.handlers.length === 1, 'no handler was created');
+      expect(s.plaid.last.token).to.match(/^link-sandbox-/);
+      await until(() => s.flow.state.name === 'ready', 'never ready');
+      expect(s.states()).to.deep.equal(['loading', 'ready']);
+    });
+
+    it('keeps a phone number submitted before the handler loaded until onLoad', async () => {
+      const s = await setup();
+      s.plaid.autoLoad = false;
+      s.flow.start();
+      expect(s.flow.submitPhone(SANDBOX_PHONE)).to.equal(true);
+      expect(s.flow.state).to.deep.equal({
+        name: 'checking',
+        step: 'phone',
+        entry: { phone: SANDBOX_PHONE, dateOfBirth: null },
+      });
+      await until(() => s.plaid.handlers.length === 1, 'no handler was created');
+      expect(s.plaid.last.submitted).to.deep.equal([]);
+
+      s.plaid.last.load();
+      expect(s.plaid.last.submitted).to.deep.equal([{ phone_number: SANDBOX_PHONE }]);
+    });
+
+    it('starts from idle when a phone number comes before any preparation', async () => {
+      const s = await setup();
+      s.flow.submitPhone(SANDBOX_PHONE);
+      await until(
+        () => s.plaid.handlers.length === 1 && s.plaid.last.submitted.length === 1,
+        'nothing submitted',
+      );
+      expect(s.states()).to.deep.equal(['checking']);
+      expect(s.plaid.last.submitted[0]).to.deep.equal({ phone_number: SANDBOX_PHONE });
+    });
+
+    it('sends "new" as its first session handle, then the visitor’s handle on each later /link-token', async () => {
+      const calls: LinkTokenCall[] = [];
+      worker.use(watchLinkToken(calls));
+      const s = await setup();
+      await ready(s);
+      s.flow.reset();
+      await ready(s);
+      expect(calls.map((call) => call.sessionHeader)).to.deep.equal(['new', calls[0]!.answer.session_handle]);
+      expect(calls[0]!.answer.session_handle).to.be.a('string').and.not.equal('');
+    });
+
+    it('reports a failed token request with the backend error and falls back', async () => {
+      worker.use(http.post(`${API}/link-token`, () => errorResponse('RATE_LIMITED', 'req-429')));
+      const s = await setup();
+      s.flow.start();
+      await until(() => s.flow.state.name === 'error', 'no error');
+      const error = { code: 'RATE_LIMITED', message: 'test: RATE_LIMITED', requestId: 'req-429' };
+      expect(s.details('layer-error')).to.deep.equal([error]);
+      expect(s.flow.state).to.deep.equal({ name: 'error', error });
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      expect(s.plaid.handlers).to.have.length(0);
+    });
+
+    it('reports a token answer without a link_token as BAD_RESPONSE and creates no handler', async () => {
+      worker.use(http.post(`${API}/link-token`, () => HttpResponse.json({}, { status: 200 })));
+      const s = await setup();
+      s.flow.start();
+      await until(() => s.flow.state.name === 'error', 'no error');
+      expect(s.details('layer-error')[0]?.code).to.equal('BAD_RESPONSE');
+      expect(s.plaid.handlers).to.have.length(0);
+      // A setup error: the console tells whoever set the page up what went wrong.
+      expect(errors.take()).to.deep.equal([
+        `<layer-onboarding>: BAD_RESPONSE: POST ${API}/link-token answered 200 without the JSON body ${API}/link-token promises`,
+      ]);
+    });
+
+    it('reports an unreachable backend as NETWORK_ERROR', async () => {
+      worker.use(http.post(`${API}/link-token`, () => HttpResponse.error()));
+      const s = await setup();
+      s.flow.start();
+      await until(() => s.flow.state.name === 'error', 'no error');
+      expect(s.details('layer-error')[0]?.code).to.equal('NETWORK_ERROR');
+    });
+
+    it('reports a Plaid.create() that throws as LINK_CREATE_FAILED', async () => {
+      const s = await setup();
+      s.plaid.createError = new Error('Link is broken');
+      s.flow.start();
+      await until(() => s.flow.state.name === 'error', 'no error');
+      expect(s.details('layer-error')).to.deep.equal([
+        { code: 'LINK_CREATE_FAILED', message: 'Error: Link is broken' },
+      ]);
+    });
+  });
+
+  describe('eligibility', () => {
+    it('opens Link at once on LAYER_READY', async () => {
+      const s = await setup();
+      await openLink(s);
+      expect(s.plaid.last.opened).to.equal(1);
+      expect(s.flow.state).to.deep.equal({
+        name: 'open',
+        entry: { phone: SANDBOX_PHONE, dateOfBirth: null },
+      });
+      expect(s.details('layer-eligible')).to.deep.equal([{ via: 'phone' }]);
+    });
+
+    it('asks for a date of birth on LAYER_NOT_AVAILABLE and submits it on the same handler', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone('+14155550000');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      expect(s.flow.state).to.deep.equal({
+        name: 'dob',
+        entry: { phone: '+14155550000', dateOfBirth: null },
+      });
+
+      expect(s.flow.submitDateOfBirth('1975-01-18')).to.equal(true);
+      expect(s.flow.state).to.deep.equal({
+        name: 'checking',
+        step: 'date_of_birth',
+        entry: { phone: '+14155550000', dateOfBirth: '1975-01-18' },
+      });
+      expect(s.plaid.handlers).to.have.length(1);
+      expect(s.plaid.last.submitted).to.deep.equal([
+        { phone_number: '+14155550000' },
+        { date_of_birth: '1975-01-18' },
+      ]);
+
+      s.plaid.last.event('LAYER_READY');
+      expect(s.plaid.last.opened).to.equal(1);
+      expect(s.details('layer-eligible')).to.deep.equal([{ via: 'date_of_birth' }]);
+    });
+
+    it('falls back with autofill_not_available on LAYER_AUTOFILL_NOT_AVAILABLE', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone('+14155550000');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      s.flow.submitDateOfBirth('1980-02-02');
+      s.plaid.last.event('LAYER_AUTOFILL_NOT_AVAILABLE');
+      expect(s.flow.state).to.deep.equal({ name: 'fallback', reason: 'autofill_not_available' });
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'autofill_not_available' }]);
+      expect(s.plaid.last.opened).to.equal(0);
+    });
+
+    it('falls back with not_eligible after LAYER_NOT_AVAILABLE when autofill is off', async () => {
+      const s = await setup({ host: { noAutofill: true } });
+      await ready(s);
+      s.flow.submitPhone('+447700900123');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      expect(s.flow.state.name).to.equal('fallback');
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'not_eligible' }]);
+    });
+
+    it('falls back with timeout when Link does not answer within 10 s, and ignores a later answer', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.clock.advance(9_999);
+      expect(s.flow.state.name).to.equal('checking');
+      s.clock.advance(1);
+      expect(s.flow.state.name).to.equal('fallback');
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'timeout' }]);
+
+      s.plaid.last.event('LAYER_READY');
+      expect(s.plaid.last.opened).to.equal(0);
+      expect(s.flow.state.name).to.equal('fallback');
+    });
+
+    it('takes its timeout from the host', async () => {
+      const s = await setup({ host: { eligibilityTimeout: 2_500 } });
+      await ready(s);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.clock.advance(2_500);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'timeout' }]);
+    });
+
+    it('lets the visitor skip the date of birth', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone('+14155550000');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      s.flow.skip();
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'exit' }]);
+    });
+  });
+
+  describe('success', () => {
+    it('exchanges the public token on the real backend and reports the profile', async () => {
+      const s = await setup();
+      await openLink(s);
+      const publicToken = await publicTokenFor(s.plaid.last.token);
+      s.plaid.last.succeed(publicToken);
+      expect(s.flow.state).to.deep.equal({ name: 'finishing', linkSessionId: s.plaid.last.linkSessionId });
+      await until(() => s.flow.state.name === 'complete', 'never complete');
+      const [success] = s.details('layer-success');
+      expect(success!.profile).to.deep.equal(browserProfileOf(SANDBOX_PHONE));
+      expect(success!.items).to.have.length(itemCountOf(SANDBOX_PHONE));
+      expect(success!.token.split('.')).to.have.length(3);
+      expect(success!.linkSessionId).to.equal(s.plaid.last.linkSessionId);
+      expect(s.flow.state).to.deep.equal({ name: 'complete', result: success });
+      expect(s.states()).to.deep.equal(['loading', 'ready', 'checking', 'open', 'finishing', 'complete']);
+    });
+
+    it('sends the Link token’s session handle with the exchange', async () => {
+      const calls: LinkTokenCall[] = [];
+      const sessionHeaders: (string | null)[] = [];
+      worker.use(
+        watchLinkToken(calls),
+        http.post(`${API}/session`, ({ request }) => {
+          sessionHeaders.push(request.headers.get(SESSION_HANDLE_HEADER));
+          return passThrough(request);
+        }),
+      );
+      const s = await setup();
+      await openLink(s);
+      s.plaid.last.succeed(await publicTokenFor(s.plaid.last.token));
+      await until(() => s.flow.state.name === 'complete', 'never complete');
+      expect(sessionHeaders).to.deep.equal([calls.at(-1)!.answer.session_handle]);
+    });
+
+    it('exchanges once when onSuccess fires twice', async () => {
+      const exchanges: string[] = [];
+      worker.use(
+        http.post(`${API}/session`, async ({ request }) => {
+          exchanges.push(await request.clone().text());
+          return passThrough(request);
+        }),
+      );
+      const s = await setup();
+      await openLink(s);
+      const publicToken = await publicTokenFor(s.plaid.last.token);
+      s.plaid.last.succeed(publicToken);
+      s.plaid.last.succeed(publicToken);
+      await until(() => s.flow.state.name === 'complete', 'never complete');
+      s.plaid.last.succeed(publicToken);
+      expect(exchanges).to.have.length(1);
+      expect(s.details('layer-success')).to.have.length(1);
+      expect(s.details('layer-error')).to.deep.equal([]);
+      expect(s.flow.state.name).to.equal('complete');
+    });
+
+    it('reports a failed exchange with its code, request id and Link session id', async () => {
+      const s = await setup();
+      await openLink(s);
+      const publicToken = await publicTokenFor(s.plaid.last.token);
+      await expireToken(publicToken);
+      s.plaid.last.succeed(publicToken);
+      await until(() => s.flow.state.name === 'error', 'no error');
+      const [error] = s.details('layer-error');
+      expect(error).to.include({ code: 'INVALID_PUBLIC_TOKEN', linkSessionId: s.plaid.last.linkSessionId });
+      expect(error!.requestId).to.be.a('string').and.not.equal('');
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+    });
+
+    it('reports a 200 without a profile as BAD_RESPONSE instead of an empty layer-success', async () => {
+      worker.use(http.post(`${API}/session`, () => HttpResponse.json({ ok: true }, { status: 200 })));
+      const s = await setup();
+      await openLink(s);
+      s.plaid.last.succeed('public-sandbox-unused');
+      await until(() => s.flow.state.name === 'error', 'no error');
+      expect(s.details('layer-success')).to.deep.equal([]);
+      expect(s.details('layer-error')[0]).to.deep.include({
+        code: 'BAD_RESPONSE',
+        linkSessionId: s.plaid.last.linkSessionId,
+      });
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      expect(errors.take()).to.have.length(1);
+    });
+
+    it('gives up on an exchange that never answers after 30 s, with layer-error TIMEOUT', async () => {
+      const exchanges: (() => void)[] = [];
+      worker.use(holdRoute('/session', exchanges));
+      const s = await setup();
+      await openLink(s);
+      s.plaid.last.succeed('public-sandbox-unused');
+      await until(() => exchanges.length === 1, 'the exchange was never requested');
+      s.clock.advance(29_999);
+      expect(s.flow.state.name).to.equal('finishing');
+      s.clock.advance(1);
+      expect(s.flow.state.name).to.equal('error');
+      expect(s.details('layer-error')).to.deep.equal([
+        {
+          code: 'TIMEOUT',
+          message: `POST ${API}/session did not answer within 30 s`,
+          linkSessionId: s.plaid.last.linkSessionId,
+        },
+      ]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      s.clock.advance(0);
+      expect(s.clock.pending).to.equal(0);
+      exchanges[0]!(); // the request was cancelled: its late answer changes nothing
+      expect(s.details('layer-error')).to.have.length(1);
+    });
+
+    it('destroys the handler once the flow is complete', async () => {
+      const s = await setup();
+      await openLink(s);
+      s.plaid.last.succeed(await publicTokenFor(s.plaid.last.token));
+      await until(() => s.flow.state.name === 'complete', 'never complete');
+      expect(s.plaid.last.destroyed, 'Link gets a macrotask for its late events').to.equal(false);
+      s.clock.advance(0);
+      expect(s.plaid.last.destroyed).to.equal(true);
+      expect(s.clock.pending).to.equal(0);
+    });
+  });
+
+  describe('exit', () => {
+    it('goes back to the phone step with a fresh token and handler after a user exit', async () => {
+      const s = await setup();
+      await openLink(s);
+      const first = s.plaid.last;
+      first.close();
+      expect(s.details('layer-exit')).to.deep.equal([
+        {
+          error: null,
+          metadata: {
+            institution: null,
+            status: null,
+            link_session_id: first.linkSessionId,
+            request_id: 'req-exit-1',
+          },
+        },
+      ]);
+      expect(s.flow.state.name).to.equal('loading');
+      await until(() => s.flow.state.name === 'ready', 'never ready');
+      const second = s.plaid.last;
+      expect(second).not.to.equal(first);
+      expect(second.token).not.to.equal(first.token);
+      s.clock.advance(0);
+      expect(first.destroyed).to.equal(true);
+
+      s.flow.submitPhone(SANDBOX_PHONE);
+      expect(second.submitted).to.deep.equal([{ phone_number: SANDBOX_PHONE }]);
+    });
+
+    it('falls back with authentication_failed after three wrong codes', async () => {
+      const s = await setup();
+      await openLink(s);
+      s.plaid.last.exitWith({ error_code: 'PROFILE_AUTHENTICATION_FAILED' });
+      expect(s.details('layer-exit')[0]?.error?.error_code).to.equal('PROFILE_AUTHENTICATION_FAILED');
+      expect(s.flow.state.name).to.equal('fallback');
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'authentication_failed' }]);
+    });
+
+    it('reports other Link errors with the Link session and request ids, then falls back', async () => {
+      const s = await setup();
+      await openLink(s);
+      s.plaid.last.exitWith({
+        error_type: 'API_ERROR',
+        error_code: 'INTERNAL_SERVER_ERROR',
+        error_message: 'oops',
+      });
+      expect(s.flow.state.name).to.equal('error');
+      expect(s.details('layer-error')).to.deep.equal([
+        {
+          code: 'INTERNAL_SERVER_ERROR',
+          message: 'oops',
+          requestId: 'req-exit-1',
+          linkSessionId: s.plaid.last.linkSessionId,
+        },
+      ]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+    });
+
+    it('ends with UNEXPECTED_ERROR when Link throws inside the flow, instead of hanging', async () => {
+      const s = await setup();
+      await ready(s);
+      s.plaid.openError = new Error('open failed');
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.plaid.last.event('LAYER_READY');
+      expect(s.flow.state.name).to.equal('error');
+      expect(s.details('layer-error')).to.deep.equal([
+        { code: 'UNEXPECTED_ERROR', message: 'Error: open failed' },
+      ]);
+    });
+
+    it('ignores, with a warning in development, a move the table does not allow', async () => {
+      const s = await setup();
+      await ready(s);
+      s.plaid.last.exitWith({ error_code: 'PROFILE_AUTHENTICATION_FAILED' });
+      expect(s.flow.state.name).to.equal('ready');
+      expect(s.details('layer-fallback')).to.deep.equal([]);
+      const [warning, ...more] = warnings.take();
+      expect(more).to.deep.equal([]);
+      expect(warning).to.contain('from "ready" to "fallback"');
+    });
+  });
+
+  describe('token lifetime', () => {
+    it('recovers once from INVALID_LINK_TOKEN: new token, old handler destroyed, phone submitted again', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      const first = s.plaid.last;
+      first.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      expect(s.flow.state.name).to.equal('checking');
+      await until(() => s.plaid.handlers.length === 2 && s.plaid.last.submitted.length === 1, 'no resubmit');
+      const second = s.plaid.last;
+      expect(second.token).not.to.equal(first.token);
+      expect(second.submitted).to.deep.equal([{ phone_number: SANDBOX_PHONE }]);
+      s.clock.advance(0);
+      expect(first.destroyed).to.equal(true);
+      expect(s.details('layer-exit')).to.deep.equal([]);
+
+      second.event('LAYER_READY');
+      expect(second.opened).to.equal(1);
+      expect(s.flow.state.name).to.equal('open');
+    });
+
+    it('gives up with layer-error when the new token is rejected too', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      await until(() => s.plaid.handlers.length === 2, 'no new handler');
+      s.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      expect(s.flow.state.name).to.equal('error');
+      expect(s.details('layer-error')[0]?.code).to.equal('INVALID_LINK_TOKEN');
+      expect(s.plaid.handlers).to.have.length(2);
+    });
+
+    it('recovers again from a later INVALID_LINK_TOKEN once the replacement token has worked', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      await until(() => s.plaid.handlers.length === 2 && s.plaid.last.submitted.length === 1, 'no resubmit');
+      s.plaid.last.event('LAYER_READY');
+      expect(s.flow.state.name).to.equal('open');
+
+      // Hours later, Link rejects the second token too (inactivity): a fresh recovery, no error.
+      s.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      await until(() => s.plaid.handlers.length === 3 && s.plaid.last.submitted.length === 1, 'no resubmit');
+      expect(s.plaid.last.submitted).to.deep.equal([{ phone_number: SANDBOX_PHONE }]);
+      expect(s.flow.state.name).to.equal('checking');
+      expect(s.details('layer-error')).to.deep.equal([]);
+      expect(s.details('layer-exit')).to.deep.equal([]);
+    });
+
+    it('replays the date of birth after recovering from an invalid token', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone('+14155550000');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      s.flow.submitDateOfBirth('1975-01-18');
+      s.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
+      await until(() => s.plaid.handlers.length === 2 && s.plaid.last.submitted.length === 1, 'no resubmit');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      expect(s.plaid.last.submitted).to.deep.equal([
+        { phone_number: '+14155550000' },
+        { date_of_birth: '1975-01-18' },
+      ]);
+      expect(s.flow.state).to.deep.include({ name: 'checking', step: 'date_of_birth' });
+      expect(s.states()).to.deep.equal(['loading', 'ready', 'checking', 'dob', 'checking']);
+    });
+
+    it('refreshes a token shortly before it expires while nobody uses the handler', async () => {
+      const s = await setup();
+      await ready(s);
+      const first = s.plaid.last;
+      const stored = JSON.parse(s.storage.getItem(s.storage.key(0)!)!) as { expiration: string };
+      const refreshAt = Date.parse(stored.expiration) - 5 * 60_000;
+      s.clock.advance(refreshAt - s.clock.now() - 1);
+      expect(s.plaid.handlers).to.have.length(1);
+      s.clock.advance(1);
+      await until(() => s.plaid.handlers.length === 2, 'the token was not refreshed');
+      expect(s.plaid.last.token).not.to.equal(first.token);
+      expect(s.flow.state.name).to.equal('ready');
+      s.clock.advance(0);
+      expect(first.destroyed).to.equal(true);
+      expect(s.states()).to.deep.equal(['loading', 'ready']);
+    });
+
+    it('resumes Link after an OAuth redirect with the same token, and exchanges with its session handle', async () => {
+      const storage = new MemoryStorage();
+      const first = await setup({ storage });
+      await ready(first);
+      const token = first.plaid.last.token;
+      first.host.remove(); // the bank's page replaces this one
+      const returnUrl = 'https://partner.example/signup?oauth_state_id=9f3b5b0c';
+
+      const back = await setup({ storage, location: returnUrl });
+      back.flow.start();
+      await until(() => back.flow.state.name === 'open', 'Link was not re-opened');
+      expect(back.plaid.last.token).to.equal(token);
+      expect(back.plaid.last.config.receivedRedirectUri).to.equal(returnUrl);
+      expect(back.plaid.last.opened).to.equal(1);
+      expect(back.flow.state).to.deep.equal({ name: 'open', entry: null });
+      expect(back.states()).to.deep.equal(['loading', 'open']);
+
+      back.plaid.last.succeed(await publicTokenFor(token));
+      await until(() => back.flow.state.name === 'complete', 'the resumed flow did not complete');
+      expect(back.details('layer-success')[0]!.profile).to.deep.equal(browserProfileOf(SANDBOX_PHONE));
+    });
+
+    it('with preload="intent", resumes an OAuth return at once', async () => {
+      const storage = new MemoryStorage();
+      const first = await setup({ storage });
+      await ready(first);
+      first.host.remove();
+      const back = await setup({ storage, location: 'https://partner.example/?oauth_state_id=1' });
+      await until(() => back.flow.state.name === 'open', 'Link was not resumed without a focus');
+    });
+
+    it('ignores oauth_state_id without a stored token', async () => {
+      const s = await setup({ location: 'https://partner.example/signup?oauth_state_id=9f3b5b0c' });
+      await ready(s);
+      expect(s.plaid.last.config.receivedRedirectUri).to.equal(undefined);
+      expect(s.plaid.last.opened).to.equal(0);
+    });
+  });
+
+  describe('Link events', () => {
+    it('forwards every Link event without personal data', async () => {
+      const s = await setup();
+      await openLink(s);
+      s.plaid.last.event('SEARCH_INSTITUTION', {
+        institution_search_query: 'my bank',
+        account_number_mask: '0000',
+      });
+      const details = s.details('layer-event');
+      expect(details.map((detail) => detail.eventName)).to.deep.equal(['LAYER_READY', 'SEARCH_INSTITUTION']);
+      const metadata = details[1]!.metadata as Record<string, unknown>;
+      expect(metadata.link_session_id).to.equal(s.plaid.last.linkSessionId);
+      expect(metadata).not.to.have.property('institution_search_query');
+      expect(metadata).not.to.have.property('account_number_mask');
+      expect(metadata).not.to.have.property('routing_number');
+    });
+
+    it('ignores late and out-of-order events: flow events after onSuccess, onExit after onSuccess', async () => {
+      const s = await setup();
+      await openLink(s);
+      const handler = s.plaid.last;
+      handler.succeed(await publicTokenFor(handler.token));
+      // Link may flush non-real-time events after onSuccess, in any order, and an eligibility
+      // answer may come twice.
+      handler.event('HANDOFF');
+      handler.event('LAYER_NOT_AVAILABLE');
+      handler.event('TRANSITION_VIEW', { view_name: 'PROFILE_DATA_REVIEW' });
+      handler.event('LAYER_READY');
+      handler.close();
+      await until(() => s.flow.state.name === 'complete', 'never complete');
+      handler.event('EXIT');
+      expect(handler.opened).to.equal(1);
+      expect(s.details('layer-exit')).to.deep.equal([]);
+      expect(s.details('layer-success')).to.have.length(1);
+      expect(s.details('layer-event').map((detail) => detail.eventName)).to.deep.equal([
+        'LAYER_READY',
+        'HANDOFF',
+        'LAYER_NOT_AVAILABLE',
+        'TRANSITION_VIEW',
+        'LAYER_READY',
+        'EXIT',
+      ]);
+      expect(s.states()).to.deep.equal(['loading', 'ready', 'checking', 'open', 'finishing', 'complete']);
+    });
+
+    it('ignores an answer that arrives after the visitor moved on to the date of birth', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone('+14155550000');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      s.plaid.last.event('LAYER_AUTOFILL_NOT_AVAILABLE');
+      expect(s.flow.state.name).to.equal('dob');
+      expect(s.details('layer-fallback')).to.deep.equal([]);
+    });
+  });
+
+  describe('tear-down', () => {
+    it('on removal, exits and destroys an open handler and leaves no timer behind', async () => {
+      const s = await setup();
+      await openLink(s);
+      const handler = s.plaid.last;
+      s.host.remove();
+      expect(handler.exitCalls).to.deep.equal([{ force: true }]);
+      expect(handler.destroyed).to.equal(true);
+      expect(handler.node.isConnected).to.equal(false);
+      expect(s.clock.pending).to.equal(0);
+      expect(s.flow.state.name).to.equal('idle');
+      // The forced exit's onExit reaches nobody.
+      expect(s.details('layer-exit')).to.deep.equal([]);
+    });
+
+    it('cancels a token request under way and ignores its answer', async () => {
+      const answers: (() => void)[] = [];
+      worker.use(holdRoute('/link-token', answers));
+      const s = await setup();
+      s.flow.start();
+      await until(() => answers.length === 1, 'no token request');
+      s.host.remove();
+      await attach(s.host);
+      s.flow.start();
+      await until(() => answers.length === 2, 'no second token request');
+      answers.forEach((answer) => answer());
+      await until(() => s.flow.state.name === 'ready', 'never ready');
+      expect(s.plaid.handlers).to.have.length(1);
+      expect(s.states()).to.deep.equal(['loading', 'idle', 'loading', 'ready']);
+      expect(s.details('layer-error')).to.deep.equal([]);
+    });
+
+    it('keeps an outcome when removed, and reset() starts over from idle', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.clock.advance(10_000);
+      s.host.remove();
+      expect(s.flow.state.name).to.equal('fallback');
+      await attach(s.host);
+      s.flow.reset();
+      expect(s.flow.state.name).to.equal('idle');
+      await ready(s);
+      expect(s.plaid.handlers).to.have.length(2);
+    });
+
+    it('reset() forgets the stored Link token', async () => {
+      const s = await setup();
+      await ready(s);
+      expect(s.storage.length).to.equal(1);
+      s.flow.reset();
+      expect(s.storage.length).to.equal(0);
+    });
+
+    it('refuses submits in states that do not take them', async () => {
+      const s = await setup();
+      expect(s.flow.submitDateOfBirth('1975-01-18')).to.equal(false);
+      await openLink(s);
+      expect(s.flow.submitPhone(SANDBOX_PHONE)).to.equal(false);
+      expect(s.plaid.last.submitted).to.have.length(1);
+    });
+  });
+});

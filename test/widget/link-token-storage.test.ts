@@ -1,0 +1,95 @@
+import { expect } from '@open-wc/testing';
+
+import type { LinkTokenResponse } from '../../contract/index.js';
+import { LinkTokenStorage } from '../../widget/link-token-storage.js';
+import { API } from './support/backend.js';
+import { MemoryStorage } from './support/memory-storage.js';
+
+const NOW = Date.parse('2030-01-01T00:00:00Z');
+const PAGE = 'https://partner.example/signup';
+const RETURN = `${PAGE}?oauth_state_id=9f3b5b0c`;
+
+const TOKEN: LinkTokenResponse = {
+  link_token: 'link-sandbox-1',
+  expiration: new Date(NOW + 4 * 3600_000).toISOString(),
+  session_handle: 'handle-1',
+};
+
+function storageAt(location: string, storage: Storage | null = new MemoryStorage(), api = API) {
+  return new LinkTokenStorage({
+    api: () => api,
+    storage: () => storage,
+    location: () => location,
+    now: () => NOW,
+  });
+}
+
+describe('LinkTokenStorage', () => {
+  it('gives back the whole /link-token answer, session handle included, on an OAuth return', () => {
+    const storage = new MemoryStorage();
+    storageAt(PAGE, storage).save(TOKEN);
+    expect(storageAt(RETURN, storage).peekOAuthReturn()).to.deep.equal({
+      token: TOKEN,
+      receivedRedirectUri: RETURN,
+    });
+  });
+
+  it('takes a return once: a reload of the return URL does not resume Link twice', () => {
+    const storage = new MemoryStorage();
+    storageAt(PAGE, storage).save(TOKEN);
+    const back = storageAt(RETURN, storage);
+    expect(back.takeOAuthReturn()?.token).to.deep.equal(TOKEN);
+    expect(back.takeOAuthReturn()).to.equal(null);
+    expect(storage.length).to.equal(0);
+  });
+
+  it('is no OAuth return without oauth_state_id, and keeps the token then', () => {
+    const storage = new MemoryStorage();
+    const page = storageAt(PAGE, storage);
+    page.save(TOKEN);
+    expect(page.takeOAuthReturn()).to.equal(null);
+    expect(storage.length).to.equal(1);
+  });
+
+  it('keeps the tokens of each backend apart', () => {
+    const storage = new MemoryStorage();
+    storageAt(PAGE, storage, '/other/api').save(TOKEN);
+    expect(storageAt(RETURN, storage).peekOAuthReturn()).to.equal(null);
+    expect(storageAt(RETURN, storage, '/other/api').peekOAuthReturn()).not.to.equal(null);
+  });
+
+  it('ignores an expired token, one without a session handle, and what is not JSON', () => {
+    for (const stored of [
+      JSON.stringify({ ...TOKEN, expiration: new Date(NOW).toISOString() }),
+      JSON.stringify({ link_token: TOKEN.link_token, expiration: TOKEN.expiration }),
+      '{not json',
+    ]) {
+      const storage = new MemoryStorage();
+      storage.setItem(`layer-onboarding:link-token:${API}`, stored);
+      expect(storageAt(RETURN, storage).peekOAuthReturn(), stored).to.equal(null);
+    }
+  });
+
+  it('forgets the token', () => {
+    const storage = new MemoryStorage();
+    const page = storageAt(PAGE, storage);
+    page.save(TOKEN);
+    page.forget();
+    expect(storage.length).to.equal(0);
+  });
+
+  it('works without storage, and with storage that throws', () => {
+    const throwing = new MemoryStorage();
+    throwing.setItem = () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+    throwing.getItem = () => {
+      throw new DOMException('blocked', 'SecurityError');
+    };
+    for (const storage of [null, throwing]) {
+      const page = storageAt(RETURN, storage);
+      page.save(TOKEN);
+      expect(page.takeOAuthReturn()).to.equal(null);
+    }
+  });
+});

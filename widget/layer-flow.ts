@@ -1,0 +1,499 @@
+// One visitor's way through Plaid Layer, as a Lit reactive controller: the Link token, Link's
+// handler, the submits, Link's callbacks, the session exchange and the timers. It renders nothing;
+// its host renders `state` and forwards the visitor's actions here.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+import {
+  LAYER_ELIGIBILITY_EVENTS,
+  type LinkTokenResponse,
+  type PlaidGlobal,
+  type PlaidLinkError,
+  type PlaidLinkOnEventMetadata,
+  type PlaidLinkOnExitMetadata,
+  type PlaidLinkOnSuccessMetadata,
+  type PlaidSubmitData,
+} from '../contract/index.js';
+import { ApiRequestError, fetchLinkToken, fetchSession } from './api-client.js';
+import { DEV } from './dev.js';
+import { errorKind } from './errors.js';
+import {
+  createLayerEvent,
+  type FallbackReason,
+  type LayerErrorDetail,
+  type LayerEventDetails,
+  type LayerEventName,
+  type LayerSuccessDetail,
+} from './events.js';
+import { LinkHandle } from './link-handle.js';
+import { LinkTokenStorage, type OAuthReturn } from './link-token-storage.js';
+import {
+  loadPlaidLink,
+  safeEventMetadata,
+  safeExitMetadata,
+  safeLinkError,
+  type LooseMetadata,
+} from './plaid-link.js';
+import { ScriptLoadError } from './script-loader.js';
+import { canTransition, STATES, type FlowState, type LayerState, type StateOf } from './states.js';
+import { SYSTEM_CLOCK, Timers, type Clock } from './timers.js';
+
+/** When the Link token and handler are prepared. */
+export const PRELOAD_MODES = ['eager', 'intent'] as const;
+
+export type PreloadMode = (typeof PRELOAD_MODES)[number];
+
+export const DEFAULT_ELIGIBILITY_TIMEOUT = 10_000;
+
+/**
+ * Longest wait for `POST {api}/session`. The backend gives each Plaid call 10 s; past this a
+ * stalled request (a dead proxy, a dropped connection) would leave "Getting your details…" up for
+ * good, so it becomes a `layer-error` the page can act on.
+ */
+export const EXCHANGE_TIMEOUT = 30_000;
+
+/** Refresh a Link token this long before it expires (at most a tenth of its lifetime). */
+const REFRESH_MARGIN = 5 * 60_000;
+
+const ELIGIBILITY_EVENTS: readonly string[] = LAYER_ELIGIBILITY_EVENTS;
+
+const IDLE: FlowState = { name: 'idle' };
+
+/** The flow's timers: eligibility and exchange timeouts, token refresh, retired-handler clean-up. */
+type TimerName = 'eligibility' | 'exchange' | 'refresh' | 'retire';
+
+type Outcome = StateOf<'complete'> | StateOf<'fallback'> | StateOf<'error'>;
+
+/** The element the flow runs in: its events are fired there, its settings read when needed. */
+export interface LayerFlowHost extends ReactiveControllerHost, EventTarget {
+  readonly isConnected: boolean;
+  readonly api: string;
+  readonly linkScriptSrc: string;
+  /** CSP nonce for Link's script tag. */
+  readonly nonce?: string;
+  readonly preload: PreloadMode;
+  readonly noAutofill: boolean;
+  /** Milliseconds to wait for Link's eligibility answer after a submit. */
+  readonly eligibilityTimeout: number;
+}
+
+export interface LayerFlowOptions {
+  clock?: Clock;
+  /** Keeps the Link token across an OAuth redirect; the page's sessionStorage by default. */
+  storage?: () => Storage | null;
+  /** The page URL, read to notice an OAuth return (`oauth_state_id`). */
+  location?: () => string;
+  /** Loads Link's script once per page and returns `window.Plaid`. */
+  loadPlaid?: (src: string, nonce?: string) => Promise<PlaidGlobal>;
+  /**
+   * Called on every change of state, before `layer-state-change` is fired, so the host can
+   * reflect it (attribute, form value) for that event's listeners.
+   */
+  onTransition?: (state: FlowState, previous: FlowState) => void;
+}
+
+/**
+ * Drives Plaid Link for Layer and fires every `layer-*` event on its host. Every change of state
+ * goes through `moveTo()`, which takes only what the table in states.ts allows; Link's callbacks
+ * check that they still apply (they arrive late, twice, or from a handler already replaced).
+ */
+export class LayerFlow implements ReactiveController {
+  private readonly host: LayerFlowHost;
+  private readonly clock: Clock;
+  private readonly timers: Timers<TimerName>;
+  private readonly tokens: LinkTokenStorage;
+  private readonly loadPlaid: (src: string, nonce?: string) => Promise<PlaidGlobal>;
+  private readonly onTransition: (state: FlowState, previous: FlowState) => void;
+
+  private current: FlowState = IDLE;
+  /** The handler in charge. Replaced ones are retired: destroyed a macrotask later. */
+  private link: LinkHandle | null = null;
+  private readonly retired = new Set<LinkHandle>();
+  /** The visitor's last session handle: sent on the next `/link-token`, so they keep their identity. */
+  private visitorHandle: string | null = null;
+  /** Aborted on disconnect: the listeners for the first focus or input. */
+  private connection: AbortController | null = null;
+
+  constructor(host: LayerFlowHost, options: LayerFlowOptions = {}) {
+    this.host = host;
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.timers = new Timers(this.clock);
+    this.tokens = new LinkTokenStorage({
+      api: () => host.api,
+      storage: options.storage,
+      location: options.location,
+      now: () => this.clock.now(),
+    });
+    this.loadPlaid = options.loadPlaid ?? loadPlaidLink;
+    this.onTransition = options.onTransition ?? (() => {});
+    host.addController(this);
+  }
+
+  get state(): FlowState {
+    return this.current;
+  }
+
+  hostConnected(): void {
+    const connection = (this.connection = new AbortController());
+    // preload="intent": the first focus or keystroke starts the flow (a no-op once it runs).
+    this.host.addEventListener('focusin', this.handleIntent, { signal: connection.signal });
+    this.host.addEventListener('input', this.handleIntent, { signal: connection.signal });
+    // A microtask later, not inside connectedCallback: a framework that inserts the element (React)
+    // has then finished mounting the component that listens for the first layer-state-change.
+    queueMicrotask(() => {
+      if (!connection.signal.aborted && this.current.name === 'idle') this.autoStart();
+    });
+  }
+
+  hostDisconnected(): void {
+    this.connection?.abort();
+    this.connection = null;
+    this.teardown({ grace: false });
+    if (!STATES[this.current.name].outcome) this.moveTo(IDLE);
+  }
+
+  /**
+   * Fetches a Link token and loads Link's script in parallel, and creates the handler as soon as
+   * both are in. Resumes Link with the stored token when the page is an OAuth return.
+   */
+  start(): void {
+    if (this.current.name !== 'idle') return;
+    const oauth = this.tokens.takeOAuthReturn();
+    this.moveTo({ name: 'loading', resumeOAuth: oauth !== null });
+    this.prepare({ oauth });
+  }
+
+  /** Submits an E.164 phone number, now or once Link has loaded. Returns whether it was taken. */
+  submitPhone(phone: string): boolean {
+    if (!this.host.isConnected || STATES[this.current.name].accepts !== 'phone') return false;
+    this.moveTo({ name: 'checking', step: 'phone', entry: { phone, dateOfBirth: null } });
+    if (!this.link) this.prepare();
+    this.submit({ phone_number: phone });
+    return true;
+  }
+
+  /** Submits an ISO date of birth on the same handler after `LAYER_NOT_AVAILABLE`. */
+  submitDateOfBirth(isoDate: string): boolean {
+    const state = this.current;
+    if (state.name !== 'dob') return false;
+    this.moveTo({ name: 'checking', step: 'date_of_birth', entry: { ...state.entry, dateOfBirth: isoDate } });
+    this.submit({ date_of_birth: isoDate });
+    return true;
+  }
+
+  /** The visitor would rather fill in the partner's form than give a date of birth. */
+  skip(): void {
+    if (this.current.name === 'dob') this.fallBack('exit');
+  }
+
+  /** Back to `idle` from any state, forgetting this visitor's attempt; then prepares again when connected. */
+  reset(): void {
+    this.teardown({ grace: false });
+    this.tokens.forget();
+    this.moveTo(IDLE);
+    if (this.host.isConnected) this.autoStart();
+  }
+
+  // ── transitions ──────────────────────────────────────────────────────────────────────────
+
+  private moveTo(next: FlowState): boolean {
+    const previous = this.current;
+    if (!this.allows(next.name)) return false;
+    this.current = next;
+    if (previous.name === 'checking' && next.name !== 'checking') this.timers.clear('eligibility');
+    this.host.requestUpdate();
+    if (next.name === previous.name) return true; // new data, same state: no event
+    this.onTransition(next, previous);
+    this.emit('layer-state-change', { state: next.name, previous: previous.name });
+    return true;
+  }
+
+  /** Whether states.ts lets the flow move to `to` (staying put is no move). Anything else is a bug. */
+  private allows(to: LayerState): boolean {
+    const from = this.current.name;
+    if (from === to || canTransition(from, to)) return true;
+    if (DEV)
+      console.warn(
+        `<layer-onboarding>: ignored a move from "${from}" to "${to}", which widget/states.ts does not allow. This is a bug in the widget; please report it.`,
+      );
+    return false;
+  }
+
+  /** Ends the flow in an outcome: nothing more to wait for. */
+  private conclude(outcome: Outcome): boolean {
+    if (!this.allows(outcome.name)) return false;
+    this.teardown({ grace: true });
+    this.tokens.forget();
+    return this.moveTo(outcome);
+  }
+
+  private complete(result: LayerSuccessDetail): void {
+    if (this.conclude({ name: 'complete', result })) this.emit('layer-success', result);
+  }
+
+  private fallBack(reason: FallbackReason): void {
+    if (this.conclude({ name: 'fallback', reason })) this.emit('layer-fallback', { reason });
+  }
+
+  private fail(error: LayerErrorDetail): void {
+    if (!this.conclude({ name: 'error', error })) return;
+    // The visitor reads a general message; whoever set the page up needs the backend's own words.
+    if (errorKind(error.code) === 'setup')
+      console.error(`<layer-onboarding>: ${error.code}: ${error.message}`);
+    this.emit('layer-error', error);
+    this.emit('layer-fallback', { reason: 'error' });
+  }
+
+  private emit<K extends LayerEventName>(type: K, detail: LayerEventDetails[K]): void {
+    this.host.dispatchEvent(createLayerEvent(type, detail));
+  }
+
+  // ── the handler ──────────────────────────────────────────────────────────────────────────
+
+  /** Eager: now. Intent: on the first focus or input, unless the page is an OAuth return (mid-flow). */
+  private autoStart(): void {
+    if (this.host.preload !== 'intent' || this.tokens.peekOAuthReturn()) this.start();
+  }
+
+  private readonly handleIntent = (): void => this.start();
+
+  /** Token ∥ script, then a new handler; the one before it is retired. */
+  private prepare({
+    oauth = null,
+    replacesInvalid = false,
+  }: { oauth?: OAuthReturn | null; replacesInvalid?: boolean } = {}): void {
+    if (this.link) this.retire(this.link);
+    const link = (this.link = new LinkHandle({ replacesInvalid }));
+    const { api, linkScriptSrc, nonce } = this.host;
+    Promise.all([
+      this.loadPlaid(linkScriptSrc, nonce || undefined),
+      oauth?.token ?? fetchLinkToken(api, this.visitorHandle, link.requests.signal),
+    ])
+      .then(([plaid, token]) =>
+        this.inCharge(link, () => this.create(link, plaid, token, oauth?.receivedRedirectUri)),
+      )
+      .catch((error: unknown) => {
+        if (link === this.link && !link.requests.signal.aborted) this.fail(errorDetail(error));
+      });
+  }
+
+  private create(
+    link: LinkHandle,
+    plaid: PlaidGlobal,
+    token: LinkTokenResponse,
+    receivedRedirectUri?: string,
+  ): void {
+    this.tokens.save(token);
+    this.visitorHandle = token.session_handle;
+    this.scheduleRefresh(token);
+    try {
+      link.create(
+        plaid,
+        token,
+        {
+          onLoad: () => this.inCharge(link, () => this.handleLoad(link)),
+          onEvent: (eventName, metadata) => this.handleEvent(link, eventName, metadata),
+          onSuccess: (publicToken, metadata) =>
+            this.inCharge(link, () => this.handleSuccess(link, publicToken, metadata)),
+          onExit: (error, metadata) => this.inCharge(link, () => this.handleExit(link, error, metadata)),
+        },
+        receivedRedirectUri,
+      );
+    } catch (error) {
+      this.fail({ code: 'LINK_CREATE_FAILED', message: String(error) });
+    }
+  }
+
+  private submit(data: PlaidSubmitData): void {
+    const timeout = this.host.eligibilityTimeout;
+    this.timers.start('eligibility', Number.isFinite(timeout) ? timeout : DEFAULT_ELIGIBILITY_TIMEOUT, () => {
+      if (this.current.name === 'checking') this.fallBack('timeout');
+    });
+    this.link?.submit(data);
+  }
+
+  private scheduleRefresh({ expiration }: LinkTokenResponse): void {
+    const lifetime = Date.parse(expiration) - this.clock.now();
+    // No usable expiry (or a clock far off the server's): Link's INVALID_LINK_TOKEN is the backstop.
+    if (!(lifetime > 0)) return;
+    this.timers.start('refresh', lifetime - Math.min(REFRESH_MARGIN, lifetime / 10), () => {
+      // Swap the handler only before the visitor submits; later, INVALID_LINK_TOKEN recovery takes over.
+      if (STATES[this.current.name].accepts === 'phone') this.prepare();
+    });
+  }
+
+  /**
+   * Runs a Link callback (or an answer) for `link` only while it is the handler in charge. A throw
+   * there (a bug, or a broken Link) ends the flow with `UNEXPECTED_ERROR` instead of leaving it stuck.
+   */
+  private inCharge(link: LinkHandle, callback: () => void): void {
+    if (link !== this.link) return;
+    try {
+      callback();
+    } catch (error) {
+      this.fail({ code: 'UNEXPECTED_ERROR', message: String(error) });
+    }
+  }
+
+  // ── Link's callbacks ─────────────────────────────────────────────────────────────────────
+
+  private handleLoad(link: LinkHandle): void {
+    const state = this.current;
+    if (state.name !== 'loading') return;
+    if (!state.resumeOAuth) {
+      this.moveTo({ name: 'ready' });
+      return;
+    }
+    this.moveTo({ name: 'open', entry: null });
+    link.open();
+  }
+
+  /** Every event of every live handler is forwarded; only the real-time answers drive the flow. */
+  private handleEvent(
+    link: LinkHandle,
+    eventName: string,
+    metadata: LooseMetadata<PlaidLinkOnEventMetadata>,
+  ): void {
+    this.emit('layer-event', { eventName: String(eventName), metadata: safeEventMetadata(metadata) });
+    this.inCharge(link, () => {
+      const state = this.current;
+      if (state.name !== 'checking' || !ELIGIBILITY_EVENTS.includes(eventName)) return;
+      link.proven = true;
+      if (eventName === 'LAYER_READY') this.handleReady(link, state);
+      else if (eventName === 'LAYER_NOT_AVAILABLE') this.handleNotAvailable(state);
+      else this.fallBack('autofill_not_available');
+    });
+  }
+
+  private handleReady(link: LinkHandle, state: StateOf<'checking'>): void {
+    // Open first: Layer's speed comes from opening the moment eligibility is known.
+    link.open();
+    this.moveTo({ name: 'open', entry: state.entry });
+    this.emit('layer-eligible', { via: state.step });
+  }
+
+  private handleNotAvailable(state: StateOf<'checking'>): void {
+    if (state.step === 'date_of_birth') return this.fallBack('autofill_not_available');
+    if (this.host.noAutofill) return this.fallBack('not_eligible');
+    const { dateOfBirth } = state.entry;
+    if (dateOfBirth) {
+      // Replaying a flow on a new handler: the visitor already gave their date of birth.
+      this.moveTo({ ...state, step: 'date_of_birth' });
+      return this.submit({ date_of_birth: dateOfBirth });
+    }
+    this.moveTo({ name: 'dob', entry: state.entry });
+  }
+
+  private handleSuccess(
+    link: LinkHandle,
+    publicToken: string,
+    metadata: LooseMetadata<PlaidLinkOnSuccessMetadata>,
+  ): void {
+    // A second onSuccess finds the flow finishing already (or past it): one exchange only.
+    if (!canTransition(this.current.name, 'finishing')) return;
+    const linkSessionId =
+      (typeof metadata?.link_session_id === 'string' ? metadata.link_session_id : null) ?? link.linkSessionId;
+    const withLinkSession = linkSessionId ? { linkSessionId } : {};
+    this.moveTo({ name: 'finishing', linkSessionId });
+    const { api } = this.host;
+    this.timers.start('exchange', EXCHANGE_TIMEOUT, () =>
+      this.fail({
+        code: 'TIMEOUT',
+        message: `POST ${api}/session did not answer within ${EXCHANGE_TIMEOUT / 1000} s`,
+        ...withLinkSession,
+      }),
+    );
+    fetchSession(api, publicToken, link.sessionHandle, link.requests.signal).then(
+      ({ profile, items, token }) =>
+        this.inCharge(link, () => this.complete({ profile, items, token, linkSessionId })),
+      (error: unknown) => {
+        if (!link.requests.signal.aborted)
+          this.inCharge(link, () => this.fail({ ...errorDetail(error), ...withLinkSession }));
+      },
+    );
+  }
+
+  private handleExit(
+    link: LinkHandle,
+    rawError: LooseMetadata<PlaidLinkError> | null,
+    rawMetadata: LooseMetadata<PlaidLinkOnExitMetadata>,
+  ): void {
+    // After onSuccess or an outcome, Link closing is old news.
+    if (!STATES[this.current.name].linkInCharge) return;
+    const error = safeLinkError(rawError);
+    const metadata = safeExitMetadata(rawMetadata);
+    // An expired or used token (LAYER.md §4.6): a new token and handler, and the same submit again.
+    // Once in a row: a replacement Link refuses before it ever answered ends the flow.
+    if (error?.error_code === 'INVALID_LINK_TOKEN' && (!link.replacesInvalid || link.proven))
+      return this.recover();
+    this.emit('layer-exit', { error, metadata });
+    if (link !== this.link) return; // a listener reset the element
+    if (!error) return this.restart();
+    if (error.error_code === 'PROFILE_AUTHENTICATION_FAILED') return this.fallBack('authentication_failed');
+    const linkSessionId = metadata.link_session_id ?? link.linkSessionId;
+    this.fail({
+      code: error.error_code,
+      message: error.error_message,
+      ...(metadata.request_id ? { requestId: metadata.request_id } : {}),
+      ...(linkSessionId ? { linkSessionId } : {}),
+    });
+  }
+
+  /** After a user exit: back to the phone step with a fresh token and handler. */
+  private restart(): void {
+    this.moveTo({ name: 'loading', resumeOAuth: false });
+    this.prepare();
+  }
+
+  /** After `INVALID_LINK_TOKEN`: a new handler, and what the visitor gave submitted again. */
+  private recover(): void {
+    const state = this.current;
+    const entry = 'entry' in state ? state.entry : null;
+    this.prepare({ replacesInvalid: true });
+    if (!entry) {
+      this.moveTo({ name: 'loading', resumeOAuth: false });
+      return;
+    }
+    this.moveTo({ name: 'checking', step: 'phone', entry });
+    this.submit({ phone_number: entry.phone });
+  }
+
+  // ── tear-down ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The one way the flow lets go of what it holds: every timer, every request, Link's handlers.
+   * With `grace` (an outcome, often reached inside Link's own callback) the handler is destroyed a
+   * macrotask later, so Link's late events still arrive as `layer-event`; otherwise (removal,
+   * reset) everything goes at once.
+   */
+  private teardown({ grace }: { grace: boolean }): void {
+    this.timers.clearAll();
+    if (this.link) this.retire(this.link);
+    this.link = null;
+    if (!grace) this.destroyRetired();
+  }
+
+  /** A handler that is done or replaced: destroyed after one macrotask. */
+  private retire(link: LinkHandle): void {
+    link.retire();
+    this.retired.add(link);
+    this.timers.start('retire', 0, () => this.destroyRetired());
+  }
+
+  private destroyRetired(): void {
+    this.timers.clear('retire');
+    for (const link of this.retired) link.destroy();
+    this.retired.clear();
+  }
+}
+
+/** A failed preparation or exchange as `layer-error` tells it. */
+function errorDetail(error: unknown): LayerErrorDetail {
+  if (error instanceof ApiRequestError)
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.requestId ? { requestId: error.requestId } : {}),
+    };
+  if (error instanceof ScriptLoadError) return { code: 'SCRIPT_LOAD_FAILED', message: error.message };
+  return { code: 'UNEXPECTED_ERROR', message: String(error) };
+}
