@@ -131,82 +131,41 @@ interface ErrorSpec {
   /** The HTTP status the backend answers with. */
   readonly status: number;
   readonly kind: ErrorKind;
-  /** When it happens, for the README's table and the developer console. */
-  readonly when: string;
 }
 
 /**
- * Every `error.code` the backend can send, with its status. `{ error: { code, message,
- * request_id } }` is the body of every non-2xx answer.
+ * Every `error.code` the backend can send, with its status and kind. `{ error: { code, message,
+ * request_id } }` is the body of every non-2xx answer. When each happens is in the README's error
+ * table (a test keeps the two in step); it is not repeated here so the widget's bundle stays small.
  */
 export const API_ERRORS = {
-  INVALID_JSON: { status: 400, kind: 'setup', when: 'the body is not valid JSON' },
-  INVALID_BODY: { status: 400, kind: 'setup', when: 'the body is not a JSON object, or lacks a field' },
-  MISSING_PUBLIC_TOKEN: { status: 400, kind: 'setup', when: '`POST /session` without `public_token`' },
-  INVALID_PUBLIC_TOKEN_FORMAT: {
-    status: 400,
-    kind: 'setup',
-    when: '`public_token` is not a string Link could have produced',
-  },
-  NO_SESSION: { status: 401, kind: 'session', when: '`getUserId` found no signed-in user' },
-  SESSION_HANDLE_MISSING: {
-    status: 401,
-    kind: 'session',
-    when: '`POST /session` without the `Layer-Session` header from `/link-token`',
-  },
-  SESSION_HANDLE_INVALID: {
-    status: 401,
-    kind: 'session',
-    when: 'the `Layer-Session` header is not one this server signed (tampered, or another secret)',
-  },
-  SESSION_HANDLE_EXPIRED: {
-    status: 401,
-    kind: 'session',
-    when: 'the session handle outlived its Link token',
-  },
-  WEBHOOK_VERIFICATION_FAILED: {
-    status: 401,
-    kind: 'setup',
-    when: 'a webhook without a valid `Plaid-Verification` signature',
-  },
-  ORIGIN_NOT_ALLOWED: {
-    status: 403,
-    kind: 'setup',
-    when: 'the page’s origin is not in `allowedOrigins` (`ALLOWED_ORIGINS`)',
-  },
-  WRONG_SESSION: {
-    status: 403,
-    kind: 'session',
-    when: 'the public token came from another visitor’s Link token, or the handle belongs to another user',
-  },
-  NOT_FOUND: { status: 404, kind: 'setup', when: 'no such route or method under the API' },
-  PUBLIC_TOKEN_ALREADY_USED: { status: 409, kind: 'session', when: 'the public token was already exchanged' },
-  BODY_TOO_LARGE: { status: 413, kind: 'setup', when: 'the body is larger than `bodyLimitBytes`' },
-  UNSUPPORTED_MEDIA_TYPE: {
-    status: 415,
-    kind: 'setup',
-    when: 'the body is not sent as `application/json`',
-  },
-  INVALID_PUBLIC_TOKEN: {
-    status: 422,
-    kind: 'session',
-    when: 'Plaid does not know the public token, or it expired (30 minutes)',
-  },
-  RATE_LIMITED: { status: 429, kind: 'retry', when: 'too many requests from this visitor or address' },
-  PLAID_RATE_LIMITED: { status: 429, kind: 'retry', when: 'Plaid is rate limiting this service' },
-  INTERNAL_ERROR: { status: 500, kind: 'unavailable', when: 'a bug in the backend' },
-  SESSION_HANDLER_FAILED: { status: 500, kind: 'unavailable', when: 'the integrator’s `onSession` threw' },
-  WEBHOOK_HANDLER_FAILED: { status: 500, kind: 'unavailable', when: 'the integrator’s `onWebhook` threw' },
-  PLAID_ERROR: { status: 502, kind: 'unavailable', when: 'Plaid answered with a 5xx' },
-  PLAID_BAD_RESPONSE: { status: 502, kind: 'unavailable', when: 'Plaid’s answer lacked what it promises' },
-  PLAID_REQUEST_REJECTED: {
-    status: 502,
-    kind: 'unavailable',
-    when: 'Plaid refused the request: keys, template or `redirect_uri` are wrong',
-  },
-  PLAID_TIMEOUT: { status: 503, kind: 'unavailable', when: 'Plaid did not answer within `timeoutMs`' },
-  PLAID_UNREACHABLE: { status: 503, kind: 'unavailable', when: 'Plaid could not be reached' },
-  PLAID_UNAVAILABLE: { status: 503, kind: 'unavailable', when: 'Plaid answered 503' },
+  INVALID_JSON: { status: 400, kind: 'setup' }, // the body is not valid JSON
+  INVALID_BODY: { status: 400, kind: 'setup' }, // the body is not a JSON object, or lacks a field
+  MISSING_PUBLIC_TOKEN: { status: 400, kind: 'setup' }, // `POST /session` without `public_token`
+  INVALID_PUBLIC_TOKEN_FORMAT: { status: 400, kind: 'setup' }, // `public_token` is not a string Link could have produced
+  NO_SESSION: { status: 401, kind: 'session' }, // `getUserId` found no signed-in user
+  SESSION_HANDLE_MISSING: { status: 401, kind: 'session' }, // `POST /session` without the `Layer-Session` header from `/link-token`
+  SESSION_HANDLE_INVALID: { status: 401, kind: 'session' }, // the `Layer-Session` header is not one this server signed (tampered, or another secret)
+  SESSION_HANDLE_EXPIRED: { status: 401, kind: 'session' }, // the session handle outlived its Link token
+  WEBHOOK_VERIFICATION_FAILED: { status: 401, kind: 'setup' }, // a webhook without a valid `Plaid-Verification` signature
+  ORIGIN_NOT_ALLOWED: { status: 403, kind: 'setup' }, // the page’s origin is not in `allowedOrigins` (`ALLOWED_ORIGINS`)
+  WRONG_SESSION: { status: 403, kind: 'session' }, // the public token came from another visitor’s Link token, or the handle belongs to another user
+  NOT_FOUND: { status: 404, kind: 'setup' }, // no such route or method under the API
+  PUBLIC_TOKEN_ALREADY_USED: { status: 409, kind: 'session' }, // the public token was already exchanged
+  BODY_TOO_LARGE: { status: 413, kind: 'setup' }, // the body is larger than `bodyLimitBytes`
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, kind: 'setup' }, // the body is not sent as `application/json`
+  INVALID_PUBLIC_TOKEN: { status: 422, kind: 'session' }, // Plaid does not know the public token, or it expired (30 minutes)
+  RATE_LIMITED: { status: 429, kind: 'retry' }, // too many requests from this visitor or address
+  PLAID_RATE_LIMITED: { status: 429, kind: 'retry' }, // Plaid is rate limiting this service
+  INTERNAL_ERROR: { status: 500, kind: 'unavailable' }, // a bug in the backend
+  SESSION_HANDLER_FAILED: { status: 500, kind: 'unavailable' }, // the integrator’s `onSession` threw
+  WEBHOOK_HANDLER_FAILED: { status: 500, kind: 'unavailable' }, // the integrator’s `onWebhook` threw
+  PLAID_ERROR: { status: 502, kind: 'unavailable' }, // Plaid answered with a 5xx
+  PLAID_BAD_RESPONSE: { status: 502, kind: 'unavailable' }, // Plaid’s answer lacked what it promises
+  PLAID_REQUEST_REJECTED: { status: 502, kind: 'unavailable' }, // Plaid refused the request: keys, template or `redirect_uri` are wrong
+  PLAID_TIMEOUT: { status: 503, kind: 'unavailable' }, // Plaid did not answer within `timeoutMs`
+  PLAID_UNREACHABLE: { status: 503, kind: 'unavailable' }, // Plaid could not be reached
+  PLAID_UNAVAILABLE: { status: 503, kind: 'unavailable' }, // Plaid answered 503
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -214,19 +173,13 @@ export const API_ERROR_CODES = Object.keys(API_ERRORS) as ApiErrorCode[];
 
 /** The widget's own failures, beside the backend's codes and Link's `error_code`s. */
 export const WIDGET_ERRORS = {
-  NETWORK_ERROR: {
-    kind: 'unavailable',
-    when: 'the API could not be reached: offline, wrong `api`, or refused by CORS',
-  },
-  HTTP_ERROR: {
-    kind: 'unavailable',
-    when: 'the API answered an error without the error body (a proxy page)',
-  },
-  BAD_RESPONSE: { kind: 'setup', when: 'the API answered 200 without the body the route promises' },
-  TIMEOUT: { kind: 'retry', when: '`POST {api}/session` did not answer within 30 seconds' },
-  SCRIPT_LOAD_FAILED: { kind: 'unavailable', when: 'Plaid Link’s script did not load (twice)' },
-  LINK_CREATE_FAILED: { kind: 'unavailable', when: '`Plaid.create()` threw' },
-  UNEXPECTED_ERROR: { kind: 'unavailable', when: 'a bug in the widget' },
+  NETWORK_ERROR: { kind: 'unavailable' }, // the API could not be reached: offline, wrong `api`, or refused by CORS
+  HTTP_ERROR: { kind: 'unavailable' }, // the API answered an error without the error body (a proxy page)
+  BAD_RESPONSE: { kind: 'setup' }, // the API answered 200 without the body the route promises
+  TIMEOUT: { kind: 'retry' }, // `POST {api}/session` did not answer within 30 seconds
+  SCRIPT_LOAD_FAILED: { kind: 'unavailable' }, // Plaid Link’s script did not load (twice)
+  LINK_CREATE_FAILED: { kind: 'unavailable' }, // `Plaid.create()` threw
+  UNEXPECTED_ERROR: { kind: 'unavailable' }, // a bug in the widget
 } as const satisfies Record<string, Omit<ErrorSpec, 'status'>>;
 
 export type WidgetErrorCode = keyof typeof WIDGET_ERRORS;
