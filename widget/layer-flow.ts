@@ -15,6 +15,8 @@ import {
 } from '../contract/index.js';
 import { ApiRequestError, fetchLinkToken, fetchSession } from './api-client.js';
 import { DEV } from './dev.js';
+import { warnOnce } from './diagnostics.js';
+import { pageProblems, unsupportedEnvironment } from './environment.js';
 import { errorKind } from './errors.js';
 import {
   createLayerEvent,
@@ -74,6 +76,8 @@ export interface LayerFlowHost extends ReactiveControllerHost, EventTarget {
   readonly noAutofill: boolean;
   /** Milliseconds to wait for Link's eligibility answer after a submit. */
   readonly eligibilityTimeout: number;
+  /** Run even in a webview or in-app browser, where Plaid does not support Layer. */
+  readonly allowWebview: boolean;
 }
 
 export interface LayerFlowOptions {
@@ -84,6 +88,8 @@ export interface LayerFlowOptions {
   location?: () => string;
   /** Loads Link's script once per page and returns `window.Plaid`. */
   loadPlaid?: (src: string, nonce?: string) => Promise<PlaidGlobal>;
+  /** The browser's user agent, read on each start; `navigator.userAgent` by default. */
+  userAgent?: () => string;
   /**
    * Called on every change of state, before `layer-state-change` is fired, so the host can
    * reflect it (attribute, form value) for that event's listeners.
@@ -102,6 +108,7 @@ export class LayerFlow implements ReactiveController {
   private readonly timers: Timers<TimerName>;
   private readonly tokens: LinkTokenStorage;
   private readonly loadPlaid: (src: string, nonce?: string) => Promise<PlaidGlobal>;
+  private readonly userAgent: () => string;
   private readonly onTransition: (state: FlowState, previous: FlowState) => void;
 
   private current: FlowState = IDLE;
@@ -124,6 +131,7 @@ export class LayerFlow implements ReactiveController {
       now: () => this.clock.now(),
     });
     this.loadPlaid = options.loadPlaid ?? loadPlaidLink;
+    this.userAgent = options.userAgent ?? (() => globalThis.navigator?.userAgent ?? '');
     this.onTransition = options.onTransition ?? (() => {});
     host.addController(this);
   }
@@ -140,7 +148,9 @@ export class LayerFlow implements ReactiveController {
     // A microtask later, not inside connectedCallback: a framework that inserts the element (React)
     // has then finished mounting the component that listens for the first layer-state-change.
     queueMicrotask(() => {
-      if (!connection.signal.aborted && this.current.name === 'idle') this.autoStart();
+      if (connection.signal.aborted || this.current.name !== 'idle') return;
+      for (const problem of pageProblems(globalThis)) warnOnce(problem, problem);
+      this.autoStart();
     });
   }
 
@@ -231,16 +241,26 @@ export class LayerFlow implements ReactiveController {
   }
 
   private fallBack(reason: FallbackReason): void {
-    if (this.conclude({ name: 'fallback', reason })) this.emit('layer-fallback', { reason });
+    const phone = this.typedPhone();
+    if (this.conclude({ name: 'fallback', reason })) this.emit('layer-fallback', { reason, ...phone });
   }
 
   private fail(error: LayerErrorDetail): void {
+    const phone = this.typedPhone();
     if (!this.conclude({ name: 'error', error })) return;
     // The visitor reads a general message; whoever set the page up needs the backend's own words.
     if (errorKind(error.code) === 'setup')
       console.error(`<layer-onboarding>: ${error.code}: ${error.message}`);
+    else if (API_HINT[error.code])
+      warnOnce(error.code, `${error.code}: ${error.message}.${API_HINT[error.code]}`);
     this.emit('layer-error', error);
-    this.emit('layer-fallback', { reason: 'error' });
+    this.emit('layer-fallback', { reason: 'error', ...phone });
+  }
+
+  /** The number the visitor gave, for `layer-fallback`: the partner's form can prefill it. */
+  private typedPhone(): { phone?: string } {
+    const state = this.current;
+    return 'entry' in state && state.entry ? { phone: state.entry.phone } : {};
   }
 
   private emit<K extends LayerEventName>(type: K, detail: LayerEventDetails[K]): void {
@@ -249,8 +269,19 @@ export class LayerFlow implements ReactiveController {
 
   // ── the handler ──────────────────────────────────────────────────────────────────────────
 
-  /** Eager: now. Intent: on the first focus or input, unless the page is an OAuth return (mid-flow). */
+  /**
+   * Eager: now. Intent: on the first focus or input, unless the page is an OAuth return (mid-flow).
+   * Where Plaid does not support Layer (a webview), the partner's form takes over at once.
+   */
   private autoStart(): void {
+    const environment = this.host.allowWebview ? null : unsupportedEnvironment(this.userAgent());
+    if (environment) {
+      warnOnce(
+        'environment',
+        `Plaid does not support Layer in the ${environment}, so the visitor gets your own form (layer-fallback "unsupported_environment"). Set allow-webview if you know your app supports it.`,
+      );
+      return this.fallBack('unsupported_environment');
+    }
     if (this.host.preload !== 'intent' || this.tokens.peekOAuthReturn()) this.start();
   }
 
@@ -393,7 +424,8 @@ export class LayerFlow implements ReactiveController {
     const linkSessionId =
       (typeof metadata?.link_session_id === 'string' ? metadata.link_session_id : null) ?? link.linkSessionId;
     const withLinkSession = linkSessionId ? { linkSessionId } : {};
-    this.moveTo({ name: 'finishing', linkSessionId });
+    const state = this.current;
+    this.moveTo({ name: 'finishing', linkSessionId, entry: 'entry' in state ? state.entry : null });
     const { api } = this.host;
     this.timers.start('exchange', EXCHANGE_TIMEOUT, () =>
       this.fail({
@@ -427,7 +459,10 @@ export class LayerFlow implements ReactiveController {
       return this.recover();
     this.emit('layer-exit', { error, metadata });
     if (link !== this.link) return; // a listener reset the element
-    if (!error) return this.restart();
+    // Plaid's onExit carries the last error the visitor met, even one they got past or could retry
+    // (a wrong code, then Close). An Item error is about their own input or account: like a plain
+    // close, back to the phone step. Only errors of Link, Plaid or the setup end the flow.
+    if (!error || error.error_type === 'ITEM_ERROR') return this.restart();
     if (error.error_code === 'PROFILE_AUTHENTICATION_FAILED') return this.fallBack('authentication_failed');
     const linkSessionId = metadata.link_session_id ?? link.linkSessionId;
     this.fail({
@@ -485,6 +520,13 @@ export class LayerFlow implements ReactiveController {
     this.retired.clear();
   }
 }
+
+/** What to check when the API is unreachable, or something else answers in its place. */
+const API_HINT: Readonly<Partial<Record<string, string>>> = {
+  NETWORK_ERROR:
+    ' Check that the api attribute points at createLayerApi, that the server runs, and that this page’s origin is in its allowedOrigins.',
+  HTTP_ERROR: ' Something in front of the API (a proxy, another app) answered instead of createLayerApi.',
+};
 
 /** A failed preparation or exchange as `layer-error` tells it. */
 function errorDetail(error: unknown): LayerErrorDetail {

@@ -4,11 +4,12 @@ import { live } from 'lit/directives/live.js';
 
 import { DEFAULT_API_BASE, DEFAULT_LINK_SCRIPT_SRC } from '../contract/index.js';
 import { parseDateOfBirth } from './date-of-birth.js';
+import { warnOnce } from './diagnostics.js';
 import { errorKind } from './errors.js';
 import { DEFAULT_ELIGIBILITY_TIMEOUT, LayerFlow, type PreloadMode } from './layer-flow.js';
 import { normalizePhone } from './phone.js';
 import { STATES, type FlowState, type LayerState } from './states.js';
-import { stringsFor, type Strings } from './strings.js';
+import { hasStrings, LANGUAGES, stringsFor, type Strings } from './strings.js';
 import { styles } from './styles.js';
 
 const PRIVACY_POLICY_URL = 'https://plaid.com/legal/#end-user-privacy-policy';
@@ -24,7 +25,7 @@ const PRIVACY_POLICY_URL = 'https://plaid.com/legal/#end-user-privacy-policy';
  * @fires layer-state-change - The state changed. `detail: { state, previous }`.
  * @fires layer-eligible - `LAYER_READY` arrived and Link opens. `detail: { via: 'phone' | 'date_of_birth' }`.
  * @fires layer-success - The backend returned the profile. `detail: { profile, items, token, linkSessionId }`.
- * @fires layer-fallback - Layer cannot serve this visitor; use your own form. `detail: { reason }`.
+ * @fires layer-fallback - Layer cannot serve this visitor; use your own form. `detail: { reason, phone? }`.
  * @fires layer-exit - Link closed without success. `detail: { error, metadata }`.
  * @fires layer-error - The widget failed (token, script, Link, session exchange). `detail: { code, message, requestId?, linkSessionId? }`.
  * @fires layer-event - Every Link event, without personal data. `detail: { eventName, metadata }`.
@@ -96,6 +97,12 @@ export class LayerOnboarding extends LitElement {
   /** Milliseconds to wait for Link's eligibility answer before falling back with `timeout`. */
   @property({ type: Number, attribute: 'eligibility-timeout' }) eligibilityTimeout =
     DEFAULT_ELIGIBILITY_TIMEOUT;
+
+  /**
+   * Run even in a mobile app's webview or an in-app browser (Facebook, Instagram, TikTok…), where
+   * Plaid does not support Layer and the element otherwise falls back at once.
+   */
+  @property({ type: Boolean, attribute: 'allow-webview' }) allowWebview = false;
 
   /** Form field name; the submitted value is the signed profile token. */
   @property({ reflect: true }) name?: string;
@@ -258,7 +265,13 @@ export class LayerOnboarding extends LitElement {
   }
 
   override render(): TemplateResult {
-    const t = stringsFor(this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang);
+    const lang = this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang;
+    const t = stringsFor(lang);
+    if (lang && !hasStrings(lang))
+      warnOnce(
+        `lang:${lang}`,
+        `no translation for lang="${lang}": showing English (${LANGUAGES.join(', ')} available).`,
+      );
     const state = this.flow.state;
     const { busy, outcome } = STATES[state.name];
     const dobStep = state.name === 'dob' || (state.name === 'checking' && state.step === 'date_of_birth');

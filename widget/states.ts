@@ -38,7 +38,8 @@ interface StateData {
   dob: { entry: Entry };
   /** `entry` is null when Link was resumed after an OAuth redirect. */
   open: { entry: Entry | null };
-  finishing: { linkSessionId: string | null };
+  /** `entry` is null when Link was resumed after an OAuth redirect. */
+  finishing: { linkSessionId: string | null; entry: Entry | null };
   complete: { result: LayerSuccessDetail };
   fallback: { reason: FallbackReason };
   error: { error: LayerErrorDetail };
@@ -73,7 +74,14 @@ export interface StateSpec {
  */
 export const STATES: { readonly [S in LayerState]: StateSpec } = {
   // start (eager on connect, intent on first focus or input), or a phone submitted straight away
-  idle: { next: ['loading', 'checking'], outcome: false, busy: false, accepts: 'phone', linkInCharge: false },
+  // … or, where Plaid does not support Layer (a webview), the partner's form at once
+  idle: {
+    next: ['loading', 'checking', 'fallback'],
+    outcome: false,
+    busy: false,
+    accepts: 'phone',
+    linkInCharge: false,
+  },
   // handler created and loaded; a phone may be submitted before that and wait for it; an OAuth
   // return re-opens Link as soon as it loads
   loading: {

@@ -93,3 +93,8 @@ export function stringsFor(lang: string | null | undefined): Strings {
   const primary = (lang ?? '').toLowerCase().split('-')[0];
   return (LANGUAGES as readonly string[]).includes(primary ?? '') ? STRINGS[primary as Language] : EN;
 }
+
+/** Whether `lang` (a BCP 47 tag) has its own strings rather than English as a stand-in. */
+export function hasStrings(lang: string): boolean {
+  return (LANGUAGES as readonly string[]).includes(lang.toLowerCase().split('-')[0] ?? '');
+}

@@ -7,6 +7,7 @@ import { LitElement } from 'lit';
 import { SESSION_HANDLE_HEADER, type PlaidGlobal } from '../../contract/index.js';
 import type { LayerEventDetails, LayerEventName } from '../../widget/events.js';
 import { LAYER_EVENT_NAMES } from '../../widget/events.js';
+import { forgetWarnings } from '../../widget/diagnostics.js';
 import { LayerFlow, type PreloadMode } from '../../widget/layer-flow.js';
 import {
   API,
@@ -50,6 +51,7 @@ class FlowHost extends LitElement {
   preload: PreloadMode = 'intent';
   noAutofill = false;
   eligibilityTimeout = 10_000;
+  allowWebview = false;
 }
 customElements.define('test-flow-host', FlowHost);
 
@@ -69,7 +71,9 @@ interface Setup {
 }
 
 interface SetupOptions {
-  host?: Partial<Pick<FlowHost, 'api' | 'preload' | 'noAutofill' | 'eligibilityTimeout'>>;
+  host?: Partial<Pick<FlowHost, 'api' | 'preload' | 'noAutofill' | 'eligibilityTimeout' | 'allowWebview'>>;
+  /** The browser's user agent; this Chromium's by default. */
+  userAgent?: string;
   location?: string;
   storage?: MemoryStorage;
   loadPlaid?: (plaid: FakePlaid) => Promise<PlaidGlobal>;
@@ -88,6 +92,7 @@ async function setup(options: SetupOptions = {}): Promise<Setup> {
     storage: () => storage,
     location: () => options.location ?? 'https://partner.example/signup',
     loadPlaid: () => (options.loadPlaid ? options.loadPlaid(plaid) : Promise.resolve(plaid)),
+    ...(options.userAgent ? { userAgent: () => options.userAgent! } : {}),
   });
   const emitted: Emitted[] = [];
   for (const type of LAYER_EVENT_NAMES)
@@ -123,6 +128,7 @@ async function openLink(s: Setup): Promise<void> {
 describe('LayerFlow', () => {
   const warnings = catchConsole('warn');
   const errors = catchConsole('error');
+  beforeEach(() => forgetWarnings());
 
   describe('on its host', () => {
     it('starts eagerly a microtask after connecting, not inside connectedCallback', async () => {
@@ -270,6 +276,14 @@ describe('LayerFlow', () => {
       s.flow.start();
       await until(() => s.flow.state.name === 'error', 'no error');
       expect(s.details('layer-error')[0]?.code).to.equal('NETWORK_ERROR');
+      // Once per page, the console says what to check.
+      const [warning, ...more] = warnings.take();
+      expect(more).to.deep.equal([]);
+      expect(warning).to.contain('NETWORK_ERROR').and.contain('allowedOrigins');
+      s.flow.reset();
+      s.flow.start();
+      await until(() => s.flow.state.name === 'error', 'no second error');
+      expect(warnings.take(), 'said once').to.deep.equal([]);
     });
 
     it('reports a Plaid.create() that throws as LINK_CREATE_FAILED', async () => {
@@ -330,7 +344,9 @@ describe('LayerFlow', () => {
       s.flow.submitDateOfBirth('1980-02-02');
       s.plaid.last.event('LAYER_AUTOFILL_NOT_AVAILABLE');
       expect(s.flow.state).to.deep.equal({ name: 'fallback', reason: 'autofill_not_available' });
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'autofill_not_available' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([
+        { reason: 'autofill_not_available', phone: '+14155550000' },
+      ]);
       expect(s.plaid.last.opened).to.equal(0);
     });
 
@@ -340,7 +356,7 @@ describe('LayerFlow', () => {
       s.flow.submitPhone('+447700900123');
       s.plaid.last.event('LAYER_NOT_AVAILABLE');
       expect(s.flow.state.name).to.equal('fallback');
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'not_eligible' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'not_eligible', phone: '+447700900123' }]);
     });
 
     it('falls back with timeout when Link does not answer within 10 s, and ignores a later answer', async () => {
@@ -351,7 +367,7 @@ describe('LayerFlow', () => {
       expect(s.flow.state.name).to.equal('checking');
       s.clock.advance(1);
       expect(s.flow.state.name).to.equal('fallback');
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'timeout' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'timeout', phone: SANDBOX_PHONE }]);
 
       s.plaid.last.event('LAYER_READY');
       expect(s.plaid.last.opened).to.equal(0);
@@ -363,7 +379,7 @@ describe('LayerFlow', () => {
       await ready(s);
       s.flow.submitPhone(SANDBOX_PHONE);
       s.clock.advance(2_500);
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'timeout' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'timeout', phone: SANDBOX_PHONE }]);
     });
 
     it('lets the visitor skip the date of birth', async () => {
@@ -372,7 +388,7 @@ describe('LayerFlow', () => {
       s.flow.submitPhone('+14155550000');
       s.plaid.last.event('LAYER_NOT_AVAILABLE');
       s.flow.skip();
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'exit' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'exit', phone: '+14155550000' }]);
     });
   });
 
@@ -382,7 +398,11 @@ describe('LayerFlow', () => {
       await openLink(s);
       const publicToken = await publicTokenFor(s.plaid.last.token);
       s.plaid.last.succeed(publicToken);
-      expect(s.flow.state).to.deep.equal({ name: 'finishing', linkSessionId: s.plaid.last.linkSessionId });
+      expect(s.flow.state).to.deep.equal({
+        name: 'finishing',
+        linkSessionId: s.plaid.last.linkSessionId,
+        entry: { phone: SANDBOX_PHONE, dateOfBirth: null },
+      });
       await until(() => s.flow.state.name === 'complete', 'never complete');
       const [success] = s.details('layer-success');
       expect(success!.profile).to.deep.equal(browserProfileOf(SANDBOX_PHONE));
@@ -441,7 +461,7 @@ describe('LayerFlow', () => {
       const [error] = s.details('layer-error');
       expect(error).to.include({ code: 'INVALID_PUBLIC_TOKEN', linkSessionId: s.plaid.last.linkSessionId });
       expect(error!.requestId).to.be.a('string').and.not.equal('');
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error', phone: SANDBOX_PHONE }]);
     });
 
     it('reports a 200 without a profile as BAD_RESPONSE instead of an empty layer-success', async () => {
@@ -455,7 +475,7 @@ describe('LayerFlow', () => {
         code: 'BAD_RESPONSE',
         linkSessionId: s.plaid.last.linkSessionId,
       });
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error', phone: SANDBOX_PHONE }]);
       expect(errors.take()).to.have.length(1);
     });
 
@@ -477,7 +497,7 @@ describe('LayerFlow', () => {
           linkSessionId: s.plaid.last.linkSessionId,
         },
       ]);
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error', phone: SANDBOX_PHONE }]);
       s.clock.advance(0);
       expect(s.clock.pending).to.equal(0);
       exchanges[0]!(); // the request was cancelled: its late answer changes nothing
@@ -531,7 +551,9 @@ describe('LayerFlow', () => {
       s.plaid.last.exitWith({ error_code: 'PROFILE_AUTHENTICATION_FAILED' });
       expect(s.details('layer-exit')[0]?.error?.error_code).to.equal('PROFILE_AUTHENTICATION_FAILED');
       expect(s.flow.state.name).to.equal('fallback');
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'authentication_failed' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([
+        { reason: 'authentication_failed', phone: SANDBOX_PHONE },
+      ]);
     });
 
     it('reports other Link errors with the Link session and request ids, then falls back', async () => {
@@ -551,7 +573,7 @@ describe('LayerFlow', () => {
           linkSessionId: s.plaid.last.linkSessionId,
         },
       ]);
-      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error', phone: SANDBOX_PHONE }]);
     });
 
     it('ends with UNEXPECTED_ERROR when Link throws inside the flow, instead of hanging', async () => {
@@ -566,6 +588,19 @@ describe('LayerFlow', () => {
       ]);
     });
 
+    it('treats a wrong code, then Close, as a plain close: Plaid’s onExit carries the last error met', async () => {
+      const s = await setup();
+      await openLink(s);
+      const first = s.plaid.last;
+      first.exitWith({ error_type: 'ITEM_ERROR', error_code: 'INVALID_OTP' }, 'requires_code');
+      expect(s.details('layer-exit')[0]?.error?.error_code).to.equal('INVALID_OTP');
+      expect(s.details('layer-error')).to.deep.equal([]);
+      expect(s.details('layer-fallback')).to.deep.equal([]);
+      expect(s.flow.state.name).to.equal('loading');
+      await until(() => s.flow.state.name === 'ready', 'never ready');
+      expect(s.plaid.last).not.to.equal(first);
+    });
+
     it('ignores, with a warning in development, a move the table does not allow', async () => {
       const s = await setup();
       await ready(s);
@@ -575,6 +610,50 @@ describe('LayerFlow', () => {
       const [warning, ...more] = warnings.take();
       expect(more).to.deep.equal([]);
       expect(warning).to.contain('from "ready" to "fallback"');
+    });
+  });
+
+  describe('where Plaid does not support Layer', () => {
+    const ANDROID_WEBVIEW =
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UQ1A.240205.004; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/122.0.6261.64 Mobile Safari/537.36';
+
+    it('falls back with unsupported_environment at once in a webview, asking nothing of the API or Plaid', async () => {
+      const calls: LinkTokenCall[] = [];
+      worker.use(watchLinkToken(calls));
+      let scriptLoads = 0;
+      const s = await setup({
+        host: { preload: 'eager' },
+        userAgent: ANDROID_WEBVIEW,
+        loadPlaid: (plaid) => {
+          scriptLoads += 1;
+          return Promise.resolve(plaid);
+        },
+      });
+      await Promise.resolve();
+      expect(s.flow.state).to.deep.equal({ name: 'fallback', reason: 'unsupported_environment' });
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'unsupported_environment' }]);
+      expect(s.states()).to.deep.equal(['fallback']);
+      expect(calls).to.deep.equal([]);
+      expect(scriptLoads).to.equal(0);
+      const [warning, ...more] = warnings.take();
+      expect(more).to.deep.equal([]);
+      expect(warning).to.contain('Android WebView').and.contain('allow-webview');
+    });
+
+    it('runs anyway with allowWebview', async () => {
+      const s = await setup({ host: { preload: 'eager', allowWebview: true }, userAgent: ANDROID_WEBVIEW });
+      await until(() => s.flow.state.name === 'ready', 'never ready');
+      expect(s.details('layer-fallback')).to.deep.equal([]);
+    });
+  });
+
+  describe('the fallback detail', () => {
+    it('carries the E.164 number the visitor typed, for the partner’s form', async () => {
+      const s = await setup({ host: { noAutofill: true } });
+      await ready(s);
+      s.flow.submitPhone('+14155550000');
+      s.plaid.last.event('LAYER_NOT_AVAILABLE');
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'not_eligible', phone: '+14155550000' }]);
     });
   });
 

@@ -167,7 +167,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
     await el.updateComplete;
     await typeAndSubmit(el, '1980-02-02');
     const fallback = await oneEvent(el, 'layer-fallback');
-    expect(fallback.detail).to.deep.equal({ reason: 'autofill_not_available' });
+    expect(fallback.detail).to.deep.equal({ reason: 'autofill_not_available', phone: '+14155550000' });
     expect(linkEventNames(events)).to.deep.equal(['LAYER_NOT_AVAILABLE', 'LAYER_AUTOFILL_NOT_AVAILABLE']);
     await until(() => linkHosts().length === 0, 'Link was not destroyed after the fallback');
   });
@@ -176,7 +176,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
     const { el } = await mountReady('no-autofill');
     await typeAndSubmit(el, '415-555-0000');
     const fallback = await oneEvent(el, 'layer-fallback');
-    expect(fallback.detail).to.deep.equal({ reason: 'not_eligible' });
+    expect(fallback.detail).to.deep.equal({ reason: 'not_eligible', phone: '+14155550000' });
   });
 
   it('a number of another country goes to Plaid in E.164, which answers LAYER_NOT_AVAILABLE', async () => {
@@ -197,7 +197,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
     }
     const fallback = oneEvent(el, 'layer-fallback');
     await press('Exit');
-    expect((await fallback).detail).to.deep.equal({ reason: 'authentication_failed' });
+    expect((await fallback).detail).to.deep.equal({ reason: 'authentication_failed', phone: '+14155550011' });
     const exit = ofType(events, 'layer-exit')[0]!.detail as { error: { error_code: string } };
     expect(exit.error.error_code).to.equal('PROFILE_AUTHENTICATION_FAILED');
     expect(linkEventNames(events).filter((name) => name === 'SUBMIT_OTP')).to.have.length(3);

@@ -17,6 +17,7 @@ import {
 } from '../../contract/index.js';
 import '../../widget/index.js';
 import type { LayerErrorDetail, LayerOnboarding } from '../../widget/index.js';
+import { forgetWarnings } from '../../widget/diagnostics.js';
 import { EXCHANGE_TIMEOUT } from '../../widget/layer-flow.js';
 import { stringsFor } from '../../widget/strings.js';
 import { API, SANDBOX_PHONE } from './support/backend.js';
@@ -61,7 +62,12 @@ async function succeedInLink({ el, plaid }: Mounted): Promise<void> {
 }
 
 /** The element ended in `error` with `code`, told the page so, and shows the message of its kind. */
-async function expectFailure({ el, events }: Mounted, code: LayerErrorCode, kind: ErrorKind, lang = 'en') {
+async function expectFailure(
+  { el, events }: Mounted,
+  code: LayerErrorCode,
+  kind: ErrorKind,
+  { lang = 'en', phone }: { lang?: string; phone?: string } = {},
+) {
   await until(() => el.state === 'error', `no error state for ${code}`);
   await el.updateComplete;
   const errors = events.filter((event) => event.type === 'layer-error').map((event) => event.detail);
@@ -69,7 +75,7 @@ async function expectFailure({ el, events }: Mounted, code: LayerErrorCode, kind
   expect((errors[0] as LayerErrorDetail).code).to.equal(code);
   expect(
     events.filter((event) => event.type === 'layer-fallback').map((event) => event.detail),
-  ).to.deep.equal([{ reason: 'error' }]);
+  ).to.deep.equal([phone ? { reason: 'error', phone } : { reason: 'error' }]);
   expect(text(part(el, 'error'))).to.equal(stringsFor(lang).errors[kind]);
   expect(el.shadowRoot!.querySelector('button.retry'), 'Try again').not.to.equal(null);
   return errors[0] as LayerErrorDetail;
@@ -78,17 +84,29 @@ async function expectFailure({ el, events }: Mounted, code: LayerErrorCode, kind
 /** The codes `POST /session` can answer: all but the webhook's own. */
 const SESSION_CODES = API_ERROR_CODES.filter((code) => !code.startsWith('WEBHOOK_'));
 
+/** Codes that mean the API is unreachable or something else answers for it: a console warning says what to check. */
+const API_PROBLEMS: readonly LayerErrorCode[] = ['NETWORK_ERROR', 'HTTP_ERROR'];
+
 describe('<layer-onboarding> error codes', () => {
   const consoleErrors = catchConsole('error');
+  const consoleWarnings = catchConsole('warn');
+  beforeEach(() => forgetWarnings());
 
-  /** A setup error also tells whoever set up the page, in the console. */
+  /** A setup error (or an unreachable API) also tells whoever set up the page, in the console. */
   function expectConsoleHint(code: LayerErrorCode, kind: ErrorKind): void {
     const lines = consoleErrors.take();
+    const warnings = consoleWarnings.take();
     if (kind === 'setup') {
       expect(lines).to.have.length(1);
       expect(lines[0]).to.contain(`<layer-onboarding>: ${code}: `);
     } else {
       expect(lines).to.deep.equal([]);
+    }
+    if (API_PROBLEMS.includes(code)) {
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.contain(`<layer-onboarding>: ${code}: `).and.contain('createLayerApi');
+    } else {
+      expect(warnings).to.deep.equal([]);
     }
   }
 
@@ -113,7 +131,7 @@ describe('<layer-onboarding> error codes', () => {
         worker.use(http.post(`${API}/session`, () => errorResponse(code, 'req-session')));
         const mounted = await mount();
         await succeedInLink(mounted);
-        const error = await expectFailure(mounted, code, kind);
+        const error = await expectFailure(mounted, code, kind, { phone: SANDBOX_PHONE });
         expect(error).to.deep.equal({
           code,
           message: `test: ${code}`,
@@ -177,11 +195,14 @@ describe('<layer-onboarding> error codes', () => {
       },
     };
 
+    /** The cases that fail after the visitor gave their number. */
+    const AFTER_PHONE: readonly WidgetErrorCode[] = ['TIMEOUT', 'UNEXPECTED_ERROR'];
+
     for (const code of WIDGET_ERROR_CODES) {
       const { kind } = WIDGET_ERRORS[code];
       it(`${code}: layer-error, fallback, and the "${kind}" message`, async () => {
         const mounted = await CASES[code]();
-        await expectFailure(mounted, code, kind);
+        await expectFailure(mounted, code, kind, AFTER_PHONE.includes(code) ? { phone: SANDBOX_PHONE } : {});
         expectConsoleHint(code, kind);
       });
     }
@@ -197,7 +218,7 @@ describe('<layer-onboarding> error codes', () => {
       it(`shows the "${kind}" message in Spanish (${BY_KIND[kind]})`, async () => {
         worker.use(http.post(`${API}/link-token`, () => errorResponse(BY_KIND[kind])));
         const mounted = await mount('es');
-        await expectFailure(mounted, BY_KIND[kind], kind, 'es');
+        await expectFailure(mounted, BY_KIND[kind], kind, { lang: 'es' });
         expect(text(part(mounted.el, 'error'))).not.to.equal(stringsFor('en').errors[kind]);
         expectConsoleHint(BY_KIND[kind], kind);
       });
@@ -211,6 +232,6 @@ describe('<layer-onboarding> error codes', () => {
     mounted.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
     await until(() => mounted.plaid.handlers.length === 2, 'no replacement handler');
     mounted.plaid.last.exitWith({ error_code: 'INVALID_LINK_TOKEN' });
-    await expectFailure(mounted, 'INVALID_LINK_TOKEN', 'session');
+    await expectFailure(mounted, 'INVALID_LINK_TOKEN', 'session', { phone: SANDBOX_PHONE });
   });
 });

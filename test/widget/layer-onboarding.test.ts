@@ -363,7 +363,7 @@ describe('<layer-onboarding>', () => {
       await typeAndSubmit(el, '1980-02-02');
       setTimeout(() => plaid.last.event('LAYER_AUTOFILL_NOT_AVAILABLE'));
       const event = await oneEvent(el, 'layer-fallback');
-      expect(event.detail).to.deep.equal({ reason: 'autofill_not_available' });
+      expect(event.detail).to.deep.equal({ reason: 'autofill_not_available', phone: '+14155550000' });
       await el.updateComplete;
       expect(el.getAttribute('state')).to.equal('fallback');
       expect(fallback.hidden).to.equal(false);
@@ -378,7 +378,7 @@ describe('<layer-onboarding>', () => {
       await typeAndSubmit(el, '415-555-0000');
       setTimeout(() => plaid.last.event('LAYER_NOT_AVAILABLE'));
       const event = await oneEvent(el, 'layer-fallback');
-      expect(event.detail).to.deep.equal({ reason: 'not_eligible' });
+      expect(event.detail).to.deep.equal({ reason: 'not_eligible', phone: '+14155550000' });
       await el.updateComplete;
       expect(text(el.shadowRoot!.querySelector('.fallback')!)).to.equal('Please fill in the form yourself.');
     });
@@ -392,7 +392,7 @@ describe('<layer-onboarding>', () => {
       expect(text(skip)).to.equal('Fill in the form myself');
       setTimeout(() => skip.click());
       const event = await oneEvent(el, 'layer-fallback');
-      expect(event.detail).to.deep.equal({ reason: 'exit' });
+      expect(event.detail).to.deep.equal({ reason: 'exit', phone: '+14155550000' });
     });
 
     it('falls back with timeout when Link does not answer in eligibility-timeout ms', async () => {
@@ -400,7 +400,7 @@ describe('<layer-onboarding>', () => {
       expect(el.eligibilityTimeout).to.equal(20);
       const fallback = oneEvent(el, 'layer-fallback');
       await typeAndSubmit(el, '415-555-0011');
-      expect((await fallback).detail).to.deep.equal({ reason: 'timeout' });
+      expect((await fallback).detail).to.deep.equal({ reason: 'timeout', phone: '+14155550011' });
       plaid.last.event('LAYER_READY');
       expect(plaid.last.opened).to.equal(0);
       expect(el.state).to.equal('fallback');
@@ -485,7 +485,7 @@ describe('<layer-onboarding>', () => {
       plaid.last.event('LAYER_READY');
       setTimeout(() => plaid.last.exitWith({ error_code: 'PROFILE_AUTHENTICATION_FAILED' }));
       const event = await oneEvent(el, 'layer-fallback');
-      expect(event.detail).to.deep.equal({ reason: 'authentication_failed' });
+      expect(event.detail).to.deep.equal({ reason: 'authentication_failed', phone: '+14155550011' });
     });
 
     it('other Link errors fire layer-error and fall back; Try again starts over', async () => {
@@ -507,7 +507,10 @@ describe('<layer-onboarding>', () => {
         requestId: 'req-exit-1',
         linkSessionId: plaid.last.linkSessionId,
       });
-      expect(events.at(-1)).to.deep.equal({ type: 'layer-fallback', detail: { reason: 'error' } });
+      expect(events.at(-1)).to.deep.equal({
+        type: 'layer-fallback',
+        detail: { reason: 'error', phone: '+14155550011' },
+      });
       expect(text(part(el, 'error'))).to.contain('not available right now');
       await expect(el).to.be.accessible();
       const retry = el.shadowRoot!.querySelector<HTMLButtonElement>('button.retry')!;
