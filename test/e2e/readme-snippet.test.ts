@@ -22,7 +22,7 @@ test('the README snippet, pasted into a page served by npm start, prefills its f
   const snippet = await readmeSnippet();
   // Served the way the README says: an HTML file dropped into demo/ (npm start points it at the
   // emulator's Link script). A route stands in for the file so the test leaves demo/ untouched.
-  const { injectLinkScriptSrc } = await import('../../server/main.js');
+  const { injectLinkScriptSrc } = await import('../../server/site.js');
   const page = await site.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
