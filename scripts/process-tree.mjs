@@ -21,8 +21,8 @@ function identity(pid) {
   return fields ? `${pid}@${fields[19]}` : null;
 }
 
-/** Every live process's parent, or an empty map where there is no /proc. */
-function parents() {
+/** Every live process: pid → its parent and process group; empty where there is no /proc. */
+function processes() {
   const map = new Map();
   let names = [];
   try {
@@ -33,15 +33,21 @@ function parents() {
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const fields = statFields(name);
-    if (fields && fields[0] !== 'Z') map.set(Number(name), Number(fields[1]));
+    if (fields && fields[0] !== 'Z')
+      map.set(Number(name), { parent: Number(fields[1]), group: Number(fields[2]) });
   }
   return map;
+}
+
+/** The live members of process group `pgid`. */
+export function groupMembers(pgid) {
+  return [...processes()].filter(([, { group }]) => group === pgid).map(([pid]) => pid);
 }
 
 /** The live descendants of `pid`: its children, their children, and so on. */
 export function descendants(pid) {
   const children = new Map();
-  for (const [child, parent] of parents()) {
+  for (const [child, { parent }] of processes()) {
     if (!children.has(parent)) children.set(parent, []);
     children.get(parent).push(child);
   }
@@ -109,6 +115,13 @@ export class ProcessWatch {
   running() {
     return [...this.seen].filter(([pid, id]) => identity(pid) === id && isRunning(pid)).map(([pid]) => pid);
   }
+}
+
+/** Sends `name` to `pids`, everything under them and the process groups they lead, at once. */
+export function signalTrees(pids, name) {
+  const all = new Set(pids);
+  for (const pid of pids) for (const child of descendants(pid)) all.add(child);
+  signal(all, name);
 }
 
 function signal(pids, name) {
