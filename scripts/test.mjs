@@ -68,7 +68,8 @@ function testFiles(...dirs) {
 
 /** The processes running now, each the root of a tree, with what to call them if they overrun. */
 const running = new Map();
-let stopping = false;
+/** Set (to why, and the exit code) once the run is being stopped. */
+let stopping = null;
 
 /**
  * Runs a command in its own process group to its end or `until` (a time), whichever is first;
@@ -76,6 +77,7 @@ let stopping = false;
  * then, so remembered as it appeared) is ended too and listed in `leftovers`.
  */
 function run(command, args, { env = {}, until = Infinity, what = [command, ...args].join(' ') } = {}) {
+  if (stopping) return Promise.resolve({ code: 1, output: '', timedOut: false, leftovers: [] });
   return new Promise((done) => {
     let output = '';
     let timedOut = false;
@@ -113,7 +115,8 @@ function run(command, args, { env = {}, until = Infinity, what = [command, ...ar
       // Whatever it started and left running: remembered descendants (re-parented by now) and
       // whatever is still in its process group.
       const left = [...new Set([...watch.running(), ...groupMembers(child.pid)])];
-      const leftovers = left.map((pid) => `${pid} ${commandLine(pid).slice(0, 120)}`);
+      // While the run is being stopped, what is still running is being ended, not left behind.
+      const leftovers = stopping ? [] : left.map((pid) => `${pid} ${commandLine(pid).slice(0, 120)}`);
       if (left.length) await endProcesses(left);
       // Its output streams close once nothing holds them; give up on them if something still does.
       await new Promise((closed) => {
@@ -247,17 +250,21 @@ const TIERS = {
   },
 };
 
-/** Ends everything still running and exits: on a signal, or when npm (our parent) is gone. */
-async function stop(reason, exitCode) {
+/** Ends everything still running, and so the run: on a signal, or when npm (our parent) is gone. */
+function stop(reason, exitCode) {
   if (stopping) {
     // A second signal: no more waiting.
     signalTrees([...running.keys()], 'SIGKILL');
     process.exit(exitCode);
   }
-  stopping = true;
+  stopping = { reason, exitCode };
   loud(`STOPPED (${reason}): ending ${[...running.values()].join(', ') || 'nothing'}`);
-  await Promise.all([...running.keys()].map((pid) => endProcesses([pid])));
-  process.exit(exitCode);
+  // Each run ends once its tree has; the tiers then run nothing more and the run exits below.
+  for (const pid of running.keys()) endProcesses([pid]);
+  setTimeout(() => {
+    signalTrees([...running.keys()], 'SIGKILL');
+    process.exit(exitCode);
+  }, 60_000);
 }
 for (const [signal, code] of [
   ['SIGINT', 130],
@@ -289,6 +296,7 @@ const tiers = chosen.length ? chosen : Object.keys(TIERS);
 const totals = { passed: 0, failed: 0 };
 const lines = [];
 for (const [index, name] of tiers.entries()) {
+  if (stopping) break;
   if (Date.now() >= runEnds) {
     loud(
       `TIMED OUT: the whole run passed its ${RUN_MS / 1000} s deadline; not run: ${tiers.slice(index).join(' ')}`,
@@ -305,6 +313,10 @@ for (const [index, name] of tiers.entries()) {
   lines.push(
     `  ${name.padEnd(10)} ${counts.passed} passed, ${counts.failed} failed  (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
+}
+if (stopping) {
+  console.error(`\nstopped (${stopping.reason}); nothing left running`);
+  process.exit(stopping.exitCode);
 }
 console.log(`\n${lines.join('\n')}`);
 if (problems.length) console.log(`\n${problems.map((problem) => `  ✖ ${problem}`).join('\n')}`);
