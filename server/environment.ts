@@ -84,7 +84,7 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
     );
   else if (withKeys && sessionSecret === undefined)
     problems.push(
-      `SESSION_SECRET is missing. With Plaid keys set, it signs session cookies and profile tokens and must ` +
+      `SESSION_SECRET is missing. With Plaid keys set, it signs session handles and profile tokens and must ` +
         `stay the same across restarts: set it to at least ${MIN_SESSION_SECRET_LENGTH} random characters, ` +
         `e.g. SESSION_SECRET=$(${GENERATE_SECRET}).`,
     );
