@@ -10,8 +10,9 @@
 // a file, a tier and the whole run each have a deadline, in seconds, that the environment can
 // change:
 //
-//   TEST_DEADLINE_FILE   600  a Node test file: `node --test` cancels it (its after hooks run)…
-//   TEST_DEADLINE_GRACE   30  …and this much later it is killed if it is still there
+//   TEST_DEADLINE_FILE   600  a Node test file: `node --test` ends it with SIGTERM (the harness stops
+//                             its servers and browsers on the way out) and this much later…
+//   TEST_DEADLINE_GRACE   30  …the runner kills whatever of it is still there
 //   TEST_DEADLINE_TIER   900  a tier
 //   TEST_DEADLINE_RUN   2400  everything
 //
@@ -190,7 +191,11 @@ async function nodeFiles(tier, files, tierEnds) {
     );
     const counts = nodeCounts(result);
     if (counts.failed === 0 && !clean(result)) counts.failed = 1;
-    if (counts.failed && !result.timedOut) problems.push(`${tier}: ${file} failed`);
+    if (!result.timedOut && /test timed out after \d+ms/.test(result.output)) {
+      // node --test cancelled it at the file deadline, and it ended: say so as loudly.
+      loud(`TIMED OUT: ${tier} ${file}\nstill running at its ${timeout / 1000} s deadline: cancelled.`);
+      problems.push(`${tier}: ${file} timed out`);
+    } else if (counts.failed && !result.timedOut) problems.push(`${tier}: ${file} failed`);
     totals.passed += counts.passed;
     totals.failed += counts.failed;
   }
