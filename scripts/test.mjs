@@ -168,6 +168,13 @@ async function step(tier, command, args, options) {
 /** Whether a result passed, with timeouts and leftovers counting as failures. */
 const clean = (result) => result.code === 0 && !result.timedOut && result.leftovers.length === 0;
 
+/** A command that is the whole check (tsc, eslint, a build): passed, or listed at the end. */
+async function check(tier, command, args, options) {
+  const result = await step(tier, command, args, options);
+  if (result.code !== 0 && !result.timedOut) problems.push(`${tier}: ${options.what} failed`);
+  return clean(result);
+}
+
 /** Each file in its own `node --test`: a hung file is named, and ends alone. */
 async function nodeFiles(tier, files, tierEnds) {
   const totals = { passed: 0, failed: 0 };
@@ -209,7 +216,7 @@ const TIERS = {
   async typecheck(until) {
     let failed = 0;
     for (const config of ['tsconfig.json', 'tsconfig.node.json'])
-      if (!clean(await step('typecheck', 'npx', ['tsc', '-p', config], { until, what: `tsc -p ${config}` })))
+      if (!(await check('typecheck', 'npx', ['tsc', '-p', config], { until, what: `tsc -p ${config}` })))
         failed += 1;
     return { passed: 2 - failed, failed };
   },
@@ -219,16 +226,13 @@ const TIERS = {
       ['eslint', '.'],
       ['prettier', '--check', '.'],
     ])
-      if (!clean(await step('lint', 'npx', [tool, ...args], { until, what: tool }))) failed += 1;
+      if (!(await check('lint', 'npx', [tool, ...args], { until, what: tool }))) failed += 1;
     return { passed: 2 - failed, failed };
   },
   async node(until) {
     // The server tests serve dist/: build it on a fresh clone.
-    const build = await step('node', process.execPath, ['scripts/ensure-build.mjs'], {
-      until,
-      what: 'build',
-    });
-    if (!clean(build)) return { passed: 0, failed: 1 };
+    if (!(await check('node', process.execPath, ['scripts/ensure-build.mjs'], { until, what: 'build' })))
+      return { passed: 0, failed: 1 };
     return nodeFiles('node', fileArgs.length ? fileArgs : testFiles('test/server', 'test/emulator'), until);
   },
   async web(until) {
@@ -246,11 +250,12 @@ const TIERS = {
       // no summary: the runner itself failed; counted as one failure
     }
     if (!clean(result) && counts.failed === 0) counts.failed = 1;
+    if (counts.failed && !result.timedOut) problems.push(`web: ${counts.failed} failed`);
     return counts;
   },
   async e2e(until) {
-    const build = await step('e2e', process.execPath, ['scripts/ensure-build.mjs'], { until, what: 'build' });
-    if (!clean(build)) return { passed: 0, failed: 1 };
+    if (!(await check('e2e', process.execPath, ['scripts/ensure-build.mjs'], { until, what: 'build' })))
+      return { passed: 0, failed: 1 };
     return nodeFiles('e2e', fileArgs.length ? fileArgs : testFiles('test/e2e'), until);
   },
 };
