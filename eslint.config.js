@@ -7,8 +7,9 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // The dependency direction (ARCHITECTURE.md, "Layers"): contract/ imports nothing; widget/, server/
-// and emulator/ import contract/ and never each other; only server/main.ts (the process entry)
-// wires the emulator in. Node built-ins stay out of the parts that must run anywhere.
+// and emulator/ import contract/ and never each other; only `npm start`'s entry files
+// (server/start-*.ts) wire the emulator in. Node built-ins stay out of the parts that must run
+// anywhere.
 const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 /** Forbids imports matching `folders` (gitignore-style patterns) and, with `node: false`, Node's built-ins. */
 const layer = (message, folders, { node = false } = {}) => ({
@@ -108,26 +109,47 @@ export default tseslint.config(
   },
   {
     files: ['server/**/*.ts'],
-    ignores: ['server/main.ts', 'server/site.ts'],
+    ignores: ['server/main.ts', 'server/site.ts', 'server/start-*.ts'],
     rules: {
       ...layer(
-        'server/ is runtime-neutral: it imports contract/, never widget/, emulator/ or Node built-ins (server/main.ts and server/site.ts excepted).',
+        'server/ is runtime-neutral: it imports contract/, never widget/, emulator/ or Node built-ins (server/main.ts, server/site.ts and server/start-*.ts excepted).',
         ['**/widget/**', '**/emulator/**'],
+      ),
+      ...noProcess,
+    },
+  },
+  // `npm start`: main.ts reads the environment and listens; start-*.ts wire the API (and, with no
+  // Plaid keys, the emulator) into the site; site.ts serves files from disk.
+  {
+    files: ['server/main.ts'],
+    rules: layer(
+      'server/main.ts reads the environment and listens; the emulator is wired in by server/start-*.ts.',
+      ['**/widget/**', '**/emulator/**'],
+      { node: true },
+    ),
+  },
+  {
+    files: ['server/start-*.ts'],
+    rules: {
+      ...layer(
+        'server/start-*.ts wire npm start: they import contract/, server/ and emulator/, never widget/ or Node built-ins.',
+        ['**/widget/**'],
       ),
       ...noProcess,
     },
   },
   {
     files: ['server/site.ts'],
-    rules: layer(
-      'server/site.ts serves files; it never imports widget/ or emulator/.',
-      ['**/widget/**', '**/emulator/**'],
-      { node: true },
-    ),
-  },
-  {
-    files: ['server/main.ts'],
-    rules: layer('server/main.ts never imports widget/.', ['**/widget/**'], { node: true }),
+    rules: {
+      ...layer(
+        'server/site.ts serves files; it never imports widget/ or emulator/.',
+        ['**/widget/**', '**/emulator/**'],
+        {
+          node: true,
+        },
+      ),
+      ...noProcess,
+    },
   },
   {
     files: ['emulator/**/*.ts'],

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { openPage } from '../support/browser.js';
 import { useSite } from '../support/site.js';
 
 const site = useSite();
 
 test('the demo page renders <layer-onboarding> with its phone input', async () => {
-  const page = await site.browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-
+  const { page, errors } = await openPage(site.browser);
   await page.goto(site.server.url);
   const input = page.getByLabel('Phone number');
   await input.waitFor();

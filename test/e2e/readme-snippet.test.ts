@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
 import { SANDBOX_OTP, findSandboxUser } from '../../emulator/sandbox-users.js';
+import { EMULATOR_LINK_SCRIPT, injectLinkScriptSrc } from '../../server/site.js';
+import { openPage } from '../support/browser.js';
 import { useSite } from '../support/site.js';
 
 const site = useSite();
@@ -22,17 +24,11 @@ test('the README snippet, pasted into a page served by npm start, prefills its f
   const snippet = await readmeSnippet();
   // Served the way the README says: an HTML file dropped into demo/ (npm start points it at the
   // emulator's Link script). A route stands in for the file so the test leaves demo/ untouched.
-  const { injectLinkScriptSrc } = await import('../../server/main.js');
-  const page = await site.browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
+  const { page, errors } = await openPage(site.browser);
   await page.route(`${site.server.url}/pasted.html`, (route) =>
     route.fulfill({
       contentType: 'text/html; charset=utf-8',
-      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pasted</title></head><body>${injectLinkScriptSrc(
-        snippet,
-        '/plaid/link/v2/stable/link-initialize.js',
-      )}</body></html>`,
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pasted</title></head><body>${injectLinkScriptSrc(snippet, EMULATOR_LINK_SCRIPT)}</body></html>`,
     }),
   );
   await page.goto(`${site.server.url}/pasted.html`);

@@ -4,33 +4,12 @@
  * start when Plaid keys come without a Layer template.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
+import { SESSION_HANDLE_HEADER } from '../../contract/index.js';
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET, SANDBOX_USERS } from '../../emulator/index.js';
-import { startServer, type RunningServer } from '../support/server.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Runs server/main.ts with exactly `env` (plus PATH), collecting its output and exit code. */
-function runMain(env: Record<string, string>, { stopOnListening = false } = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk;
-    if (stopOnListening && /listening on http/.test(output)) child.kill('SIGTERM');
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, output })),
-  );
-}
+import { settlesWithin } from '../support/processes.js';
+import { START_TIMEOUT_MS, runMain, startServer, type RunningServer } from '../support/server.js';
 
 let server: RunningServer;
 
@@ -70,10 +49,13 @@ test('a whole Layer exchange works against it: token, emulated Link session, pro
       headers: { 'Content-Type': 'application/json', Origin: server.url, ...headers },
       body: JSON.stringify(body),
     });
-  const tokenResponse = await post('/api/layer/link-token', {});
+  const tokenResponse = await post('/api/layer/link-token', {}, { [SESSION_HANDLE_HEADER]: 'new' });
   assert.equal(tokenResponse.status, 200);
-  const cookie = tokenResponse.headers.getSetCookie()[0]!.split(';')[0]!;
-  const { link_token } = (await tokenResponse.json()) as { link_token: string };
+  const { link_token, session_handle } = (await tokenResponse.json()) as {
+    link_token: string;
+    session_handle: string;
+  };
+  assert.equal(tokenResponse.headers.getSetCookie().length, 0, 'no cookie: the handle travels in a header');
 
   const completed = await post('/plaid/emulator/sessions/complete', {
     link_token,
@@ -82,7 +64,11 @@ test('a whole Layer exchange works against it: token, emulated Link session, pro
   assert.equal(completed.status, 200);
   const { public_token } = (await completed.json()) as { public_token: string };
 
-  const session = await post('/api/layer/session', { public_token }, { Cookie: cookie });
+  const session = await post(
+    '/api/layer/session',
+    { public_token },
+    { [SESSION_HANDLE_HEADER]: session_handle },
+  );
   assert.equal(session.status, 200);
   const body = (await session.json()) as {
     profile: { name: { first_name: string } };
@@ -105,6 +91,22 @@ test('a whole Layer exchange works against it: token, emulated Link session, pro
     ])
       if (value) assert.ok(!log.includes(value), `the log contains ${value}`);
   assert.doesNotMatch(log, /link-sandbox-|public-sandbox-|access-sandbox-|emulator-secret/);
+  assert.ok(!log.includes(session_handle), 'the log contains the session handle');
+});
+
+test('the page may call the API under either loopback name, and no other origin may', async () => {
+  const port = new URL(server.url).port;
+  const linkToken = (origin: string) =>
+    fetch(`${server.url}/api/layer/link-token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: origin, [SESSION_HANDLE_HEADER]: 'new' },
+      body: '{}',
+    });
+  for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`])
+    assert.equal((await linkToken(origin)).status, 200, origin);
+  const refused = await linkToken(`http://127.0.0.2:${port}`);
+  assert.equal(refused.status, 403);
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'ORIGIN_NOT_ALLOWED');
 });
 
 test('bad input to the API and the emulator is a 4xx with an error body, never a 500 or a stack trace', async () => {
@@ -164,17 +166,24 @@ test('bad input to the API and the emulator is a 4xx with an error body, never a
 });
 
 test('it shuts down cleanly on SIGTERM', async () => {
-  const { code, signal, output } = await runMain({}, { stopOnListening: true });
-  assert.equal(signal, null, output);
-  assert.equal(code, 0, output);
+  const main = runMain({});
+  await main.waitFor(/listening on http/, START_TIMEOUT_MS, '"listening on"');
+  process.kill(main.pid, 'SIGTERM');
+  assert.ok(await settlesWithin(main.exited, 30_000), `still running 30 s after SIGTERM:\n${main.output()}`);
+  const { code, signal } = await main.exited;
+  assert.equal(signal, null, main.output());
+  assert.equal(code, 0, main.output());
 });
 
 test('with PLAID_CLIENT_ID but no LAYER_TEMPLATE_ID it refuses to start with a clear message', async () => {
-  const { code, output } = await runMain({
+  const main = runMain({
     PLAID_CLIENT_ID: 'cid',
     PLAID_SECRET: 'plaid-secret-9f8e7d6c',
     SESSION_SECRET: 's'.repeat(40),
   });
+  assert.ok(await settlesWithin(main.exited, START_TIMEOUT_MS), `still running:\n${main.output()}`);
+  const { code } = await main.exited;
+  const output = main.output();
   assert.notEqual(code, 0);
   assert.match(output, /layer-onboarding cannot start:\n {2}- LAYER_TEMPLATE_ID is missing\./);
   assert.doesNotMatch(output, /listening on/);

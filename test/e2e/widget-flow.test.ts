@@ -7,6 +7,7 @@ import type { Locator, Page } from 'playwright-core';
 
 import { AUTOFILL_IDENTITY, findSandboxUser, SANDBOX_OTP } from '../../emulator/sandbox-users.js';
 import { LAYER_EVENT_NAMES } from '../../widget/events.js';
+import { openPage } from '../support/browser.js';
 import { useSite } from '../support/site.js';
 
 interface Recorded {
@@ -31,12 +32,7 @@ interface Demo {
 }
 
 async function openDemo(): Promise<Demo> {
-  const page = await site.browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
+  const { page, errors } = await openPage(site.browser);
   await page.addInitScript((types) => {
     const recorded: { type: string; detail: unknown }[] = [];
     (window as unknown as { layerEvents: typeof recorded }).layerEvents = recorded;
@@ -61,7 +57,6 @@ async function openDemo(): Promise<Demo> {
             .slice(skip)
             .find((e) => e.type === wanted)?.detail,
         [type, from] as const,
-        { timeout: 15_000 },
       );
       return (await handle.jsonValue()) as Record<string, unknown>;
     },

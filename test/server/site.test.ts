@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { Hono } from 'hono';
 
 import { createPlaidEmulator } from '../../emulator/index.js';
-import { EMULATOR_LINK_SCRIPT, createSiteApp, injectLinkScriptSrc } from '../../server/main.js';
+import { EMULATOR_LINK_SCRIPT, createSiteApp, injectLinkScriptSrc } from '../../server/site.js';
 
 let root: string;
 
@@ -23,6 +23,8 @@ before(async () => {
   await writeFile(join(root, 'demo', 'assets', 'site.css'), 'body { color: teal }');
   await writeFile(join(root, 'demo', 'assets', 'app.js'), 'console.log("demo")');
   await writeFile(join(root, 'demo', '.env'), 'SECRET=1');
+  await mkdir(join(root, 'demo', '.git'));
+  await writeFile(join(root, 'demo', '.git', 'config'), 'SECRET=2');
   await writeFile(join(root, 'secret.txt'), 'outside the demo folder');
   await writeFile(join(root, 'dist', 'layer-onboarding.js'), '/* layer-onboarding iife */');
   await writeFile(join(root, 'dist', 'layer-onboarding.mjs'), '/* layer-onboarding esm */');
@@ -84,6 +86,8 @@ test('never serves anything outside demo/, nor hidden files', async () => {
     '/assets/%2e%2e/%2e%2e/secret.txt',
     '/.env',
     '/%2eenv',
+    '/.git/config',
+    '/assets/../.git/config',
     '/nope.html',
     '/%E0%A4%A',
   ]) {
@@ -99,11 +103,20 @@ test('a missing favicon is a 204, not a console error in the browser', async () 
 
 test('in emulator mode the demo page loads the emulator’s Link script', async () => {
   const app = createSiteApp({ root, linkScriptSrc: EMULATOR_LINK_SCRIPT });
-  const html = await (await app.request('/')).text();
+  const page = await app.request('/');
+  const html = await page.text();
   assert.match(
     html,
     /<layer-onboarding link-script-src="\/plaid\/link\/v2\/stable\/link-initialize\.js" api="\/api\/layer">/,
   );
+  // The file's length would cut the longer page short in the browser.
+  const length = page.headers.get('content-length');
+  assert.ok(length === null || Number(length) === Buffer.byteLength(html), `content-length ${length}`);
+  const head = await app.request('/', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('content-length'), null);
+  // Other files are served as they are.
+  assert.equal(await (await app.request('/assets/site.css')).text(), 'body { color: teal }');
 });
 
 test('injectLinkScriptSrc fills every tag that has no link-script-src and leaves the rest', () => {

@@ -1,56 +1,68 @@
 /**
- * End-to-end harness: starts the real `npm start` server (server/main.ts) on a free port as a
- * child process and stops it by its PID.
+ * End-to-end harness: the real `npm start` server (server/main.ts) as a child process on a free
+ * port. Start-up waits generously for its "listening on" line (a busy machine is slow to load
+ * TypeScript), and a server that does not get there is stopped before the start fails. Like every
+ * process from processes.ts, it cannot outlive the test process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ProcessWaitError, spawnNode, type NodeProcess } from './processes.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** How long `npm start` may take to print "listening on" before the test gives up on it. */
+export const START_TIMEOUT_MS = 90_000;
+const MAIN = ['server/main.ts'];
 
 export interface RunningServer {
   url: string;
+  pid: number;
   /** Everything the server printed, for asserting what reaches the logs. */
   output: () => string;
   stop: () => Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    // Plaid keys from the developer's shell must not leak into tests: emulator mode unless a test
-    // asks otherwise.
-    env: { ...withoutPlaidKeys(process.env), PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+export interface StartServerOptions {
+  /** Node arguments instead of `server/main.ts` (the harness's own tests use this). */
+  args?: readonly string[];
+  startTimeoutMs?: number;
+}
 
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    child.stdout!.on('data', () => {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
+/** A start that failed: the server was stopped (`pid` has exited) and `output` is what it printed. */
+export class ServerStartError extends ProcessWaitError {
+  override name = 'ServerStartError';
+}
 
+/**
+ * `npm start` in emulator mode on a free port of 127.0.0.1, with `env` on top of the test's own
+ * environment (less any Plaid keys from the developer's shell: a test asks for them explicitly).
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  { args = MAIN, startTimeoutMs = START_TIMEOUT_MS }: StartServerOptions = {},
+): Promise<RunningServer> {
+  const server = spawnNode(args, { ...withoutPlaidKeys(process.env), PORT: '0', HOST: '127.0.0.1', ...env });
+  let url: string;
+  try {
+    [, url] = (await server.waitFor(
+      /listening on (http:\/\/[^\s/]+)\//,
+      startTimeoutMs,
+      '"listening on"',
+    )) as [string, string];
+  } catch (error) {
+    await server.stop(5_000);
+    const { message, output } = error as ProcessWaitError;
+    throw new ServerStartError(`server did not start: ${message}`, server.pid, output);
+  }
   return {
     url,
-    output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        process.kill(child.pid!, 'SIGTERM');
-      }),
+    pid: server.pid,
+    output: server.output,
+    stop: async () => {
+      await server.stop();
+    },
   };
+}
+
+/** server/main.ts with exactly `env` (plus PATH, and PORT=0 unless given): nothing from the shell. */
+export function runMain(env: Record<string, string>): NodeProcess {
+  return spawnNode(MAIN, { PATH: process.env.PATH ?? '', PORT: '0', ...env });
 }
 
 function withoutPlaidKeys(env: NodeJS.ProcessEnv): Record<string, string> {
