@@ -147,7 +147,10 @@ test('415-555-0000 with another date of birth → fallback, the partner form tak
   await dob.pressSequentially('02/02/1980');
   await demo.widget.getByRole('button', { name: 'Continue' }).click();
 
-  assert.deepEqual(await demo.waitFor('layer-fallback'), { reason: 'autofill_not_available' });
+  assert.deepEqual(await demo.waitFor('layer-fallback'), {
+    reason: 'autofill_not_available',
+    phone: '+14155550000',
+  });
   assert.equal(await demo.widget.getAttribute('state'), 'fallback');
   assert.equal((await demo.events()).filter((event) => event.type === 'layer-eligible').length, 0);
   await demo.page.locator('#fallback-text').waitFor();
@@ -171,7 +174,10 @@ test('three wrong codes → fallback authentication_failed', async () => {
   // Link says it could not verify the number and offers only a way out.
   await demo.link.getByRole('button', { name: 'Exit' }).click();
 
-  assert.deepEqual(await demo.waitFor('layer-fallback'), { reason: 'authentication_failed' });
+  assert.deepEqual(await demo.waitFor('layer-fallback'), {
+    reason: 'authentication_failed',
+    phone: '+14155550011',
+  });
   const exit = await demo.waitFor('layer-exit');
   assert.equal((exit.error as Record<string, unknown>).error_code, 'PROFILE_AUTHENTICATION_FAILED');
   const linkEvents = (await demo.events()).filter((event) => event.type === 'layer-event');
