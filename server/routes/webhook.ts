@@ -20,10 +20,12 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
   return new Hono<LayerApiEnv>().post(API_ROUTES.webhook, async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());
     try {
-      await verifyWebhook(c.req.header('Plaid-Verification'), body);
+      await verifyWebhook(c.req.header('Plaid-Verification'), body, options.getClientAddress(c));
     } catch (error) {
       if (error instanceof WebhookVerificationError)
-        throw new LayerApiError('WEBHOOK_VERIFICATION_FAILED', error.message);
+        throw new LayerApiError('WEBHOOK_VERIFICATION_FAILED', error.message, {
+          ...(error.hint ? { log: { hint: error.hint } } : {}),
+        });
       throw error;
     }
     const webhook = parseWebhook(body);
