@@ -7,7 +7,14 @@ import type { PlaidApi, UserAccountIdentity, UserAccountIdentityEditHistory, Use
 
 import { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS, type ProfileField } from '../contract/index.js';
 import { clientAddress, NO_PROXY, type ProxyTrust } from './client-address.js';
-import { createPlaidClient, PLAID_ENVIRONMENTS, type PlaidCredentials } from './plaid-client.js';
+import {
+  createPlaidClient,
+  PLAID_ENVIRONMENTS,
+  plaidEnvironmentOf,
+  type PlaidCredentials,
+  type PlaidEnvironment,
+} from './plaid-client.js';
+import { redirectUriProblem } from './redirect-uri.js';
 import type { Logger } from './request-log.js';
 import { createMemoryStore, type KeyValueStore } from './store.js';
 
@@ -88,7 +95,11 @@ export interface LayerApiOptions {
   store?: KeyValueStore;
   /** Sent as `webhook` with each Link token; otherwise the template's webhook applies. */
   webhookUrl?: string;
-  /** Sent as `redirect_uri` with each Link token (OAuth banks). */
+  /**
+   * Sent as `redirect_uri` with each Link token (OAuth banks). Checked at start-up against Plaid's
+   * rules (redirect-uri.ts): no query string, fragment or wildcard; https, except
+   * `http://localhost` in Sandbox.
+   */
   redirectUri?: string;
   /** Timeout of each Plaid call, in ms. Default 10 000. */
   timeoutMs?: number;
@@ -181,14 +192,29 @@ export function normalizeOrigin(value: string): string | undefined {
   }
 }
 
-function plaidClient(plaid: LayerApiOptions['plaid']): PlaidApi {
+/**
+ * The `plaid` client, and the Plaid environment it talks to when known: the credentials' `env`
+ * (sandbox by default), or for a PlaidApi instance whatever its host says (undefined for any host
+ * but Plaid's own).
+ */
+function plaidClient(plaid: LayerApiOptions['plaid']): {
+  client: PlaidApi;
+  env: PlaidEnvironment | undefined;
+} {
   if (!plaid) fail('`plaid` is required: a PlaidApi instance or { clientId, secret, env }.');
-  if (!('clientId' in plaid)) return plaid;
+  if (!('clientId' in plaid)) return { client: plaid, env: plaidEnvironmentOf(plaid) };
   if (!plaid.clientId || !plaid.secret) fail('`plaid.clientId` and `plaid.secret` are required.');
   if (plaid.env !== undefined && !PLAID_ENVIRONMENTS.includes(plaid.env))
     fail(`\`plaid.env\` must be one of ${PLAID_ENVIRONMENTS.join(', ')}, got ${JSON.stringify(plaid.env)}.`);
   httpUrl(plaid.basePath, '`plaid.basePath`');
-  return createPlaidClient(plaid);
+  return { client: createPlaidClient(plaid), env: plaid.env ?? 'sandbox' };
+}
+
+function redirectUri(value: string | undefined, env: PlaidEnvironment | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const problem = redirectUriProblem(value, env);
+  if (problem) fail(`redirectUri ${problem}`);
+  return value;
 }
 
 function proxyTrust(value: LayerApiOptions['trustProxy']): ProxyTrust {
@@ -218,7 +244,7 @@ function rateLimit(
 
 export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') fail('options are required.');
-  const plaid = plaidClient(options.plaid);
+  const { client: plaid, env: plaidEnv } = plaidClient(options.plaid);
   if (typeof options.templateId !== 'string' || !options.templateId)
     fail('`templateId` is required: the Layer template id from the Plaid Dashboard.');
   if (typeof options.sessionSecret !== 'string' || options.sessionSecret.length < MIN_SESSION_SECRET_LENGTH)
@@ -290,7 +316,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     },
     store: options.store ?? createMemoryStore({ now: options.now ?? Date.now }),
     webhookUrl: httpUrl(options.webhookUrl, 'webhookUrl'),
-    redirectUri: httpUrl(options.redirectUri, 'redirectUri'),
+    redirectUri: redirectUri(options.redirectUri, plaidEnv),
     timeoutMs,
     retries: positiveInteger(options.retries, 2, 'retries'),
     retryDelayMs: positiveInteger(options.retryDelayMs, 250, 'retryDelayMs'),
