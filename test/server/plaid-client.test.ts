@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 
 import { Configuration, PlaidApi } from 'plaid';
@@ -225,7 +226,7 @@ test('a PlaidApi the integrator built (no maxRedirects of its own) does not foll
 });
 
 /** Sends the status line and half the body, then cuts the connection. */
-function cutMidBody(response: import('node:http').ServerResponse) {
+function cutMidBody(response: ServerResponse) {
   const text = JSON.stringify(LINK_TOKEN_ANSWER);
   response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(text.length) });
   response.write(text.slice(0, 20), () => response.socket?.destroy());
