@@ -207,6 +207,11 @@ export const API_ERRORS = {
   PLAID_TIMEOUT: { status: 503, kind: 'unavailable', when: 'Plaid did not answer within `timeoutMs`' },
   PLAID_UNREACHABLE: { status: 503, kind: 'unavailable', when: 'Plaid could not be reached' },
   PLAID_UNAVAILABLE: { status: 503, kind: 'unavailable', when: 'Plaid answered 503' },
+  SESSION_NOT_CONFIRMED: {
+    status: 503,
+    kind: 'retry',
+    when: 'with `requireWebhookBinding`, Plaid’s SESSION_FINISHED webhook for the public token did not arrive in time',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

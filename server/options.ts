@@ -101,6 +101,18 @@ export interface LayerApiOptions {
    * `http://localhost` in Sandbox.
    */
   redirectUri?: string;
+  /**
+   * Makes `/session` wait for Plaid's SESSION_FINISHED webhook before exchanging a public token, so
+   * the token is exchanged only with the session handle of the Link token Plaid says produced it.
+   * Without this, that check holds only when the webhook arrived before the browser's `/session`.
+   * `waitMs`: how long to wait for it (the store is polled, 25 ms doubling to 500 ms);
+   * `waitMs + timeoutMs` may not exceed 25 000, as the widget gives up an exchange after 30 s.
+   * `onTimeout`: when it does not come in time, `'refuse'` (default) answers 503
+   * SESSION_NOT_CONFIRMED and the widget may retry; `'proceed'` exchanges anyway, unbound.
+   * Needs the webhook to reach this API (`webhookUrl` or the Layer template's webhook), and with
+   * several instances a shared `store`. Off by default.
+   */
+  requireWebhookBinding?: { waitMs: number; onTimeout?: 'refuse' | 'proceed' };
   /** Timeout of each Plaid call, in ms. Default 10 000. */
   timeoutMs?: number;
   /** Retries of Link token creation after a timeout, network error or Plaid 5xx. Default 2. */
@@ -138,6 +150,8 @@ export interface ResolvedOptions {
   store: KeyValueStore;
   webhookUrl: string | undefined;
   redirectUri: string | undefined;
+  /** undefined: bind only when the webhook came first. */
+  webhookBinding: { waitMs: number; onTimeout: 'refuse' | 'proceed' } | undefined;
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
@@ -155,6 +169,8 @@ export const DEFAULT_RATE_LIMITS: { readonly [K in keyof RateLimits]-?: RateLimi
 };
 
 export const MIN_SESSION_SECRET_LENGTH = 32;
+/** `requireWebhookBinding.waitMs + timeoutMs` at most: the widget gives up an exchange after 30 s. */
+export const MAX_EXCHANGE_BUDGET_MS = 25_000;
 
 function fail(message: string): never {
   throw new TypeError(`createLayerApi: ${message}`);
@@ -208,6 +224,25 @@ function plaidClient(plaid: LayerApiOptions['plaid']): {
     fail(`\`plaid.env\` must be one of ${PLAID_ENVIRONMENTS.join(', ')}, got ${JSON.stringify(plaid.env)}.`);
   httpUrl(plaid.basePath, '`plaid.basePath`');
   return { client: createPlaidClient(plaid), env: plaid.env ?? 'sandbox' };
+}
+
+function webhookBinding(
+  value: LayerApiOptions['requireWebhookBinding'],
+  timeoutMs: number,
+): ResolvedOptions['webhookBinding'] {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null)
+    fail('requireWebhookBinding must be { waitMs, onTimeout? }.');
+  const { waitMs, onTimeout = 'refuse' } = value;
+  if (!Number.isInteger(waitMs) || waitMs < 0)
+    fail(`requireWebhookBinding.waitMs must be a whole number of ms ≥ 0, got ${String(waitMs)}.`);
+  if (waitMs + timeoutMs > MAX_EXCHANGE_BUDGET_MS)
+    fail(
+      `requireWebhookBinding.waitMs (${waitMs}) + timeoutMs (${timeoutMs}) must not exceed ${MAX_EXCHANGE_BUDGET_MS} ms: the widget gives up an exchange after 30 s.`,
+    );
+  if (onTimeout !== 'refuse' && onTimeout !== 'proceed')
+    fail(`requireWebhookBinding.onTimeout must be 'refuse' or 'proceed', got ${JSON.stringify(onTimeout)}.`);
+  return { waitMs, onTimeout };
 }
 
 function redirectUri(value: string | undefined, env: PlaidEnvironment | undefined): string | undefined {
@@ -317,6 +352,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     store: options.store ?? createMemoryStore({ now: options.now ?? Date.now }),
     webhookUrl: httpUrl(options.webhookUrl, 'webhookUrl'),
     redirectUri: redirectUri(options.redirectUri, plaidEnv),
+    webhookBinding: webhookBinding(options.requireWebhookBinding, timeoutMs),
     timeoutMs,
     retries: positiveInteger(options.retries, 2, 'retries'),
     retryDelayMs: positiveInteger(options.retryDelayMs, 250, 'retryDelayMs'),

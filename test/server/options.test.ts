@@ -97,6 +97,21 @@ test('mistakes in the options throw a TypeError at creation, saying what is wron
     ['negative retries', { retries: -1 }, /retries must be a whole number/],
     ['zero timeout', { timeoutMs: 0 }, /timeoutMs must be > 0/],
     [
+      'negative binding wait',
+      { requireWebhookBinding: { waitMs: -1 } },
+      /requireWebhookBinding\.waitMs must be a whole number/,
+    ],
+    [
+      'a binding wait the widget would not sit out',
+      { requireWebhookBinding: { waitMs: 20_000 } },
+      /waitMs \(20000\) \+ timeoutMs \(10000\) must not exceed 25000 ms: the widget gives up an exchange after 30 s/,
+    ],
+    [
+      'unknown binding fallback',
+      { requireWebhookBinding: { waitMs: 1000, onTimeout: 'allow' } },
+      /onTimeout must be 'refuse' or 'proceed'/,
+    ],
+    [
       'redirectUri with a query string',
       { redirectUri: 'https://shop.example/oauth?from=plaid' },
       /redirectUri must not have a query string/,
@@ -169,4 +184,17 @@ test('checkRedirectUri and redirectUriProblem are there for the entry point’s 
   );
   assert.equal(redirectUriProblem('http://127.0.0.1:8787/oauth', 'sandbox'), undefined);
   assert.match(redirectUriProblem('http://localhost/oauth', 'production') ?? '', /https in production/);
+});
+
+test('requireWebhookBinding within the widget’s patience is accepted', () => {
+  assert.equal(typeof create({ requireWebhookBinding: { waitMs: 10_000 } }).fetch, 'function');
+  assert.equal(
+    typeof create({ requireWebhookBinding: { waitMs: 0, onTimeout: 'refuse' } }).fetch,
+    'function',
+    'waitMs 0: the webhook must have come first',
+  );
+  assert.equal(
+    typeof create({ timeoutMs: 5000, requireWebhookBinding: { waitMs: 20_000, onTimeout: 'proceed' } }).fetch,
+    'function',
+  );
 });
