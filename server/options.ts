@@ -91,7 +91,10 @@ export interface LayerApiOptions {
    */
   trustProxy?: boolean | number | { hops?: number; header?: 'x-forwarded' | 'forwarded' };
   rateLimits?: RateLimits;
-  /** Shared state (rate limits, used public tokens, seen webhooks). Default: in memory. */
+  /**
+   * Shared state (rate limits, used public tokens, public-token sources, seen webhooks). Default: in
+   * memory, for one process; several instances need a shared one.
+   */
   store?: KeyValueStore;
   /** Sent as `webhook` with each Link token; otherwise the template's webhook applies. */
   webhookUrl?: string;
@@ -115,7 +118,10 @@ export interface LayerApiOptions {
   requireWebhookBinding?: { waitMs: number; onTimeout?: 'refuse' | 'proceed' };
   /** Timeout of each Plaid call, in ms. Default 10 000. */
   timeoutMs?: number;
-  /** Retries of Link token creation after a timeout, network error or Plaid 5xx. Default 2. */
+  /**
+   * Retries of Link token creation after a timeout, a network error (a connection cut mid-answer
+   * included) or a Plaid 5xx. Default 2. The exchange (`/session`) is never retried.
+   */
   retries?: number;
   /** First backoff before a retry, in ms, doubled each time (at most 2 s). Default 250. */
   retryDelayMs?: number;
