@@ -90,30 +90,41 @@ function forged(app: ReturnType<typeof createTestApi>['app'], address: string | 
   return deliver(app, address, signer, { kid: randomUUID(), ...(clock ? { clock } : {}) });
 }
 
+/** A clock that stands still, so a slow machine never crosses into the next one-minute window. */
+function frozenClock(): Clock {
+  return { time: Date.parse('2030-01-01T00:00:00Z') };
+}
+
 test('a flood of made-up key ids from one address cannot stop Plaid’s next genuine webhook', async () => {
+  const clock = frozenClock();
   const asked = keyRoute([signer]);
-  const { app, webhooks, logs } = createTestApi();
-  for (let i = 0; i < 25; i++) assert.equal((await forged(app, ATTACKER)).status, 401);
+  const { app, webhooks, logs } = createTestApi({ now: () => clock.time });
+  for (let i = 0; i < 25; i++) assert.equal((await forged(app, ATTACKER, clock)).status, 401);
   assert.equal(asked.length, KEY_LOOKUPS_PER_SOURCE, 'the attacker spent its own address’s look-ups only');
   assert.match(logs.at(-1) ?? '', /code=WEBHOOK_VERIFICATION_FAILED hint="[^"]*trustProxy/);
 
-  const genuine = await deliver(app, PLAID_ADDRESS, signer);
+  const genuine = await deliver(app, PLAID_ADDRESS, signer, { clock });
   assert.equal(genuine.status, 200);
   assert.equal(webhooks.length, 1);
 });
 
 test('a flood from many addresses is capped together, and cannot stop a known sender’s webhook signed with a new key', async () => {
+  const clock = frozenClock();
   const rotated = await createWebhookSigner();
   const asked = keyRoute([signer, rotated]);
-  const { app, webhooks } = createTestApi();
-  assert.equal((await deliver(app, PLAID_ADDRESS, signer)).status, 200, 'Plaid’s address delivers first');
+  const { app, webhooks } = createTestApi({ now: () => clock.time });
+  assert.equal(
+    (await deliver(app, PLAID_ADDRESS, signer, { clock })).status,
+    200,
+    'Plaid’s address delivers first',
+  );
 
-  for (let i = 0; i < 60; i++) assert.equal((await forged(app, `198.51.100.${i + 1}`)).status, 401);
+  for (let i = 0; i < 60; i++) assert.equal((await forged(app, `198.51.100.${i + 1}`, clock)).status, 401);
   // Plaid's first look-up came from a stranger too: together they got the strangers' budget.
   assert.equal(asked.length, KEY_LOOKUPS_FOR_STRANGERS, 'strangers together get a bounded budget');
 
   // Plaid rotates its key: the first webhook signed with it comes from the same sender.
-  assert.equal((await deliver(app, PLAID_ADDRESS, rotated)).status, 200);
+  assert.equal((await deliver(app, PLAID_ADDRESS, rotated, { clock })).status, 200);
   assert.equal(webhooks.length, 2);
   assert.equal(asked.at(-1), rotated.kid);
 });
@@ -230,10 +241,11 @@ test('while Plaid cannot be asked, a key it confirmed within the day stays in us
 });
 
 test('with no client address, all webhooks share one look-up budget, and the log line says what to set', async () => {
+  const clock = frozenClock();
   keyRoute([signer]);
-  const { app, logs } = createTestApi({ getClientAddress: () => undefined });
-  for (let i = 0; i < KEY_LOOKUPS_PER_SOURCE; i++) await forged(app, ATTACKER);
-  const res = await forged(app, ATTACKER);
+  const { app, logs } = createTestApi({ getClientAddress: () => undefined, now: () => clock.time });
+  for (let i = 0; i < KEY_LOOKUPS_PER_SOURCE; i++) await forged(app, ATTACKER, clock);
+  const res = await forged(app, ATTACKER, clock);
   assert.equal(res.status, 401);
   assert.match((await errorBody(res)).message, /Too many verification key look-ups/);
   assert.match(logs.at(-1) ?? '', /hint="no client address is known[^"]*getClientAddress/);
