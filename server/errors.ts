@@ -73,8 +73,27 @@ export function handleError(error: Error, c: Context): Response {
   if (details.log) log.extra = details.log;
   c.set('errorLog', log);
 
+  if (bodyLeftUnread(c, code)) c.header('Connection', 'close');
+
   const body: ErrorBody = { error: { code, message, request_id: requestId } };
   if (details.plaidRequestId) body.error.plaid_request_id = details.plaidRequestId;
   if (details.retryAfter !== undefined) c.header('Retry-After', String(details.retryAfter));
   return c.json(body, API_ERRORS[code].status as ContentfulStatusCode);
+}
+
+/**
+ * Whether this error answers a request whose body was never (fully) read: refused by size, origin,
+ * media type or route before reading it. Under @hono/node-server the unread body stays on the
+ * connection; the server drains it after the answer but gives up after 500 ms or 64 MB and cuts
+ * the connection — under a keep-alive client that has by then sent its next request on it, which
+ * fails ("other side closed"). So such answers carry `Connection: close`: Node closes the
+ * connection cleanly once the answer is out, and the client opens a new one for its next request.
+ * (HTTP/2 drops the header; there the server resets only the stream.)
+ */
+function bodyLeftUnread(c: Context, code: ApiErrorCode): boolean {
+  if (code === 'BODY_TOO_LARGE') return true;
+  const { raw } = c.req;
+  const length = raw.headers.get('Content-Length');
+  const hasBody = (length !== null && length.trim() !== '0') || raw.headers.has('Transfer-Encoding');
+  return hasBody && !raw.bodyUsed;
 }

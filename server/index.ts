@@ -9,6 +9,7 @@ export { DEFAULT_RATE_LIMITS } from './options.js';
 export { createPlaidClient, PLAID_ENVIRONMENTS } from './plaid-client.js';
 export type { PlaidCredentials, PlaidEnvironment } from './plaid-client.js';
 export { verifyProfileToken, ProfileTokenError } from './profile.js';
+export { checkRedirectUri, redirectUriProblem } from './redirect-uri.js';
 export type { VerifiedProfile, VerifyProfileTokenOptions } from './profile.js';
 export type { Logger, RequestLogEntry } from './request-log.js';
 export { createMemoryStore } from './store.js';

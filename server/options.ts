@@ -7,7 +7,14 @@ import type { PlaidApi, UserAccountIdentity, UserAccountIdentityEditHistory, Use
 
 import { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS, type ProfileField } from '../contract/index.js';
 import { clientAddress, NO_PROXY, type ProxyTrust } from './client-address.js';
-import { createPlaidClient, PLAID_ENVIRONMENTS, type PlaidCredentials } from './plaid-client.js';
+import {
+  createPlaidClient,
+  PLAID_ENVIRONMENTS,
+  plaidEnvironmentOf,
+  type PlaidCredentials,
+  type PlaidEnvironment,
+} from './plaid-client.js';
+import { redirectUriProblem } from './redirect-uri.js';
 import type { Logger } from './request-log.js';
 import { createMemoryStore, type KeyValueStore } from './store.js';
 
@@ -84,15 +91,37 @@ export interface LayerApiOptions {
    */
   trustProxy?: boolean | number | { hops?: number; header?: 'x-forwarded' | 'forwarded' };
   rateLimits?: RateLimits;
-  /** Shared state (rate limits, used public tokens, seen webhooks). Default: in memory. */
+  /**
+   * Shared state (rate limits, used public tokens, public-token sources, seen webhooks). Default: in
+   * memory, for one process; several instances need a shared one.
+   */
   store?: KeyValueStore;
   /** Sent as `webhook` with each Link token; otherwise the template's webhook applies. */
   webhookUrl?: string;
-  /** Sent as `redirect_uri` with each Link token (OAuth banks). */
+  /**
+   * Sent as `redirect_uri` with each Link token (OAuth banks). Checked at start-up against Plaid's
+   * rules (redirect-uri.ts): no query string, fragment or wildcard; https, except
+   * `http://localhost` in Sandbox.
+   */
   redirectUri?: string;
+  /**
+   * Makes `/session` wait for Plaid's SESSION_FINISHED webhook before exchanging a public token, so
+   * the token is exchanged only with the session handle of the Link token Plaid says produced it.
+   * Without this, that check holds only when the webhook arrived before the browser's `/session`.
+   * `waitMs`: how long to wait for it (the store is polled, 25 ms doubling to 500 ms);
+   * `waitMs + timeoutMs` may not exceed 25 000, as the widget gives up an exchange after 30 s.
+   * `onTimeout`: when it does not come in time, `'refuse'` (default) answers 503
+   * SESSION_NOT_CONFIRMED and the widget may retry; `'proceed'` exchanges anyway, unbound.
+   * Needs the webhook to reach this API (`webhookUrl` or the Layer template's webhook), and with
+   * several instances a shared `store`. Off by default.
+   */
+  requireWebhookBinding?: { waitMs: number; onTimeout?: 'refuse' | 'proceed' };
   /** Timeout of each Plaid call, in ms. Default 10 000. */
   timeoutMs?: number;
-  /** Retries of Link token creation after a timeout, network error or Plaid 5xx. Default 2. */
+  /**
+   * Retries of Link token creation after a timeout, a network error (a connection cut mid-answer
+   * included) or a Plaid 5xx. Default 2. The exchange (`/session`) is never retried.
+   */
   retries?: number;
   /** First backoff before a retry, in ms, doubled each time (at most 2 s). Default 250. */
   retryDelayMs?: number;
@@ -127,6 +156,8 @@ export interface ResolvedOptions {
   store: KeyValueStore;
   webhookUrl: string | undefined;
   redirectUri: string | undefined;
+  /** undefined: bind only when the webhook came first. */
+  webhookBinding: { waitMs: number; onTimeout: 'refuse' | 'proceed' } | undefined;
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
@@ -144,6 +175,8 @@ export const DEFAULT_RATE_LIMITS: { readonly [K in keyof RateLimits]-?: RateLimi
 };
 
 export const MIN_SESSION_SECRET_LENGTH = 32;
+/** `requireWebhookBinding.waitMs + timeoutMs` at most: the widget gives up an exchange after 30 s. */
+export const MAX_EXCHANGE_BUDGET_MS = 25_000;
 
 function fail(message: string): never {
   throw new TypeError(`createLayerApi: ${message}`);
@@ -181,14 +214,48 @@ export function normalizeOrigin(value: string): string | undefined {
   }
 }
 
-function plaidClient(plaid: LayerApiOptions['plaid']): PlaidApi {
+/**
+ * The `plaid` client, and the Plaid environment it talks to when known: the credentials' `env`
+ * (sandbox by default), or for a PlaidApi instance whatever its host says (undefined for any host
+ * but Plaid's own).
+ */
+function plaidClient(plaid: LayerApiOptions['plaid']): {
+  client: PlaidApi;
+  env: PlaidEnvironment | undefined;
+} {
   if (!plaid) fail('`plaid` is required: a PlaidApi instance or { clientId, secret, env }.');
-  if (!('clientId' in plaid)) return plaid;
+  if (!('clientId' in plaid)) return { client: plaid, env: plaidEnvironmentOf(plaid) };
   if (!plaid.clientId || !plaid.secret) fail('`plaid.clientId` and `plaid.secret` are required.');
   if (plaid.env !== undefined && !PLAID_ENVIRONMENTS.includes(plaid.env))
     fail(`\`plaid.env\` must be one of ${PLAID_ENVIRONMENTS.join(', ')}, got ${JSON.stringify(plaid.env)}.`);
   httpUrl(plaid.basePath, '`plaid.basePath`');
-  return createPlaidClient(plaid);
+  return { client: createPlaidClient(plaid), env: plaid.env ?? 'sandbox' };
+}
+
+function webhookBinding(
+  value: LayerApiOptions['requireWebhookBinding'],
+  timeoutMs: number,
+): ResolvedOptions['webhookBinding'] {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null)
+    fail('requireWebhookBinding must be { waitMs, onTimeout? }.');
+  const { waitMs, onTimeout = 'refuse' } = value;
+  if (!Number.isInteger(waitMs) || waitMs < 0)
+    fail(`requireWebhookBinding.waitMs must be a whole number of ms ≥ 0, got ${String(waitMs)}.`);
+  if (waitMs + timeoutMs > MAX_EXCHANGE_BUDGET_MS)
+    fail(
+      `requireWebhookBinding.waitMs (${waitMs}) + timeoutMs (${timeoutMs}) must not exceed ${MAX_EXCHANGE_BUDGET_MS} ms: the widget gives up an exchange after 30 s.`,
+    );
+  if (onTimeout !== 'refuse' && onTimeout !== 'proceed')
+    fail(`requireWebhookBinding.onTimeout must be 'refuse' or 'proceed', got ${JSON.stringify(onTimeout)}.`);
+  return { waitMs, onTimeout };
+}
+
+function redirectUri(value: string | undefined, env: PlaidEnvironment | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const problem = redirectUriProblem(value, env);
+  if (problem) fail(`redirectUri ${problem}`);
+  return value;
 }
 
 function proxyTrust(value: LayerApiOptions['trustProxy']): ProxyTrust {
@@ -218,7 +285,7 @@ function rateLimit(
 
 export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
   if (!options || typeof options !== 'object') fail('options are required.');
-  const plaid = plaidClient(options.plaid);
+  const { client: plaid, env: plaidEnv } = plaidClient(options.plaid);
   if (typeof options.templateId !== 'string' || !options.templateId)
     fail('`templateId` is required: the Layer template id from the Plaid Dashboard.');
   if (typeof options.sessionSecret !== 'string' || options.sessionSecret.length < MIN_SESSION_SECRET_LENGTH)
@@ -290,7 +357,8 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     },
     store: options.store ?? createMemoryStore({ now: options.now ?? Date.now }),
     webhookUrl: httpUrl(options.webhookUrl, 'webhookUrl'),
-    redirectUri: httpUrl(options.redirectUri, 'redirectUri'),
+    redirectUri: redirectUri(options.redirectUri, plaidEnv),
+    webhookBinding: webhookBinding(options.requireWebhookBinding, timeoutMs),
     timeoutMs,
     retries: positiveInteger(options.retries, 2, 'retries'),
     retryDelayMs: positiveInteger(options.retryDelayMs, 250, 'retryDelayMs'),

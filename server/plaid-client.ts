@@ -1,8 +1,13 @@
 /**
  * Every Plaid call goes through {@link callPlaid}: a timeout on each attempt, bounded retries with
- * backoff where the caller allows them, and Plaid's failures mapped to our error shape. The client's
- * thrown error is never logged, stored or attached to what we throw: its `config.headers` carries
- * the Plaid secret (plaid-node README).
+ * backoff where the caller allows them (and only while the call's deadline leaves time), and
+ * Plaid's failures mapped to our error shape. The client's thrown error is never logged, stored or
+ * attached to what we throw: its `config.headers` carries the Plaid secret (plaid-node README).
+ *
+ * Each call also sets, whatever client the integrator passed: no redirects (a Plaid — or a proxy —
+ * answering 3xx to another host must not receive PLAID-CLIENT-ID and PLAID-SECRET, which axios's
+ * redirect-following would send along), and a size limit on Plaid's answer, so a broken or hostile
+ * upstream cannot make us buffer megabytes.
  */
 import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
 
@@ -10,6 +15,18 @@ import { LayerApiError } from './errors.js';
 
 export const PLAID_ENVIRONMENTS = ['sandbox', 'production'] as const;
 export type PlaidEnvironment = (typeof PLAID_ENVIRONMENTS)[number];
+
+/** Largest Plaid answer (and request) we accept, in bytes; Plaid's Layer answers are a few KB. */
+export const MAX_PLAID_BODY_BYTES = 1024 * 1024;
+/** The most `Retry-After` we pass on to the browser, in seconds, whatever Plaid asks for. */
+export const MAX_RETRY_AFTER_SECONDS = 300;
+
+/** Axios options every Plaid request carries (see the module comment). */
+const SAFE_TRANSPORT = {
+  maxRedirects: 0,
+  maxContentLength: MAX_PLAID_BODY_BYTES,
+  maxBodyLength: MAX_PLAID_BODY_BYTES,
+} as const;
 
 export interface PlaidCredentials {
   clientId: string;
@@ -30,15 +47,32 @@ export function createPlaidClient({
   return new PlaidApi(
     new Configuration({
       basePath: basePath ?? PlaidEnvironments[env],
-      baseOptions: { headers: { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': secret } },
+      baseOptions: {
+        headers: { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': secret },
+        ...SAFE_TRANSPORT,
+      },
     }),
   );
+}
+
+/**
+ * The Plaid environment a client talks to, when its host says so (Plaid's own sandbox or
+ * production host); undefined for any other host (an emulator, a proxy).
+ */
+export function plaidEnvironmentOf(plaid: PlaidApi): PlaidEnvironment | undefined {
+  const { basePath } = plaid as unknown as { basePath?: unknown };
+  if (typeof basePath !== 'string') return undefined;
+  const origin = basePath.replace(/\/+$/, '');
+  return PLAID_ENVIRONMENTS.find((env) => PlaidEnvironments[env] === origin);
 }
 
 /** The per-call options every `PlaidApi` method accepts (axios request config). */
 export interface PlaidRequestOptions {
   signal: AbortSignal;
   timeout: number;
+  maxRedirects: 0;
+  maxContentLength: number;
+  maxBodyLength: number;
 }
 
 export interface CallPlaidOptions {
@@ -49,8 +83,15 @@ export interface CallPlaidOptions {
   /** Backoff before retry n (1-based) is `retryDelayMs * 2^(n-1)`, capped at `maxRetryDelayMs`. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /**
+   * The whole call's time budget in ms, attempts and backoff included: an attempt gets at most what
+   * is left, and no retry starts once the budget is spent. None by default.
+   */
+  deadlineMs?: number;
   /** How to wait between attempts; a timer by default. */
   sleep?: (ms: number) => Promise<void>;
+  /** Monotonic milliseconds, for the deadline; `performance.now` by default. */
+  clock?: () => number;
 }
 
 interface PlaidResponseLike<T> {
@@ -59,7 +100,12 @@ interface PlaidResponseLike<T> {
 
 /** Plaid's answer when a call failed, reduced to what we may keep. */
 interface PlaidFailure {
-  kind: 'timeout' | 'network' | 'response';
+  /**
+   * `timeout` / `network`: no complete answer (also a connection cut mid-body); `redirect`: a 3xx,
+   * never followed; `too-large`: an answer over {@link MAX_PLAID_BODY_BYTES}; `response`: Plaid
+   * answered an error status.
+   */
+  kind: 'timeout' | 'network' | 'redirect' | 'too-large' | 'response';
   status?: number;
   errorType?: string;
   errorCode?: string;
@@ -69,17 +115,34 @@ interface PlaidFailure {
 
 /** Default `Retry-After` (seconds) when Plaid rate-limits us without saying for how long. */
 const PLAID_RATE_LIMIT_RETRY_AFTER = 30;
+/** An attempt with less time than this left before the deadline is not started. */
+const MIN_ATTEMPT_MS = 50;
 
 export async function callPlaid<T>(
   call: (options: PlaidRequestOptions) => Promise<PlaidResponseLike<T>>,
-  { timeoutMs, retries = 0, retryDelayMs = 250, maxRetryDelayMs = 2000, sleep = wait }: CallPlaidOptions,
+  {
+    timeoutMs,
+    retries = 0,
+    retryDelayMs = 250,
+    maxRetryDelayMs = 2000,
+    deadlineMs,
+    sleep = wait,
+    clock = () => performance.now(),
+  }: CallPlaidOptions,
 ): Promise<T> {
+  const deadline = deadlineMs === undefined ? Infinity : clock() + deadlineMs;
   for (let attempt = 0; ; attempt++) {
-    const result = await attemptOnce(call, timeoutMs);
+    const result = await attemptOnce(call, Math.max(1, Math.min(timeoutMs, deadline - clock())));
     if (result.ok) return result.data;
-    const transient = result.failure.kind !== 'response' || (result.failure.status ?? 0) >= 500;
-    if (!transient || attempt >= retries) throw toApiError(result.failure);
-    await sleep(Math.min(maxRetryDelayMs, retryDelayMs * 2 ** attempt));
+    const { failure } = result;
+    const transient =
+      failure.kind === 'timeout' ||
+      failure.kind === 'network' ||
+      (failure.kind === 'response' && (failure.status ?? 0) >= 500);
+    const backoff = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** attempt);
+    if (!transient || attempt >= retries || clock() + backoff + MIN_ATTEMPT_MS > deadline)
+      throw toApiError(failure);
+    await sleep(backoff);
   }
 }
 
@@ -100,7 +163,7 @@ async function attemptOnce<T>(
   });
   try {
     const outcome = await Promise.race([
-      call({ signal: controller.signal, timeout: timeoutMs }).then(
+      call({ signal: controller.signal, timeout: timeoutMs, ...SAFE_TRANSPORT }).then(
         (response) => ({ response }),
         (error: unknown) => ({ error }),
       ),
@@ -114,25 +177,69 @@ async function attemptOnce<T>(
   }
 }
 
-/** Reads only the response status, Plaid's error fields and Retry-After from the client's error. */
+/** Socket-level failures: the connection broke, whatever status line came before. */
+const TRANSPORT_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Reads only the status, Plaid's error fields and Retry-After from the client's error. Axios
+ * attaches a `response` also when the connection broke *after* the status line (the body was cut
+ * off): that is a network failure, not Plaid refusing the request.
+ */
 function describeFailure(error: unknown): PlaidFailure {
-  const response = (error as { response?: unknown } | null)?.response as
-    { status?: unknown; data?: unknown; headers?: unknown } | undefined;
-  if (!response || typeof response.status !== 'number') {
-    const code = (error as { code?: unknown } | null)?.code;
+  const { code, message, response } = (error ?? {}) as {
+    code?: unknown;
+    message?: unknown;
+    response?: { status?: unknown; data?: unknown; headers?: unknown };
+  };
+  if (typeof message === 'string' && message.includes('maxContentLength')) return { kind: 'too-large' };
+  const status = typeof response?.status === 'number' ? response.status : undefined;
+  const cutOff =
+    (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code)) || message === 'stream has been aborted';
+  if (status === undefined || status < 300 || cutOff)
     return { kind: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network' };
-  }
-  const data = (typeof response.data === 'object' && response.data ? response.data : {}) as Record<
+  if (status < 400) return { kind: 'redirect', status };
+  const data = (typeof response?.data === 'object' && response.data ? response.data : {}) as Record<
     string,
     unknown
   >;
-  const failure: PlaidFailure = { kind: 'response', status: response.status };
+  const failure: PlaidFailure = { kind: 'response', status };
   if (typeof data.error_type === 'string') failure.errorType = data.error_type;
   if (typeof data.error_code === 'string') failure.errorCode = data.error_code;
   if (typeof data.request_id === 'string') failure.requestId = data.request_id;
-  const retryAfter = Number(readHeader(response.headers, 'retry-after'));
-  if (Number.isInteger(retryAfter) && retryAfter > 0) failure.retryAfter = retryAfter;
+  const retryAfter = parseRetryAfter(readHeader(response?.headers, 'retry-after'));
+  if (retryAfter !== undefined) failure.retryAfter = retryAfter;
   return failure;
+}
+
+/**
+ * `Retry-After` in whole seconds (delta-seconds or an HTTP date), at least 1 and at most
+ * {@link MAX_RETRY_AFTER_SECONDS}: it reaches the visitor's browser, and an upstream asking for a
+ * day must not park the widget for a day.
+ */
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  let seconds: number;
+  if (/^\d+$/.test(trimmed)) seconds = Number(trimmed);
+  else {
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date)) return undefined;
+    seconds = Math.ceil((date - Date.now()) / 1000);
+  }
+  if (!Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return Math.min(MAX_RETRY_AFTER_SECONDS, seconds);
 }
 
 function readHeader(headers: unknown, name: string): string | undefined {
@@ -148,10 +255,36 @@ function toApiError(failure: PlaidFailure): LayerApiError {
     ...(failure.requestId ? { plaidRequestId: failure.requestId } : {}),
     ...(failure.errorCode ? { plaidErrorCode: failure.errorCode } : {}),
   };
-  if (failure.kind === 'timeout')
-    return new LayerApiError('PLAID_TIMEOUT', 'Plaid did not answer in time; try again shortly.', details);
-  if (failure.kind === 'network')
-    return new LayerApiError('PLAID_UNREACHABLE', 'Plaid could not be reached; try again shortly.', details);
+  switch (failure.kind) {
+    case 'timeout':
+      return new LayerApiError('PLAID_TIMEOUT', 'Plaid did not answer in time; try again shortly.', details);
+    case 'network':
+      return new LayerApiError(
+        'PLAID_UNREACHABLE',
+        'Plaid could not be reached, or the connection broke; try again shortly.',
+        details,
+      );
+    case 'redirect':
+      return new LayerApiError(
+        'PLAID_BAD_RESPONSE',
+        `Plaid answered with a redirect (${failure.status}), which is never followed: it would carry the Plaid secret elsewhere.`,
+        {
+          ...details,
+          log: {
+            upstream: `redirect ${failure.status}`,
+            hint: 'point plaid.basePath (or the PlaidApi basePath) at the final Plaid URL; redirects are not followed',
+          },
+        },
+      );
+    case 'too-large':
+      return new LayerApiError(
+        'PLAID_BAD_RESPONSE',
+        `Plaid's answer was larger than ${MAX_PLAID_BODY_BYTES} bytes.`,
+        { ...details, log: { upstream: `answer over ${MAX_PLAID_BODY_BYTES} bytes` } },
+      );
+    case 'response':
+      break;
+  }
   const status = failure.status ?? 500;
   if (status === 429 || failure.errorType === 'RATE_LIMIT_EXCEEDED')
     return new LayerApiError('PLAID_RATE_LIMITED', 'Plaid is rate limiting this service; try again later.', {

@@ -1,8 +1,9 @@
 /**
- * The one place createLayerApi keeps state between requests: rate-limit windows, link-token grants,
- * used public tokens and seen webhooks. Every entry carries its own expiry time, so nothing needs a
- * timer. The in-memory default serves one process; for several instances implement this interface
- * over a shared store (Redis: GET, SET PX, SET NX PX, INCR + PEXPIRE NX, DEL).
+ * The one place createLayerApi keeps state between requests: rate-limit windows, used public
+ * tokens, pending exchanges, public-token sources and seen webhooks. Every entry carries its own
+ * expiry time, so nothing needs a timer. The in-memory default serves one process; for several
+ * instances implement this interface over a shared store (Redis: GET, SET PX, SET NX PX, INCR +
+ * PEXPIRE NX, DEL).
  */
 export interface KeyValueStore {
   /** The value, or undefined if the key is absent or expired. */
@@ -22,8 +23,13 @@ export interface KeyValueStore {
 export interface MemoryStoreOptions {
   /** Clock in epoch milliseconds; `Date.now` by default. */
   now?: () => number;
-  /** Entries kept at most; the oldest go first when a write would exceed it. Default 100 000. */
+  /**
+   * Records (`set` / `add`: used public tokens, pending exchanges, public-token sources, seen
+   * webhooks) kept at most; the oldest go first when a write would exceed it. Default 100 000.
+   */
   maxEntries?: number;
+  /** Counters (`increment`: rate-limit windows) kept at most, apart from records. Default 100 000. */
+  maxCounters?: number;
 }
 
 interface Entry {
@@ -34,58 +40,72 @@ interface Entry {
 /** How many writes between sweeps of expired entries. */
 const SWEEP_EVERY = 1000;
 
-/** A KeyValueStore in this process's memory: fine for one instance. */
+/**
+ * A KeyValueStore in this process's memory: fine for one instance.
+ *
+ * Counters and records live in two maps with their own caps, because they are not worth the same:
+ * losing a counter only restarts one rate-limit window, while losing a record can undo a security
+ * decision (a used public token could be exchanged again; a webhook handled twice). Counters are
+ * what anyone can create by the thousand — one per new visitor or client address — so a flood of
+ * them only ever pushes out other counters, never a record. Records are written only by requests
+ * that passed the checks (a valid session handle, a verified webhook).
+ */
 export function createMemoryStore({
   now = Date.now,
   maxEntries = 100_000,
+  maxCounters = 100_000,
 }: MemoryStoreOptions = {}): KeyValueStore {
-  const entries = new Map<string, Entry>();
+  const records = new Map<string, Entry>();
+  const counters = new Map<string, Entry>();
   let writes = 0;
 
-  function live(key: string): Entry | undefined {
-    const entry = entries.get(key);
+  function live(map: Map<string, Entry>, key: string): Entry | undefined {
+    const entry = map.get(key);
     if (entry && entry.expiresAt <= now()) {
-      entries.delete(key);
+      map.delete(key);
       return undefined;
     }
     return entry;
   }
 
-  function write(key: string, entry: Entry): void {
-    // Re-inserting moves the key to the end, so the Map's order stays oldest-write first.
-    entries.delete(key);
-    entries.set(key, entry);
+  function write(map: Map<string, Entry>, cap: number, key: string, entry: Entry): void {
+    // A key is a record or a counter, never both.
+    (map === records ? counters : records).delete(key);
+    // Re-inserting moves the key to the end, so each map's order stays oldest-write first.
+    map.delete(key);
+    map.set(key, entry);
     if (++writes % SWEEP_EVERY === 0) {
       const time = now();
-      for (const [k, e] of entries) if (e.expiresAt <= time) entries.delete(k);
+      for (const m of [records, counters]) for (const [k, e] of m) if (e.expiresAt <= time) m.delete(k);
     }
-    for (const oldest of entries.keys()) {
-      if (entries.size <= maxEntries) break;
-      entries.delete(oldest);
+    for (const oldest of map.keys()) {
+      if (map.size <= cap) break;
+      map.delete(oldest);
     }
   }
 
   return {
     async get(key) {
-      return live(key)?.value;
+      return (live(records, key) ?? live(counters, key))?.value;
     },
     async set(key, value, ttlMs) {
-      write(key, { value, expiresAt: now() + ttlMs });
+      write(records, maxEntries, key, { value, expiresAt: now() + ttlMs });
     },
     async add(key, value, ttlMs) {
-      if (live(key)) return false;
-      write(key, { value, expiresAt: now() + ttlMs });
+      if (live(records, key) ?? live(counters, key)) return false;
+      write(records, maxEntries, key, { value, expiresAt: now() + ttlMs });
       return true;
     },
     async increment(key, ttlMs) {
-      const entry = live(key);
+      const entry = live(counters, key) ?? live(records, key);
       const count = entry ? Number(entry.value) + 1 : 1;
       const expiresAt = entry ? entry.expiresAt : now() + ttlMs;
-      write(key, { value: String(count), expiresAt });
+      write(counters, maxCounters, key, { value: String(count), expiresAt });
       return { count, expiresAt };
     },
     async delete(key) {
-      entries.delete(key);
+      records.delete(key);
+      counters.delete(key);
     },
   };
 }

@@ -5,14 +5,16 @@ import type { LayerApiEnv } from '../app-env.js';
 import { sha256Hex } from '../crypto.js';
 import { LayerApiError } from '../errors.js';
 import type { PlaidWebhook, ResolvedOptions } from '../options.js';
-import { PENDING_EXCHANGE_MS, SEEN_WEBHOOK_MS, USED_PUBLIC_TOKEN_MS, storeKeys } from '../store-keys.js';
+import { PENDING_EXCHANGE_MS, PUBLIC_TOKEN_SOURCE_MS, SEEN_WEBHOOK_MS, storeKeys } from '../store-keys.js';
 import { WebhookVerificationError } from '../webhook-verification.js';
 import type { RouteDeps } from './deps.js';
 
 /**
  * `POST /webhook`: Plaid's webhooks. The signature is checked on the raw bytes before anything is
- * parsed; a body already handled (Plaid retries and may duplicate) is acknowledged but not handed
- * to `onWebhook` again.
+ * parsed. Plaid retries for 24 hours and may deliver late, twice or out of order, so handling is
+ * idempotent and order-free: each event is handed to `onWebhook` once (a duplicate is
+ * acknowledged, not handed on again), and what SESSION_FINISHED teaches about public tokens is
+ * recorded first-come and never overwritten, whatever else arrived before or after it.
  */
 export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
   const { store } = options;
@@ -20,22 +22,26 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
   return new Hono<LayerApiEnv>().post(API_ROUTES.webhook, async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());
     try {
-      await verifyWebhook(c.req.header('Plaid-Verification'), body);
+      await verifyWebhook(c.req.header('Plaid-Verification'), body, options.getClientAddress(c));
     } catch (error) {
       if (error instanceof WebhookVerificationError)
-        throw new LayerApiError('WEBHOOK_VERIFICATION_FAILED', error.message);
+        throw new LayerApiError('WEBHOOK_VERIFICATION_FAILED', error.message, {
+          ...(error.hint ? { log: { hint: error.hint } } : {}),
+        });
       throw error;
     }
     const webhook = parseWebhook(body);
 
-    const seen = storeKeys.webhook(await sha256Hex(body));
+    // Recorded before the de-duplication below: a verified fact, harmless to learn twice.
+    await rememberPublicTokenSources(webhook, store);
+
+    const seen = storeKeys.webhook(await webhookEventId(webhook, body));
     if (!(await store.add(seen, 'pending', PENDING_EXCHANGE_MS)))
       return c.json<WebhookResponse, 200>({ received: true }, 200);
     try {
-      await rememberPublicTokenSources(webhook, store);
       await options.onWebhook(webhook);
     } catch {
-      // Plaid retries a non-200: forget the body so the retry is handled.
+      // Plaid retries a non-200: forget the event so the retry is handled.
       await store.delete(seen);
       throw new LayerApiError('WEBHOOK_HANDLER_FAILED', 'The server could not handle this webhook.');
     }
@@ -61,9 +67,26 @@ function parseWebhook(body: Uint8Array): PlaidWebhook {
   return webhook as PlaidWebhook;
 }
 
+/** Layer's webhooks, each sent once per Link session (LAYER.md §2). */
+const ONCE_PER_SESSION = new Set(['LAYER:LAYER_AUTHENTICATION_PASSED', 'LINK:SESSION_FINISHED']);
+
+/**
+ * What makes two deliveries the same event. Layer's two webhooks happen once per Link session, so
+ * their type, code and `link_session_id` name the event, whatever the bytes: a retry whose body
+ * differs (re-serialised, a field added) is still a duplicate. Any other webhook (several may share
+ * a session, like Link's EVENTS) is known by its exact body.
+ */
+async function webhookEventId(webhook: PlaidWebhook, body: Uint8Array<ArrayBuffer>): Promise<string> {
+  const { webhook_type: type, webhook_code: code, link_session_id: session } = webhook;
+  if (ONCE_PER_SESSION.has(`${type}:${code}`) && typeof session === 'string' && session)
+    return sha256Hex(JSON.stringify(['event', type, code, session]));
+  return sha256Hex(body);
+}
+
 /**
  * SESSION_FINISHED names the Link token behind each public token: remember it, so /session can
- * refuse a public token presented with another Link token's session handle.
+ * refuse a public token presented with another Link token's session handle. The first verified
+ * answer stands: a later delivery never rewrites it.
  */
 async function rememberPublicTokenSources(
   webhook: PlaidWebhook,
@@ -74,7 +97,7 @@ async function rememberPublicTokenSources(
   const tokens = [
     ...(Array.isArray(webhook.public_tokens) ? webhook.public_tokens : []),
     webhook.public_token,
-  ].filter((token): token is string => typeof token === 'string');
-  for (const token of tokens)
-    await store.set(storeKeys.publicTokenSource(await sha256Hex(token)), source, USED_PUBLIC_TOKEN_MS);
+  ].filter((token): token is string => typeof token === 'string' && token !== '');
+  for (const token of new Set(tokens))
+    await store.add(storeKeys.publicTokenSource(await sha256Hex(token)), source, PUBLIC_TOKEN_SOURCE_MS);
 }

@@ -160,6 +160,8 @@ const PRODUCE: Record<ApiErrorCode, () => Response | Promise<Response>> = {
     );
     return new TestBrowser(createTestApi({ retries: 0 }).app).linkToken();
   },
+  SESSION_NOT_CONFIRMED: async () =>
+    (await browserWithHandle(createTestApi({ requireWebhookBinding: { waitMs: 0 } }))).exchange(PUBLIC_TOKEN),
 };
 
 test('every code of the contract has a case here', () => {

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { createLayerApi, type LayerApiOptions } from '../../server/index.js';
+import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
+
+import {
+  checkRedirectUri,
+  createLayerApi,
+  redirectUriProblem,
+  type LayerApiOptions,
+} from '../../server/index.js';
 import { API_ORIGIN, PLAID_CREDENTIALS, SESSION_SECRET, TEMPLATE_ID } from './support/test-api.js';
 
 const VALID: LayerApiOptions = {
@@ -89,6 +96,43 @@ test('mistakes in the options throw a TypeError at creation, saying what is wron
     ['bad webhook URL', { webhookUrl: 'not a url' }, /webhookUrl must be an http\(s\) URL/],
     ['negative retries', { retries: -1 }, /retries must be a whole number/],
     ['zero timeout', { timeoutMs: 0 }, /timeoutMs must be > 0/],
+    [
+      'negative binding wait',
+      { requireWebhookBinding: { waitMs: -1 } },
+      /requireWebhookBinding\.waitMs must be a whole number/,
+    ],
+    [
+      'a binding wait the widget would not sit out',
+      { requireWebhookBinding: { waitMs: 20_000 } },
+      /waitMs \(20000\) \+ timeoutMs \(10000\) must not exceed 25000 ms: the widget gives up an exchange after 30 s/,
+    ],
+    [
+      'unknown binding fallback',
+      { requireWebhookBinding: { waitMs: 1000, onTimeout: 'allow' } },
+      /onTimeout must be 'refuse' or 'proceed'/,
+    ],
+    [
+      'redirectUri with a query string',
+      { redirectUri: 'https://shop.example/oauth?from=plaid' },
+      /redirectUri must not have a query string/,
+    ],
+    [
+      'redirectUri with a fragment',
+      { redirectUri: 'https://shop.example/oauth#x' },
+      /must not have a fragment/,
+    ],
+    [
+      'redirectUri with a wildcard',
+      { redirectUri: 'https://*.shop.example/oauth' },
+      /must not contain a wildcard/,
+    ],
+    ['redirectUri over http', { redirectUri: 'http://shop.example/oauth' }, /must use https/],
+    [
+      'http localhost in production',
+      { plaid: { ...PLAID_CREDENTIALS, env: 'production' }, redirectUri: 'http://localhost:3000/oauth' },
+      /must use https in production: plain http is allowed only for localhost in Sandbox/,
+    ],
+    ['redirectUri not a URL', { redirectUri: '/oauth' }, /must be an absolute URL/],
   ];
   for (const [name, override, message] of cases)
     assert.throws(
@@ -101,4 +145,56 @@ test('mistakes in the options throw a TypeError at creation, saying what is wron
       },
       name,
     );
+});
+
+test('redirect_uri rules follow the Plaid environment: credentials’ env, or a PlaidApi’s host', () => {
+  const sandbox = new PlaidApi(new Configuration({ basePath: PlaidEnvironments.sandbox }));
+  const production = new PlaidApi(new Configuration({ basePath: PlaidEnvironments.production }));
+  const emulator = new PlaidApi(new Configuration({ basePath: 'http://127.0.0.1:8787/plaid' }));
+  const local = 'http://localhost:8787/oauth-return';
+  assert.equal(
+    typeof create({ redirectUri: local }).fetch,
+    'function',
+    'sandbox credentials (the default env)',
+  );
+  assert.equal(typeof create({ plaid: sandbox, redirectUri: local }).fetch, 'function');
+  assert.equal(
+    typeof create({ plaid: emulator, redirectUri: local }).fetch,
+    'function',
+    'unknown host: loose',
+  );
+  assert.throws(() => create({ plaid: production, redirectUri: local }), /must use https in production/);
+  assert.throws(
+    () => create({ plaid: emulator, redirectUri: 'http://shop.example/oauth' }),
+    /must use https/,
+    'unknown host: production rules otherwise',
+  );
+  assert.equal(
+    typeof create({ plaid: production, redirectUri: 'https://shop.example/oauth-return' }).fetch,
+    'function',
+  );
+});
+
+test('checkRedirectUri and redirectUriProblem are there for the entry point’s REDIRECT_URI', () => {
+  assert.equal(checkRedirectUri('https://shop.example/oauth', 'production'), 'https://shop.example/oauth');
+  assert.throws(
+    () => checkRedirectUri('https://shop.example/oauth?x=1', 'sandbox'),
+    (error: unknown) =>
+      error instanceof TypeError && /^redirect_uri must not have a query string/.test(error.message),
+  );
+  assert.equal(redirectUriProblem('http://127.0.0.1:8787/oauth', 'sandbox'), undefined);
+  assert.match(redirectUriProblem('http://localhost/oauth', 'production') ?? '', /https in production/);
+});
+
+test('requireWebhookBinding within the widget’s patience is accepted', () => {
+  assert.equal(typeof create({ requireWebhookBinding: { waitMs: 10_000 } }).fetch, 'function');
+  assert.equal(
+    typeof create({ requireWebhookBinding: { waitMs: 0, onTimeout: 'refuse' } }).fetch,
+    'function',
+    'waitMs 0: the webhook must have come first',
+  );
+  assert.equal(
+    typeof create({ timeoutMs: 5000, requireWebhookBinding: { waitMs: 20_000, onTimeout: 'proceed' } }).fetch,
+    'function',
+  );
 });

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 
+import { Configuration, PlaidApi } from 'plaid';
+
 import { LayerApiError } from '../../server/errors.js';
+import type { LayerApiOptions } from '../../server/index.js';
 import { callPlaid } from '../../server/plaid-client.js';
+import { startLocalServer, sendJson, type LocalServer } from './support/local-server.js';
+import { LINK_EXPIRATION, LINK_TOKEN, PUBLIC_TOKEN } from './support/plaid-fixtures.js';
+import { PLAID_CREDENTIALS, TestBrowser, assertError, createTestApi } from './support/test-api.js';
 
 /** What the plaid client rejects with when Plaid answers an error status. */
 function plaidFailure(status: number) {
@@ -62,4 +69,257 @@ test('the thrown error keeps nothing of the client’s error (which holds the se
   assert.ok(error instanceof LayerApiError);
   assert.equal(error.cause, undefined);
   assert.ok(!JSON.stringify({ ...error, message: error.message }).includes('top-secret'));
+});
+
+test('no retry starts once the deadline is spent, and an attempt gets only what is left of it', async () => {
+  let time = 0;
+  const timeouts: number[] = [];
+  let attempts = 0;
+  await assert.rejects(
+    callPlaid(
+      async ({ timeout }) => {
+        attempts++;
+        timeouts.push(timeout);
+        time += 400;
+        throw plaidFailure(500);
+      },
+      {
+        timeoutMs: 1000,
+        retries: 5,
+        retryDelayMs: 100,
+        deadlineMs: 1000,
+        clock: () => time,
+        sleep: async (ms) => {
+          time += ms;
+        },
+      },
+    ),
+    (error) => error instanceof LayerApiError && error.code === 'PLAID_ERROR',
+  );
+  // 0: attempt to 400, backoff 100; 500: attempt to 900; backoff 200 would end past the deadline.
+  assert.equal(attempts, 2);
+  assert.deepEqual(timeouts, [1000, 500]);
+});
+
+test('a Retry-After Plaid sends is capped at 300 seconds, in seconds or as a date', async () => {
+  for (const retryAfter of ['99999999', new Date(Date.now() + 86_400_000).toUTCString()]) {
+    const error = await callPlaid(
+      async () => {
+        throw Object.assign(new Error('429'), {
+          response: {
+            status: 429,
+            headers: { 'retry-after': retryAfter },
+            data: { error_type: 'RATE_LIMIT_EXCEEDED', error_code: 'RATE_LIMIT' },
+          },
+        });
+      },
+      { timeoutMs: 1000 },
+    ).catch((e: unknown) => e);
+    assert.ok(error instanceof LayerApiError && error.code === 'PLAID_RATE_LIMITED');
+    assert.equal(error.details.retryAfter, 300, retryAfter);
+  }
+});
+
+test('a response cut off after its status line is a network failure, retried where allowed', async () => {
+  let attempts = 0;
+  const cutOff = () =>
+    Object.assign(new Error('stream has been aborted'), {
+      code: 'ERR_BAD_RESPONSE',
+      response: { status: 200, headers: {}, data: undefined },
+    });
+  const data = await callPlaid(
+    async () => {
+      if (++attempts === 1) throw cutOff();
+      return { data: 'ok' };
+    },
+    { timeoutMs: 1000, retries: 1, sleep: async () => undefined },
+  );
+  assert.equal(data, 'ok');
+  const once = await callPlaid(
+    async () => {
+      throw cutOff();
+    },
+    { timeoutMs: 1000 },
+  ).catch((e: unknown) => e);
+  assert.ok(once instanceof LayerApiError);
+  assert.equal(once.code, 'PLAID_UNREACHABLE');
+});
+
+// ── over real sockets ────────────────────────────────────────────────────────────────────────────
+
+const LINK_TOKEN_ANSWER = {
+  link: { link_token: LINK_TOKEN, expiration: LINK_EXPIRATION },
+  request_id: 'reqLocal000001',
+};
+
+/** The app under test against a Plaid at `basePath` (a real local server; no MSW in this file). */
+function apiAt(basePath: string, overrides: Partial<LayerApiOptions> = {}) {
+  return createTestApi({ plaid: { ...PLAID_CREDENTIALS, basePath }, ...overrides });
+}
+
+async function withServers<T>(
+  servers: Promise<LocalServer>[],
+  run: (servers: LocalServer[]) => Promise<T>,
+): Promise<T> {
+  const started = await Promise.all(servers);
+  try {
+    return await run(started);
+  } finally {
+    await Promise.all(started.map((server) => server.close()));
+  }
+}
+
+for (const status of [301, 302, 303, 307, 308]) {
+  test(`a Plaid answering ${status} to another host: not followed, the secret stays home, 502 PLAID_BAD_RESPONSE`, async () => {
+    await withServers(
+      [startLocalServer((_, response) => sendJson(response, 200, LINK_TOKEN_ANSWER))],
+      async ([elsewhere]) =>
+        withServers(
+          [
+            startLocalServer((request, response) => {
+              response.writeHead(status, {
+                Location: `${elsewhere!.url}${request.path}`,
+                'Content-Length': '0',
+              });
+              response.end();
+            }),
+          ],
+          async ([redirecting]) => {
+            const { app, logs } = apiAt(redirecting!.url);
+            const res = await new TestBrowser(app).linkToken();
+            const { message } = await assertError(res, 'PLAID_BAD_RESPONSE');
+            assert.match(message, /redirect/);
+            assert.equal(redirecting!.requests.length, 1, 'asked once: a redirect is not retried');
+            assert.equal(redirecting!.requests[0]!.headers['plaid-secret'], PLAID_CREDENTIALS.secret);
+            assert.deepEqual(elsewhere!.requests, [], 'the other host received nothing');
+            assert.match(logs.at(-1) ?? '', /upstream="redirect \d+"/);
+          },
+        ),
+    );
+  });
+}
+
+test('a PlaidApi the integrator built (no maxRedirects of its own) does not follow redirects either', async () => {
+  await withServers(
+    [startLocalServer((_, response) => sendJson(response, 200, LINK_TOKEN_ANSWER))],
+    async ([elsewhere]) =>
+      withServers(
+        [
+          startLocalServer((request, response) => {
+            response.writeHead(307, { Location: `${elsewhere!.url}${request.path}`, 'Content-Length': '0' });
+            response.end();
+          }),
+        ],
+        async ([redirecting]) => {
+          const plaid = new PlaidApi(
+            new Configuration({
+              basePath: redirecting!.url,
+              baseOptions: { headers: { 'PLAID-CLIENT-ID': 'id', 'PLAID-SECRET': 'integrator-secret' } },
+            }),
+          );
+          const { app } = createTestApi({ plaid });
+          await assertError(await new TestBrowser(app).linkToken(), 'PLAID_BAD_RESPONSE');
+          assert.deepEqual(elsewhere!.requests, []);
+        },
+      ),
+  );
+});
+
+/** Sends the status line and half the body, then cuts the connection. */
+function cutMidBody(response: ServerResponse) {
+  const text = JSON.stringify(LINK_TOKEN_ANSWER);
+  response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(text.length) });
+  response.write(text.slice(0, 20), () => response.socket?.destroy());
+}
+
+test('a connection cut mid-body on /link-token is PLAID_UNREACHABLE, and retried: the second attempt succeeds', async () => {
+  let calls = 0;
+  await withServers(
+    [
+      startLocalServer((_, response) => {
+        if (++calls === 1) cutMidBody(response);
+        else sendJson(response, 200, LINK_TOKEN_ANSWER);
+      }),
+    ],
+    async ([plaid]) => {
+      const res = await new TestBrowser(apiAt(plaid!.url).app).linkToken();
+      assert.equal(res.status, 200);
+      assert.equal(plaid!.requests.length, 2);
+    },
+  );
+});
+
+test('a connection cut mid-body on /session is 503 PLAID_UNREACHABLE after one attempt, not a configuration error', async () => {
+  await withServers(
+    [
+      startLocalServer((request, response) => {
+        if (request.path === '/user_account/session/get') cutMidBody(response);
+        else sendJson(response, 200, LINK_TOKEN_ANSWER);
+      }),
+    ],
+    async ([plaid]) => {
+      const browser = new TestBrowser(apiAt(plaid!.url, { retries: 3 }).app);
+      assert.equal((await browser.linkToken()).status, 200);
+      const { message } = await assertError(await browser.exchange(PUBLIC_TOKEN), 'PLAID_UNREACHABLE');
+      assert.doesNotMatch(message, /configuration/);
+      assert.equal(
+        plaid!.requests.filter((request) => request.path === '/user_account/session/get').length,
+        1,
+      );
+    },
+  );
+});
+
+test('a Plaid answer over 1 MB is refused as it streams in (502 PLAID_BAD_RESPONSE), not buffered whole', async () => {
+  const TOTAL = 20 * 1024 * 1024;
+  let sent = 0;
+  await withServers(
+    [
+      startLocalServer(async (_, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(TOTAL) });
+        const chunk = Buffer.alloc(256 * 1024, 0x20);
+        while (sent < TOTAL && !response.destroyed) {
+          sent += chunk.length;
+          if (!response.write(chunk))
+            await new Promise<void>((resolve) => {
+              const done = () => {
+                response.off('drain', done);
+                response.off('close', done);
+                resolve();
+              };
+              response.on('drain', done);
+              response.on('close', done);
+            });
+        }
+        response.end();
+      }),
+    ],
+    async ([plaid]) => {
+      const res = await new TestBrowser(apiAt(plaid!.url).app).linkToken();
+      const { message } = await assertError(res, 'PLAID_BAD_RESPONSE');
+      assert.match(message, /larger than 1048576 bytes/);
+      assert.equal(plaid!.requests.length, 1, 'not retried');
+      assert.ok(sent < TOTAL, `the answer was read only in part (${sent} of ${TOTAL} bytes sent)`);
+    },
+  );
+});
+
+test('Plaid’s Retry-After reaches the browser capped at 300 seconds', async () => {
+  await withServers(
+    [
+      startLocalServer((_, response) =>
+        sendJson(
+          response,
+          429,
+          { error_type: 'RATE_LIMIT_EXCEEDED', error_code: 'RATE_LIMIT', request_id: 'reqRate' },
+          { 'Retry-After': '99999999' },
+        ),
+      ),
+    ],
+    async ([plaid]) => {
+      const res = await new TestBrowser(apiAt(plaid!.url).app).linkToken();
+      await assertError(res, 'PLAID_RATE_LIMITED');
+      assert.equal(res.headers.get('Retry-After'), '300');
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { delay, http, HttpResponse } from 'msw';
 
-import { verifyProfileToken, type SessionResponse } from '../../server/index.js';
+import { createMemoryStore, verifyProfileToken, type SessionResponse } from '../../server/index.js';
 import {
   ACCESS_TOKENS,
   FULL_SSN,
@@ -162,6 +162,21 @@ test('a public token is exchanged at most once: a replay gets 409', async () => 
   assert.equal(elsewhere.status, 409);
   assert.equal(calls.length, 1);
   assert.equal(sessions.length, 1);
+});
+
+test('a flood of new visitors (rate-limit counters) cannot push a used public token out of the default store', async () => {
+  const calls = sessionGet();
+  const { app } = createTestApi({
+    store: createMemoryStore({ maxEntries: 50, maxCounters: 50 }),
+    rateLimits: { linkTokenPerAddress: false },
+  });
+  const owner = await browserWithLinkToken(app);
+  assert.equal((await owner.exchange(PUBLIC_TOKEN)).status, 200);
+  for (let i = 0; i < 120; i++) assert.equal((await new TestBrowser(app).linkToken()).status, 200);
+  const replay = await owner.exchange(PUBLIC_TOKEN);
+  assert.equal(replay.status, 409);
+  assert.equal(await errorCode(replay), 'PUBLIC_TOKEN_ALREADY_USED');
+  assert.equal(calls.length, 1, 'Plaid was asked once');
 });
 
 test('two simultaneous exchanges of one token: one 200, one 409, one Plaid call', async () => {

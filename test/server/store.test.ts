@@ -47,9 +47,32 @@ test('delete removes a key', async () => {
   assert.equal(await store.get('x'), undefined);
 });
 
-test('holds at most maxEntries, dropping the oldest writes first', async () => {
+test('holds at most maxEntries records, dropping the oldest writes first', async () => {
   const store = createMemoryStore({ maxEntries: 3 });
   for (const key of ['a', 'b', 'c', 'd']) await store.set(key, key, 60_000);
   assert.equal(await store.get('a'), undefined);
   assert.deepEqual(await Promise.all(['b', 'c', 'd'].map((key) => store.get(key))), ['b', 'c', 'd']);
+});
+
+test('counters never push out records: a flood of rate-limit windows leaves used tokens and claims alone', async () => {
+  const store = createMemoryStore({ maxEntries: 3, maxCounters: 3 });
+  await store.set('public:used', 'used', 60_000);
+  await store.add('public:pending', 'pending', 60_000);
+  await store.set('webhook:seen', 'done', 60_000);
+  for (let i = 0; i < 1000; i++) await store.increment(`rate:visitor:${i}`, 60_000);
+  assert.deepEqual(
+    await Promise.all(['public:used', 'public:pending', 'webhook:seen'].map((key) => store.get(key))),
+    ['used', 'pending', 'done'],
+  );
+  assert.equal(await store.get('rate:visitor:0'), undefined, 'the oldest counters went');
+  assert.equal(await store.get('rate:visitor:999'), '1');
+});
+
+test('records over their own cap push out the oldest records, not counters', async () => {
+  const store = createMemoryStore({ maxEntries: 2, maxCounters: 2 });
+  await store.increment('rate:a', 60_000);
+  for (const key of ['r1', 'r2', 'r3']) await store.set(key, key, 60_000);
+  assert.equal(await store.get('r1'), undefined);
+  assert.equal(await store.get('r3'), 'r3');
+  assert.equal(await store.get('rate:a'), '1');
 });
