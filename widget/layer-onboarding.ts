@@ -14,6 +14,12 @@ import { styles } from './styles.js';
 
 const PRIVACY_POLICY_URL = 'https://plaid.com/legal/#end-user-privacy-policy';
 
+/** How each step's input asks for its value (keyboards, autofill). */
+const FIELDS = {
+  phone: { type: 'tel', inputmode: 'tel', autocomplete: 'tel' },
+  dob: { type: 'text', inputmode: 'numeric', autocomplete: 'bday' },
+} as const;
+
 /**
  * Plaid Layer instant onboarding: takes a phone number, checks Layer eligibility and opens Plaid
  * Link, then hands the page a browser-safe profile to prefill its sign-up form. When Layer cannot
@@ -284,7 +290,7 @@ export class LayerOnboarding extends LitElement {
             ? t.dobInvalid
             : '';
     return html`
-      ${outcome ? nothing : dobStep ? this.renderDob(t, busy) : this.renderPhone(t, busy)}
+      ${outcome ? nothing : this.renderField(t, busy, dobStep ? 'dob' : 'phone')}
       <p part="status" class="status" role="status" data-state=${state.name}>${t.status[state.name] ?? ''}</p>
       <p part="error" class="error" id="error" role="alert">${error}</p>
       ${
@@ -306,56 +312,46 @@ export class LayerOnboarding extends LitElement {
     `;
   }
 
-  private renderPhone(t: Strings, busy: boolean): TemplateResult {
-    const invalid = this.invalid === 'phone';
+  /** The phone step or the date-of-birth step: one form, its words and input kind by step. */
+  private renderField(t: Strings, busy: boolean, field: 'phone' | 'dob'): TemplateResult {
+    const phone = field === 'phone';
+    const { type, inputmode, autocomplete } = FIELDS[field];
+    const disabled = this.formDisabled;
     return html`
-      <form part="form" novalidate aria-busy=${busy ? 'true' : 'false'} @submit=${this.handlePhoneSubmit}>
-        <label part="label" for="phone">${t.phoneLabel}</label>
-        <p class="hint" id="phone-hint">${t.phoneHint}</p>
+      <form
+        part="form"
+        novalidate
+        aria-busy=${busy ? 'true' : 'false'}
+        @submit=${phone ? this.handlePhoneSubmit : this.handleDobSubmit}
+      >
+        <label part="label" for=${field}>${phone ? t.phoneLabel : t.dobLabel}</label>
+        <p class="hint" id="${field}-hint">${phone ? t.phoneHint : t.dobHint}</p>
         <div class="row">
           <input
             part="input"
-            id="phone"
-            type="tel"
-            inputmode="tel"
-            autocomplete="tel"
-            aria-describedby="phone-hint error"
-            aria-invalid=${invalid ? 'true' : 'false'}
-            .value=${live(this.phoneValue)}
+            id=${field}
+            type=${type}
+            inputmode=${inputmode}
+            autocomplete=${autocomplete}
+            placeholder=${phone ? nothing : t.dobPlaceholder}
+            aria-describedby="${field}-hint error"
+            aria-invalid=${this.invalid === field ? 'true' : 'false'}
+            .value=${live(phone ? this.phoneValue : this.dobValue)}
             ?readonly=${busy}
-            ?disabled=${this.formDisabled}
-            @input=${this.handlePhoneInput}
+            ?disabled=${disabled}
+            @input=${phone ? this.handlePhoneInput : this.handleDobInput}
           />
-          <button part="button" type="submit" ?disabled=${busy || this.formDisabled}>${t.phoneSubmit}</button>
+          <button part="button" type="submit" ?disabled=${busy || disabled}>
+            ${phone ? t.phoneSubmit : t.dobSubmit}
+          </button>
         </div>
-      </form>
-    `;
-  }
-
-  private renderDob(t: Strings, busy: boolean): TemplateResult {
-    const invalid = this.invalid === 'dob';
-    return html`
-      <form part="form" novalidate aria-busy=${busy ? 'true' : 'false'} @submit=${this.handleDobSubmit}>
-        <label part="label" for="dob">${t.dobLabel}</label>
-        <p class="hint" id="dob-hint">${t.dobHint}</p>
-        <div class="row">
-          <input
-            part="input"
-            id="dob"
-            type="text"
-            inputmode="numeric"
-            autocomplete="bday"
-            placeholder=${t.dobPlaceholder}
-            aria-describedby="dob-hint error"
-            aria-invalid=${invalid ? 'true' : 'false'}
-            .value=${live(this.dobValue)}
-            ?readonly=${busy}
-            ?disabled=${this.formDisabled}
-            @input=${this.handleDobInput}
-          />
-          <button part="button" type="submit" ?disabled=${busy || this.formDisabled}>${t.dobSubmit}</button>
-        </div>
-        <button class="skip" type="button" ?disabled=${busy} @click=${this.handleSkip}>${t.dobSkip}</button>
+        ${
+          phone
+            ? nothing
+            : html`<button class="skip" type="button" ?disabled=${busy} @click=${this.handleSkip}>
+                ${t.dobSkip}
+              </button>`
+        }
       </form>
     `;
   }
