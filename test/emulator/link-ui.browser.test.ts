@@ -8,7 +8,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 
 import { LINK_STYLES } from '../../emulator/link/link-styles.js';
-import { SANDBOX_OTP } from '../../emulator/sandbox-users.js';
+import { OAUTH_SANDBOX_PHONE, SANDBOX_OTP } from '../../emulator/sandbox-users.js';
 import {
   accessibleName,
   deepActiveElement,
@@ -173,6 +173,102 @@ describe('the emulated Link UI', () => {
     );
     expect(errorCodes).to.deep.equal(['INVALID_OTP', 'INVALID_OTP', 'PROFILE_AUTHENTICATION_FAILED']);
     expect(viewNames(link).at(-1)).to.equal('ERROR');
+  });
+
+  it('hands onExit the last error the user met: one wrong code, then Close', async () => {
+    const link = await ready('+14155550011');
+    await openToConsent(link);
+    await continueToCode();
+    await enterCode('000000');
+    await waitUntil(() => queryByRole('alert', /incorrect/) !== null, 'no "incorrect" alert', {
+      timeout: 5000,
+    });
+    getByRole('button', 'Close').click();
+    const exit = await link.next('exit');
+    await dialogClosed();
+    expect(exit.error).to.deep.equal({
+      error_type: 'ITEM_ERROR',
+      error_code: 'INVALID_OTP',
+      error_message: 'the provided one-time code is invalid',
+      display_message: 'That code is incorrect.',
+    });
+    expect(exit.metadata.status).to.equal('requires_code');
+    // The EXIT event carries it too.
+    expect((await link.event('EXIT')).metadata.error_code).to.equal('INVALID_OTP');
+  });
+
+  it('keeps the last error even after the right code: wrong, right, then Close on the review', async () => {
+    const link = await ready('+14155550011');
+    await openToConsent(link);
+    await continueToCode();
+    await enterCode('000000');
+    await waitUntil(() => queryByRole('alert', /incorrect/) !== null, 'no "incorrect" alert', {
+      timeout: 5000,
+    });
+    await enterCode(SANDBOX_OTP);
+    await findButton('Share');
+    getByRole('button', 'Close').click();
+    const exit = await link.next('exit');
+    expect(exit.error?.error_code).to.equal('INVALID_OTP');
+    expect(exit.metadata.status).to.equal('requires_account_selection');
+  });
+
+  it("ends the OAuth user's session with INVALID_FIELD when the token has no redirect_uri", async () => {
+    const link = await ready(OAUTH_SANDBOX_PHONE);
+    await openToConsent(link);
+    await continueToCode();
+    await enterCode(SANDBOX_OTP);
+    (await findButton('Share')).click();
+    const exit = await link.next('exit');
+    await dialogClosed();
+    expect(exit.error?.error_type).to.equal('INVALID_REQUEST');
+    expect(exit.error?.error_code).to.equal('INVALID_FIELD');
+    expect(exit.error?.error_message).to.match(/redirect_uri/);
+    expect(link.calls.some((call) => call.kind === 'success')).to.equal(false);
+  });
+
+  it('resumes a session back from an OAuth bank: a handler with receivedRedirectUri finishes it', async () => {
+    // The first half as the Link iframe drives it, up to the bank redirect (a test page must not navigate).
+    const linkToken = await createLinkToken(undefined, { redirect_uri: 'http://localhost/oauth-return' });
+    const step = async (path: string, body: object) =>
+      (await fetch(`/plaid/emulator/link/sessions${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((response) => response.json())) as Record<string, unknown>;
+    const { link_session_id: id } = await step('', { link_token: linkToken });
+    await step(`/${id}/submit`, { phone_number: OAUTH_SANDBOX_PHONE });
+    await step(`/${id}/open`, {});
+    const verified = (await step(`/${id}/verify`, { code: SANDBOX_OTP })) as {
+      profile: object;
+      accounts: Array<{ id: string }>;
+    };
+    const redirect = await step(`/${id}/share`, {
+      profile: verified.profile,
+      account_ids: verified.accounts.map((account) => account.id),
+    });
+    expect(redirect.result).to.equal('oauth');
+    const returnUrl = String(redirect.redirect_url);
+    expect(returnUrl).to.match(/^http:\/\/localhost\/oauth-return\?oauth_state_id=[0-9a-f-]{36}$/);
+
+    const back = createRecordedLink(linkToken, { receivedRedirectUri: returnUrl });
+    opened.push(back);
+    await back.next('load');
+    back.handler.open();
+    const success = await back.next('success');
+    expect(success.metadata.link_session_id).to.equal(id);
+    expect(success.metadata.institution?.name).to.equal('Platypus OAuth Bank');
+    const session = await plaidApi('/user_account/session/get', { public_token: success.publicToken });
+    expect(session.status).to.equal(200);
+
+    // The same return URL again (a reload): Plaid's OAuth error, through onExit.
+    const again = createRecordedLink(linkToken, { receivedRedirectUri: returnUrl });
+    opened.push(again);
+    const exit = await again.next('exit');
+    expect([exit.error?.error_type, exit.error?.error_code]).to.deep.equal([
+      'OAUTH_ERROR',
+      'OAUTH_STATE_ID_ALREADY_PROCESSED',
+    ]);
   });
 
   it('has a Close button on every step, and closing reports where the user left', async () => {
