@@ -51,6 +51,8 @@ export interface PlaidEmulatorStats {
   oauthStates: number;
   editedProfiles: number;
   pendingWebhooks: number;
+  /** Timers the webhook deliveries hold (`unref()`ed, so `process.getActiveResourcesInfo()` omits them). */
+  webhookTimers: number;
 }
 
 /** The emulator: a Hono app, plus what controls it from the code that created it. */
@@ -171,6 +173,7 @@ export function createPlaidEmulator(options: PlaidEmulatorOptions = {}): PlaidEm
       publicTokens: state.publicTokens.size,
       ...linkSessions.sizes,
       pendingWebhooks: webhooks.pending,
+      webhookTimers: webhooks.timerCount,
     }),
   });
 }

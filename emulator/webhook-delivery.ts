@@ -144,6 +144,11 @@ export class WebhookSender {
     return this.active;
   }
 
+  /** Timers running (lags, retry waits, timeouts, hold limits): `unref()`ed, so a test counts them here. */
+  get timerCount(): number {
+    return this.timers.size;
+  }
+
   /** Plans the delivery of `webhook` to `url` (and perhaps a duplicate). Never throws. */
   send(url: string, webhook: EmulatorWebhook): void {
     if (this.closed) return;
