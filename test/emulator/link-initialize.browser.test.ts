@@ -172,6 +172,24 @@ describe('the emulated link-initialize.js', () => {
     await completeSession(link);
   });
 
+  it('works as react-plaid-link uses it: a handler per token, the old one force-exited and destroyed', async () => {
+    // Two hooks on one page, each creating its handler as soon as it has a token.
+    const hooks = [await readyLink('+14155550011'), await readyLink('+14155550015')].map(track);
+    // The first hook's token changes: usePlaidLink exits the old handler with force, destroys it, creates anew.
+    const warnings = await capture('warn', () => {
+      hooks[0]!.handler.exit({ force: true });
+      hooks[0]!.handler.destroy();
+    });
+    expect(warnings).to.deep.equal([]);
+    expect(linkFrames()).to.have.length(1);
+    const renewed = track(await readyLink('+14155550011'));
+    await completeSession(renewed);
+    await completeSession(hooks[1]!);
+    expect(hooks[0]!.calls.filter((call) => call.kind === 'success' || call.kind === 'exit')).to.deep.equal(
+      [],
+    );
+  });
+
   it('warns when embedded a second time and keeps the first window.Plaid', async () => {
     const first = plaid();
     let script: HTMLScriptElement | undefined;

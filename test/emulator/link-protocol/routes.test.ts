@@ -42,6 +42,13 @@ describe('the Link UI routes', () => {
   });
   after(() => emulator.close());
 
+  it("tells the Link iframe Plaid's timing by default: events after onSuccess/onExit", async () => {
+    const { status, body } = await emulator.post('/emulator/link/sessions', {
+      link_token: await emulator.linkToken(),
+    });
+    assert.deepEqual([status, body.event_timing, body.oauth_resume], [200, 'batched-after-callback', false]);
+  });
+
   it('keeps the steps in order', async () => {
     const session = await startSession(emulator);
     const open = await session.step('open');
