@@ -7,7 +7,8 @@
  * tokens, sessions), so a POST must be `application/json` — which a cross-site form or a "simple"
  * `fetch` cannot send without a CORS preflight, and the emulator grants none here — and a browser's
  * `Origin`, when there is one, must be the emulator's own host (the Link iframe's). Node tests and
- * tools send no `Origin`. The host alone is compared, so an HTTPS proxy in front still passes.
+ * tools send no `Origin`. The host alone is compared, so an HTTPS proxy in front still passes, and a
+ * proxy that rewrites `Host` passes when it sends `X-Forwarded-Host`.
  */
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -30,7 +31,7 @@ export function emulatorRequest({ faults, options }: EmulatorContext, route: str
 /** Refuses a write from another site: see the module comment. */
 export function checkCaller(c: Context): void {
   const origin = c.req.header('Origin');
-  if (origin !== undefined && !sameHost(origin, c.req.url))
+  if (origin !== undefined && !sameHost(origin, c.req.url, c.req.header('X-Forwarded-Host')))
     throw new PlaidApiError('INVALID_HEADERS', {
       status: 403,
       message: `the emulator's control and Link routes take no calls from another site (Origin ${origin})`,
@@ -43,9 +44,10 @@ export function checkCaller(c: Context): void {
     });
 }
 
-function sameHost(origin: string, url: string): boolean {
+function sameHost(origin: string, url: string, forwardedHost: string | undefined): boolean {
   try {
-    return new URL(origin).host === new URL(url).host;
+    const host = new URL(origin).host;
+    return host === new URL(url).host || host === forwardedHost?.split(',')[0]?.trim();
   } catch {
     return false;
   }

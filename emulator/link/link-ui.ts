@@ -65,6 +65,7 @@ const NO_ACTIONS: LinkUiActions = {
 
 export class LinkUi {
   private readonly root: HTMLElement;
+  private readonly backdrop: HTMLDivElement;
   private readonly dialog: HTMLDivElement;
   private readonly body: HTMLDivElement;
   private readonly confirm: HTMLDivElement;
@@ -104,11 +105,8 @@ export class LinkUi {
       h('div', { class: 'footer' }, svg(LOCK_ICON), 'Secured by Plaid · offline emulator'),
     );
     this.dialog.addEventListener('keydown', this.handleKeydown);
-    this.root.replaceChildren(h('div', { class: 'backdrop', hidden: true }, this.dialog));
-  }
-
-  get isOpen(): boolean {
-    return this.visible;
+    this.backdrop = h('div', { class: 'backdrop', hidden: true }, this.dialog);
+    this.root.replaceChildren(this.backdrop);
   }
 
   /** Where the user's actions go. */
@@ -127,7 +125,7 @@ export class LinkUi {
     if (!this.visible) {
       this.visible = true;
       this.focusable = false;
-      this.root.querySelector<HTMLElement>('.backdrop')!.hidden = false;
+      this.backdrop.hidden = false;
       this.visibility.show();
     }
     this.busy = false;
@@ -172,7 +170,7 @@ export class LinkUi {
     if (!this.visible) return;
     this.visible = false;
     this.focusable = false;
-    this.root.querySelector<HTMLElement>('.backdrop')!.hidden = true;
+    this.backdrop.hidden = true;
     this.body.replaceChildren();
     this.confirm.replaceChildren();
     this.visibility.hide();

@@ -269,13 +269,19 @@ describe('hardening', () => {
       await fetch(`${emulator.base}/emulator/faults`, { method: 'DELETE' });
     });
 
-    it('take JSON with no Origin (Node, curl) or the emulator’s own', async () => {
+    it('take JSON with no Origin (Node, curl) or the emulator’s own host', async () => {
       assert.equal((await emulator.post('/emulator/faults', JSON.parse(fault))).status, 200);
       const own = await emulator.post('/emulator/faults', JSON.parse(fault), {
         Origin: new URL(emulator.base).origin,
       });
       assert.equal(own.status, 200);
-      assert.equal((await listFaults()).length, 2);
+      // Behind a proxy that rewrites Host (a dev server proxying /plaid), X-Forwarded-Host names the page's.
+      const proxied = await emulator.post('/emulator/faults', JSON.parse(fault), {
+        Origin: 'http://localhost:5173',
+        'X-Forwarded-Host': 'localhost:5173',
+      });
+      assert.equal(proxied.status, 200);
+      assert.equal((await listFaults()).length, 3);
       await fetch(`${emulator.base}/emulator/faults`, { method: 'DELETE' });
       assert.deepEqual(await listFaults(), []);
     });
