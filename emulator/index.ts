@@ -3,8 +3,11 @@
  * for Layer. Mount it in any Hono (or fetch-based) server and point the `plaid` client's
  * `basePath` and the page's Link script at it. See README.md, "Plaid emulator".
  */
-export { createPlaidEmulator, LINK_SCRIPT_PATH } from './create-plaid-emulator.js';
-export { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from './options.js';
+export { createPlaidEmulator, LINK_SCRIPT_PATH, MAX_BODY_BYTES } from './create-plaid-emulator.js';
+export type { PlaidEmulator, PlaidEmulatorStats } from './create-plaid-emulator.js';
+export { LINK_FRAME_PATH, LINK_FRAME_TITLE } from './link/frame-messages.js';
+export { ROTATE_WEBHOOK_KEY_PATH } from './control/webhook-key-routes.js';
+export { DEFAULT_STATE_LIMIT, EMULATOR_CLIENT_ID, EMULATOR_SECRET } from './options.js';
 export type { PlaidEmulatorOptions } from './options.js';
 export {
   DEFAULT_TEMPLATES,
@@ -13,7 +16,13 @@ export {
   LAYER_FIELDS,
 } from './templates.js';
 export type { LayerField, LayerTemplate } from './templates.js';
-export { AUTOFILL_DATE_OF_BIRTH, AUTOFILL_IDENTITY, SANDBOX_OTP, SANDBOX_USERS } from './sandbox-users.js';
+export {
+  AUTOFILL_DATE_OF_BIRTH,
+  AUTOFILL_IDENTITY,
+  OAUTH_SANDBOX_PHONE,
+  SANDBOX_OTP,
+  SANDBOX_USERS,
+} from './sandbox-users.js';
 export type { SandboxAccount, SandboxBank, SandboxIdentity, SandboxUser } from './sandbox-users.js';
 export { ANY_PLAID_ROUTE } from './faults.js';
 export type { FaultSpec } from './faults.js';
@@ -25,6 +34,6 @@ export type {
   EmulatorWebhook,
   LayerAuthenticationPassedWebhook,
   SessionFinishedWebhook,
-  WebhookFailure,
   WebhookVerificationKey,
 } from './webhooks.js';
+export type { WebhookDeliveryOptions, WebhookFailure } from './webhook-delivery.js';

@@ -1,12 +1,24 @@
 /** `createPlaidEmulator`'s options and their defaults. */
+import { checkAllowListEntry } from './api/redirect-uri.js';
 import type { FaultSpec } from './faults.js';
 import type { EventTiming } from './link-protocol/messages.js';
 import { DEFAULT_TEMPLATES, type LayerTemplate } from './templates.js';
-import type { WebhookFailure } from './webhooks.js';
+import {
+  resolveWebhookDelivery,
+  type ResolvedWebhookDelivery,
+  type WebhookDeliveryOptions,
+  type WebhookFailure,
+} from './webhook-delivery.js';
 
 /** The credentials the emulator accepts unless told otherwise. */
 export const EMULATOR_CLIENT_ID = 'emulator-client-id';
 export const EMULATOR_SECRET = 'emulator-secret';
+
+/**
+ * How many link tokens, public tokens, Link sessions and OAuth states one emulator remembers at
+ * most; past it the oldest are forgotten (emulator choice: Plaid's own limits are not published).
+ */
+export const DEFAULT_STATE_LIMIT = 10_000;
 
 export interface PlaidEmulatorOptions {
   /** The accepted `client_id`; default {@link EMULATOR_CLIENT_ID}. */
@@ -18,8 +30,24 @@ export interface PlaidEmulatorOptions {
    * Layer template). Without either, no webhook is sent.
    */
   webhookUrl?: string;
+  /**
+   * How webhooks travel: lag, duplicates, out-of-order delivery, retries. The default is like
+   * Plaid's: 100–500 ms of lag, one webhook in ten sent twice, retries 30 s apart ×4 up to 24 h.
+   */
+  webhookDelivery?: WebhookDeliveryOptions;
   /** Layer templates by id, added to (or replacing) the built-in ones. */
   templates?: Record<string, LayerTemplate>;
+  /**
+   * The Dashboard's "Allowed redirect URIs": a `redirect_uri` on a link token must match one. An
+   * entry may put `*` in place of the left-most subdomain label (`https://*.example.com/oauth`).
+   * Default: any `redirect_uri` that follows Plaid's rules is allowed.
+   */
+  redirectUris?: readonly string[];
+  /**
+   * Whether `/user_account/session/get` returns the user's email and the review step shows it.
+   * Default false: Plaid documents `email` as "currently not returned".
+   */
+  returnEmail?: boolean;
   /** Faults active from the start; more can be set at `POST /emulator/faults`. */
   faults?: FaultSpec[];
   /** The clock, for expiry tests; default the system clock. */
@@ -33,17 +61,28 @@ export interface PlaidEmulatorOptions {
    * Sandbox (the default); false behaves as Production, answering `INVALID_LINK_TOKEN`.
    */
   linkTokenReuse?: boolean;
-  /** When Link delivers its non-real-time events; see {@link EventTiming}. Default `realtime`. */
+  /**
+   * When Link delivers its non-real-time events; see {@link EventTiming}. Default
+   * `batched-after-callback`, the order Plaid's docs warn of: everything but `OPEN` and the
+   * `LAYER_*` events arrives after `onSuccess`/`onExit`.
+   */
   eventTiming?: EventTiming;
-  /** Told when a webhook could not be delivered; default a one-line `console.warn`. */
+  /** Told when a webhook delivery attempt failed; default a one-line `console.warn`. */
   onWebhookFailure?: (failure: WebhookFailure) => void;
+  /** Aborting it closes the emulator (see `PlaidEmulator.close()`). */
+  signal?: AbortSignal;
+  /** At most this many of each kind of token, session and OAuth state; default {@link DEFAULT_STATE_LIMIT}. */
+  stateLimit?: number;
 }
 
 export interface ResolvedOptions {
   clientId: string;
   secret: string;
   webhookUrl: string | null;
+  webhookDelivery: ResolvedWebhookDelivery;
   templates: Readonly<Record<string, LayerTemplate>>;
+  redirectUris: readonly string[] | null;
+  returnEmail: boolean;
   faults: readonly FaultSpec[];
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -51,27 +90,40 @@ export interface ResolvedOptions {
   linkTokenReuse: boolean;
   eventTiming: EventTiming;
   onWebhookFailure: (failure: WebhookFailure) => void;
+  stateLimit: number;
 }
 
 export function resolveOptions({
   clientId = EMULATOR_CLIENT_ID,
   secret = EMULATOR_SECRET,
   webhookUrl,
+  webhookDelivery = {},
   templates = {},
+  redirectUris,
+  returnEmail = false,
   faults = [],
   now,
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   fetch: fetchImpl,
   linkTokenReuse = true,
-  eventTiming = 'realtime',
-  onWebhookFailure = ({ url, webhook_code, reason }) =>
-    console.warn(`[plaid emulator] ${webhook_code} webhook to ${withoutQuery(url)} failed: ${reason}`),
+  eventTiming = 'batched-after-callback',
+  onWebhookFailure = ({ url, webhook_code, reason, attempt, final }) =>
+    console.warn(
+      `[plaid emulator] ${webhook_code} webhook to ${withoutQuery(url)} failed (attempt ${attempt}${final ? ', giving up' : ', will retry'}): ${reason}`,
+    ),
+  stateLimit = DEFAULT_STATE_LIMIT,
 }: PlaidEmulatorOptions = {}): ResolvedOptions {
+  if (!(Number.isInteger(stateLimit) && stateLimit >= 1))
+    throw new TypeError('stateLimit must be a positive whole number');
+  redirectUris?.forEach(checkAllowListEntry);
   return {
     clientId,
     secret,
     webhookUrl: webhookUrl ?? null,
+    webhookDelivery: resolveWebhookDelivery(webhookDelivery),
     templates: { ...DEFAULT_TEMPLATES, ...templates },
+    redirectUris: redirectUris ? [...redirectUris] : null,
+    returnEmail,
     faults,
     now: now ? () => now().getTime() : () => Date.now(),
     sleep,
@@ -80,11 +132,12 @@ export function resolveOptions({
     linkTokenReuse,
     eventTiming,
     onWebhookFailure,
+    stateLimit,
   };
 }
 
 /** A webhook URL may carry a secret in its query string or credentials: log origin and path only. */
-function withoutQuery(url: string): string {
+export function withoutQuery(url: string): string {
   try {
     const { origin, pathname } = new URL(url);
     return `${origin}${pathname}`;

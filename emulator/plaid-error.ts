@@ -17,6 +17,9 @@ export const PLAID_ERROR_CODES = {
   INVALID_WEBHOOK_VERIFICATION_KEY_ID: { type: 'INVALID_INPUT', status: 400 },
   PROFILE_AUTHENTICATION_FAILED: { type: 'INVALID_INPUT', status: 400 },
   INVALID_OTP: { type: 'ITEM_ERROR', status: 400 },
+  OAUTH_STATE_ID_ALREADY_PROCESSED: { type: 'OAUTH_ERROR', status: 400 },
+  OAUTH_STATE_ID_NOT_FOUND: { type: 'OAUTH_ERROR', status: 400 },
+  INCORRECT_LINK_TOKEN: { type: 'OAUTH_ERROR', status: 400 },
   RATE_LIMIT: { type: 'RATE_LIMIT_EXCEEDED', status: 429 },
   INTERNAL_SERVER_ERROR: { type: 'API_ERROR', status: 500 },
   PLANNED_MAINTENANCE: { type: 'API_ERROR', status: 503 },
@@ -36,6 +39,10 @@ const MESSAGES: Partial<Record<string, string>> = {
   PLANNED_MAINTENANCE: 'the Plaid API is undergoing planned maintenance',
   PROFILE_AUTHENTICATION_FAILED: 'the user could not be authenticated',
   INVALID_OTP: 'the provided one-time code is invalid',
+  // https://plaid.com/docs/errors/oauth/ words only the first; the other two are worded alike.
+  INCORRECT_LINK_TOKEN: 'link token does not match original link token',
+  OAUTH_STATE_ID_ALREADY_PROCESSED: 'the oauth state id has already been processed',
+  OAUTH_STATE_ID_NOT_FOUND: 'the oauth state id could not be found',
 };
 
 const DOCS_BY_TYPE: Partial<Record<string, string>> = {
@@ -44,6 +51,7 @@ const DOCS_BY_TYPE: Partial<Record<string, string>> = {
   RATE_LIMIT_EXCEEDED: 'https://plaid.com/docs/errors/rate-limit-exceeded/',
   API_ERROR: 'https://plaid.com/docs/errors/api/',
   ITEM_ERROR: 'https://plaid.com/docs/errors/item/',
+  OAUTH_ERROR: 'https://plaid.com/docs/errors/oauth/',
 };
 
 /**
@@ -76,8 +84,8 @@ export class PlaidApiError extends Error {
   readonly displayMessage: string | null;
 
   constructor(code: string, init: PlaidErrorInit = {}) {
-    const known = (PLAID_ERROR_CODES as Record<string, { type: string; status: number }>)[code];
-    super(init.message ?? MESSAGES[code] ?? code.toLowerCase().replaceAll('_', ' '));
+    const known = lookup(PLAID_ERROR_CODES as Record<string, { type: string; status: number }>, code);
+    super(init.message ?? lookup(MESSAGES, code) ?? code.toLowerCase().replaceAll('_', ' '));
     this.name = 'PlaidApiError';
     this.code = code;
     this.type = init.type ?? known?.type ?? 'API_ERROR';
@@ -93,10 +101,15 @@ export class PlaidApiError extends Error {
       error_message: this.message,
       display_message: this.displayMessage,
       request_id: requestId,
-      documentation_url: `${DOCS_BY_TYPE[this.type] ?? 'https://plaid.com/docs/errors/'}#${this.code.toLowerCase()}`,
+      documentation_url: `${lookup(DOCS_BY_TYPE, this.type) ?? 'https://plaid.com/docs/errors/'}#${this.code.toLowerCase()}`,
       suggested_action: null,
     };
   }
+}
+
+/** An own entry only: a fault's `errorType` of `toString` must not find Object.prototype's. */
+function lookup<T>(table: Partial<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** The code Plaid uses for a bare HTTP status, for faults that name only a status. */

@@ -49,6 +49,11 @@ export interface SandboxBank {
   institution_id: string;
   institution_name: string;
   accounts: readonly SandboxAccount[];
+  /**
+   * The bank connects through OAuth: sharing its accounts sends the user to the bank and back to
+   * the link token's `redirect_uri` with `?oauth_state_id=…`.
+   */
+  oauth?: boolean;
 }
 
 export interface SandboxUser {
@@ -74,6 +79,13 @@ const FIRST_PLATYPUS = { institution_id: 'ins_109508', institution_name: 'First 
 const FIRST_GINGHAM = { institution_id: 'ins_109509', institution_name: 'First Gingham Credit Union' };
 const TARTAN = { institution_id: 'ins_109511', institution_name: 'Tartan Bank' };
 const HOUNDSTOOTH = { institution_id: 'ins_109512', institution_name: 'Houndstooth Bank' };
+const PLATYPUS_OAUTH = { institution_id: 'ins_127287', institution_name: 'Platypus OAuth Bank', oauth: true };
+
+/**
+ * Not one of Plaid's documented Layer numbers: the emulator's user whose only bank connects through
+ * OAuth, so an integration's redirect-and-resume path can be tested (see docs/plaid-fidelity.md).
+ */
+export const OAUTH_SANDBOX_PHONE = '+14155550031';
 
 function pawnee(street: string): SandboxAddress {
   return { street, street2: null, city: 'Pawnee', region: 'IN', postal_code: '41006', country: 'US' };
@@ -88,7 +100,10 @@ export const AUTOFILL_IDENTITY: SandboxIdentity = {
   ssn: '987654321',
 };
 
-/** Every documented Layer Sandbox number (mind the 415 and 515 area codes). */
+/**
+ * Every documented Layer Sandbox number (mind the 415 and 515 area codes), then the emulator's own
+ * OAuth user {@link OAUTH_SANDBOX_PHONE}.
+ */
 export const SANDBOX_USERS: readonly SandboxUser[] = [
   {
     phone_number: '+14155550000',
@@ -198,6 +213,19 @@ export const SANDBOX_USERS: readonly SandboxUser[] = [
       ssn: '678912345',
     },
     banks: [{ ...TARTAN, accounts: [SAVING] }],
+  },
+  {
+    phone_number: OAUTH_SANDBOX_PHONE,
+    description:
+      'emulator only: standard profile, one bank that connects through OAuth (redirect_uri needed)',
+    identity: {
+      name: { first_name: 'Mark', last_name: 'Brendanawicz' },
+      address: pawnee('31 Pit Ave.'),
+      email: 'mark@brendanawicz.example',
+      date_of_birth: '1977-07-31',
+      ssn: '789123456',
+    },
+    banks: [{ ...PLATYPUS_OAUTH, accounts: [CHECKING] }],
   },
 ];
 

@@ -1,8 +1,9 @@
 /**
- * Webhooks as Plaid sends them (LAYER.md §2): a POST whose body is JSON with 2-space indentation,
- * signed in the `Plaid-Verification` header by an ES256 JWT whose header names the key (`kid`) and
- * whose payload holds `iat` and the SHA-256 of the exact body bytes. The public key is served by
- * `/webhook_verification_key/get`.
+ * Webhooks as Plaid signs them (LAYER.md §2): a JSON body with 2-space indentation, signed in the
+ * `Plaid-Verification` header by an ES256 JWT whose header names the key (`kid`) and whose payload
+ * holds `iat` and the SHA-256 of the exact body bytes. The public keys are served by
+ * `/webhook_verification_key/get`; a rotated-out key keeps answering there with `expired_at` set.
+ * How they travel (lag, duplicates, retries) is webhook-delivery.ts.
  */
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 
@@ -39,40 +40,28 @@ export interface SessionFinishedWebhook {
 
 export type EmulatorWebhook = LayerAuthenticationPassedWebhook | SessionFinishedWebhook;
 
-/** Reported when a webhook could not be delivered (no retries: the emulator keeps no timers). */
-export interface WebhookFailure {
-  url: string;
-  webhook_code: string;
-  /** The receiver's HTTP status, or the network error's message. */
-  reason: string;
-}
-
 interface SigningKey {
   privateKey: CryptoKey;
   jwk: WebhookVerificationKey;
 }
 
-export interface WebhookSenderOptions {
-  now: () => number;
-  fetch: typeof fetch;
-  onFailure: (failure: WebhookFailure) => void;
-}
+/** Retired keys kept answering `/webhook_verification_key/get` (emulator choice: Plaid keeps them all). */
+const RETIRED_KEYS_KEPT = 20;
 
-export class WebhookSender {
-  private key: Promise<SigningKey> | undefined;
-  /** Deliveries for one Link session go out in order, one at a time. */
-  private queues = new Map<string, Promise<void>>();
-  private readonly options: WebhookSenderOptions;
+export class WebhookSigner {
+  private current: Promise<SigningKey> | undefined;
+  private readonly keys = new Map<string, SigningKey>();
+  private readonly now: () => number;
 
-  constructor(options: WebhookSenderOptions) {
-    this.options = options;
+  constructor(now: () => number) {
+    this.now = now;
   }
 
   /** The public key for `kid`, or undefined if this emulator never issued that key. */
   async verificationKey(kid: string): Promise<WebhookVerificationKey | undefined> {
-    if (!this.key) return undefined;
-    const { jwk } = await this.key;
-    return jwk.kid === kid ? jwk : undefined;
+    if (this.current) await this.current;
+    const key = this.keys.get(kid);
+    return key && { ...key.jwk };
   }
 
   /** The `Plaid-Verification` header value for these exact body bytes. */
@@ -84,41 +73,24 @@ export class WebhookSender {
     ).join('');
     return new SignJWT({ request_body_sha256 })
       .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'JWT' })
-      .setIssuedAt(Math.floor(this.options.now() / 1000))
+      .setIssuedAt(Math.floor(this.now() / 1000))
       .sign(privateKey);
   }
 
-  /** Queues a delivery; resolves once it was attempted. Never rejects. */
-  send(url: string, webhook: EmulatorWebhook): Promise<void> {
-    const previous = this.queues.get(webhook.link_session_id) ?? Promise.resolve();
-    const next = previous.then(() => this.deliver(url, webhook));
-    this.queues.set(webhook.link_session_id, next);
-    void next.then(() => {
-      if (this.queues.get(webhook.link_session_id) === next) this.queues.delete(webhook.link_session_id);
-    });
-    return next;
-  }
-
-  private async deliver(url: string, webhook: EmulatorWebhook): Promise<void> {
-    const failure = (reason: string) =>
-      this.options.onFailure({ url, webhook_code: webhook.webhook_code, reason });
-    try {
-      const body = JSON.stringify(webhook, null, 2);
-      const response = await this.options.fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Plaid-Verification': await this.sign(body) },
-        body,
-      });
-      // Drain the body so the connection is released.
-      await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) failure(`HTTP ${response.status}`);
-    } catch (error) {
-      failure(error instanceof Error ? error.message : String(error));
-    }
+  /**
+   * Retires the signing key (its `expired_at` becomes now; it still answers
+   * `/webhook_verification_key/get`) and signs from now on with a new one.
+   */
+  async rotate(): Promise<{ kid: string; retiredKid: string | null }> {
+    const retired = this.current ? await this.current : null;
+    if (retired) retired.jwk.expired_at = Math.floor(this.now() / 1000);
+    this.current = undefined;
+    const { jwk } = await this.signingKey();
+    return { kid: jwk.kid, retiredKid: retired?.jwk.kid ?? null };
   }
 
   private signingKey(): Promise<SigningKey> {
-    this.key ??= (async () => {
+    this.current ??= (async () => {
       const { privateKey, publicKey } = await generateKeyPair('ES256');
       const { crv, kty, x, y } = await exportJWK(publicKey);
       const jwk: WebhookVerificationKey = {
@@ -129,11 +101,18 @@ export class WebhookSender {
         use: 'sig',
         x: x!,
         y: y!,
-        created_at: Math.floor(this.options.now() / 1000),
+        created_at: Math.floor(this.now() / 1000),
         expired_at: null,
       };
-      return { privateKey, jwk };
+      const key = { privateKey, jwk };
+      this.keys.set(jwk.kid, key);
+      // Map order is issue order: the first keys are the oldest retired ones.
+      for (const kid of this.keys.keys()) {
+        if (this.keys.size <= RETIRED_KEYS_KEPT + 1) break;
+        this.keys.delete(kid);
+      }
+      return key;
     })();
-    return this.key;
+    return this.current;
   }
 }

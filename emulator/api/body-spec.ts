@@ -34,6 +34,11 @@ const EXPECTED: Record<Exclude<FieldSpec, ObjectSpec>, string> = {
   any: 'any value',
 };
 
+/** The value of an own property of a checked body (never one inherited from Object.prototype). */
+export function own(body: JsonObject, name: string): unknown {
+  return Object.hasOwn(body, name) ? body[name] : undefined;
+}
+
 /** Throws the Plaid error for the first kind of problem found, in Plaid's order of checks. */
 export function checkBody(body: JsonObject, spec: ObjectSpec): void {
   const problems: Problems = { missing: [], unknown: [], invalid: [] };
@@ -52,11 +57,14 @@ export function checkBody(body: JsonObject, spec: ObjectSpec): void {
 
 function walk(value: JsonObject, spec: ObjectSpec, prefix: string, problems: Problems): void {
   for (const name of spec.required ?? []) {
-    if (value[name] === undefined || value[name] === null) problems.missing.push(prefix + name);
+    const present = Object.hasOwn(value, name) && value[name] !== undefined && value[name] !== null;
+    if (!present) problems.missing.push(prefix + name);
   }
   for (const [name, child] of Object.entries(value)) {
     const path = prefix + name;
-    const fieldSpec = spec.fields[name];
+    // Own keys only: a body key such as `toString`, `constructor` or `__proto__` is an unknown
+    // field, never a member of Object.prototype mistaken for a field spec.
+    const fieldSpec = Object.hasOwn(spec.fields, name) ? spec.fields[name] : undefined;
     if (!fieldSpec) {
       if (!spec.open) problems.unknown.push(path);
       continue;

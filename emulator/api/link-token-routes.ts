@@ -13,6 +13,7 @@ import { LINK_TOKEN_LIFETIME_MS } from '../state.js';
 import { EMULATOR_TEMPLATE_ID } from '../templates.js';
 import type { FieldSpec, ObjectSpec } from './body-spec.js';
 import { isoSeconds, plaidRequest, type PlaidEnv } from './plaid-request.js';
+import { checkRedirectUri } from './redirect-uri.js';
 
 /** Every property of `LinkTokenCreateRequest`; nested product options are accepted unchecked. */
 const OTHER_FIELDS = [
@@ -80,7 +81,7 @@ const SPEC: ObjectSpec = {
     user_id: 'text',
     products: 'text[]',
     webhook: 'url',
-    redirect_uri: 'url',
+    redirect_uri: 'string',
     ...(Object.fromEntries(OTHER_FIELDS.map((name) => [name, 'any'])) as Record<string, FieldSpec>),
   },
   required: ['client_name', 'language', 'country_codes'],
@@ -100,14 +101,18 @@ export function linkTokenRoutes(ctx: EmulatorContext) {
         message: 'country_codes must contain at least one country',
       });
 
+    if (body.redirect_uri) checkRedirectUri(body.redirect_uri, ctx.options.redirectUris);
+
     const layer = (body.products as string[] | null | undefined)?.includes('layer') ?? false;
     const linkToken = newLinkToken();
     const expiresAt = ctx.options.now() + LINK_TOKEN_LIFETIME_MS;
-    ctx.state.linkTokens.set(linkToken, {
+    ctx.tidy();
+    ctx.state.addLinkToken({
       linkToken,
       expiresAt,
       templateId: layer ? EMULATOR_TEMPLATE_ID : null,
       webhook: body.webhook ?? ctx.options.webhookUrl,
+      redirectUri: body.redirect_uri ?? null,
       clientName: body.client_name,
       used: false,
       revoked: false,

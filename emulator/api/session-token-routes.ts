@@ -9,13 +9,14 @@ import { LINK_TOKEN_LIFETIME_MS } from '../state.js';
 import { DEFAULT_CLIENT_NAME, findTemplate } from '../templates.js';
 import type { ObjectSpec } from './body-spec.js';
 import { isoSeconds, plaidRequest, type PlaidEnv } from './plaid-request.js';
+import { checkRedirectUri } from './redirect-uri.js';
 
 /** From `SessionTokenCreateRequest` in the OpenAPI spec. */
 const SPEC: ObjectSpec = {
   fields: {
     template_id: 'text',
     user: { fields: { client_user_id: 'text', user_id: 'text' }, required: ['client_user_id'] },
-    redirect_uri: 'url',
+    redirect_uri: 'string',
     android_package_name: 'string',
     webhook: 'url',
     user_id: 'text',
@@ -43,16 +44,17 @@ export function sessionTokenRoutes(ctx: EmulatorContext) {
     const template = findTemplate(ctx.options.templates, body.template_id);
     if (!template)
       throw new PlaidApiError('INVALID_FIELD', { message: `template_id ${body.template_id} not found` });
-    if (body.redirect_uri?.includes('?'))
-      throw new PlaidApiError('INVALID_FIELD', { message: 'redirect_uri must not contain query parameters' });
+    if (body.redirect_uri) checkRedirectUri(body.redirect_uri, ctx.options.redirectUris);
 
     const linkToken = newLinkToken();
     const expiresAt = ctx.options.now() + LINK_TOKEN_LIFETIME_MS;
-    ctx.state.linkTokens.set(linkToken, {
+    ctx.tidy();
+    ctx.state.addLinkToken({
       linkToken,
       expiresAt,
       templateId: body.template_id,
       webhook: body.webhook ?? ctx.options.webhookUrl,
+      redirectUri: body.redirect_uri ?? null,
       clientName: template.clientName ?? DEFAULT_CLIENT_NAME,
       used: false,
       revoked: false,

@@ -17,7 +17,7 @@ export function webhookKeyRoutes(ctx: EmulatorContext) {
     '/webhook_verification_key/get',
     plaidRequest(ctx, '/webhook_verification_key/get', SPEC),
     async (c) => {
-      const key = await ctx.webhooks.verificationKey(c.var.body.key_id as string);
+      const key = await ctx.signer.verificationKey(c.var.body.key_id as string);
       if (!key) throw new PlaidApiError('INVALID_WEBHOOK_VERIFICATION_KEY_ID');
       const response: WebhookVerificationKeyGetResponse = { key, request_id: c.var.requestId };
       return c.json(response, 200);

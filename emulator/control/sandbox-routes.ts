@@ -2,8 +2,9 @@
  * Shortcuts for tests of code that sits behind Link:
  *   POST /emulator/tokens/expire     { token }  a link or public token expires now
  *   POST /emulator/sessions/complete { link_token, phone_number, date_of_birth? }
- *     runs a whole Layer Link session as a user would (submit, open, code 123456, share every account)
- *     and answers { link_session_id, public_token } — webhooks included — with no browser.
+ *     runs a whole Layer Link session as a user would (submit, open, code 123456, share every account,
+ *     and for an OAuth bank the trip there and back) and answers { link_session_id, public_token }
+ *     — webhooks included — with no browser.
  */
 import { Hono } from 'hono';
 
@@ -34,6 +35,7 @@ export function sandboxRoutes(ctx: EmulatorContext) {
       throw new PlaidApiError('MISSING_FIELDS', {
         message: 'the following required fields are missing: link_token, phone_number',
       });
+    ctx.tidy();
     const { session } = linkSessions.start(linkToken);
     let { event } = linkSessions.submit(session.linkSessionId, { phone_number: phoneNumber });
     if (event === 'LAYER_NOT_AVAILABLE' && typeof dateOfBirth === 'string')
@@ -47,11 +49,15 @@ export function sandboxRoutes(ctx: EmulatorContext) {
     linkSessions.open(session.linkSessionId);
     const verified = linkSessions.verify(session.linkSessionId, SANDBOX_OTP);
     if (verified.result !== 'verified') throw new PlaidApiError('INTERNAL_SERVER_ERROR');
-    const shared = linkSessions.share(
+    let shared = linkSessions.share(
       session.linkSessionId,
-      reviewProfile(session.profile!),
+      reviewProfile(session.profile!, options.returnEmail),
       verified.accounts.map((account) => account.id),
     );
+    if (shared.result === 'oauth') {
+      linkSessions.start(linkToken, shared.redirect_url);
+      shared = linkSessions.resume(session.linkSessionId);
+    }
     return c.json(
       {
         link_session_id: session.linkSessionId,

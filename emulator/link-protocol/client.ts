@@ -1,6 +1,6 @@
 /**
- * The Link script's client for the protocol's routes (messages.ts): one method per step of a Link
- * session. Bundled into the Link script, so it uses nothing but `fetch`.
+ * The Link iframe's client for the protocol's routes (messages.ts): one method per step of a Link
+ * session. Bundled into the iframe's script, so it uses nothing but `fetch`.
  */
 import {
   LINK_SESSIONS_PATH,
@@ -8,6 +8,7 @@ import {
   type ExitRequest,
   type ExitResponse,
   type OpenResponse,
+  type SharedResponse,
   type ShareRequest,
   type ShareResponse,
   type StartRequest,
@@ -24,13 +25,16 @@ export type LinkProtocolResult<T> = { ok: true; data: T } | { ok: false; error: 
 export class LinkProtocolClient {
   private readonly sessionsUrl: string;
 
-  /** @param emulatorUrl the emulator's URL: where link-initialize.js came from, minus its path. */
+  /** @param emulatorUrl the emulator's URL: where the iframe's document came from, minus its path. */
   constructor(emulatorUrl: string) {
     this.sessionsUrl = emulatorUrl + LINK_SESSIONS_PATH;
   }
 
-  start(linkToken: string) {
-    return this.post<StartRequest, StartResponse>('', { link_token: linkToken });
+  start(linkToken: string, receivedRedirectUri: string | null = null) {
+    return this.post<StartRequest, StartResponse>('', {
+      link_token: linkToken,
+      ...(receivedRedirectUri !== null && { received_redirect_uri: receivedRedirectUri }),
+    });
   }
   submit(linkSessionId: string, request: SubmitRequest) {
     return this.post<SubmitRequest, SubmitResponse>(`/${linkSessionId}/submit`, request);
@@ -43,6 +47,9 @@ export class LinkProtocolClient {
   }
   share(linkSessionId: string, request: ShareRequest) {
     return this.post<ShareRequest, ShareResponse>(`/${linkSessionId}/share`, request);
+  }
+  resume(linkSessionId: string) {
+    return this.post<Record<string, never>, SharedResponse>(`/${linkSessionId}/resume`, {});
   }
   exit(linkSessionId: string, status: string | null) {
     return this.post<ExitRequest, ExitResponse>(`/${linkSessionId}/exit`, { status });

@@ -21,6 +21,7 @@ import type {
  *   POST {LINK_SESSIONS_PATH}/:id/open             {}            → OpenResponse
  *   POST {LINK_SESSIONS_PATH}/:id/verify           VerifyRequest → VerifyResponse
  *   POST {LINK_SESSIONS_PATH}/:id/share            ShareRequest  → ShareResponse
+ *   POST {LINK_SESSIONS_PATH}/:id/resume           {}            → SharedResponse (after OAuth)
  *   POST {LINK_SESSIONS_PATH}/:id/exit             ExitRequest   → ExitResponse
  * `:id` is the `link_session_id`. Any non-2xx answer is an {@link ErrorResponse}.
  */
@@ -29,10 +30,10 @@ export const LINK_SESSIONS_PATH = '/emulator/link/sessions';
 /**
  * When `onEvent` delivers the events that Plaid does not promise in real time (everything except
  * `OPEN` and the `LAYER_*` eligibility events; LAYER.md §4.4):
- * - `realtime`: as they happen, so `EXIT`/`HANDOFF` precede `onExit`/`onSuccess`;
+ * - `batched-after-callback` (the default): held, then delivered together after `onSuccess`/`onExit`
+ *   returned, each in a later task — the reordering Plaid warns of and an integration must survive;
  * - `batched-before-callback`: held, then delivered together just before `onSuccess`/`onExit`;
- * - `batched-after-callback`: held, then delivered together just after `onSuccess`/`onExit`
- *   returns — the reordering an integration must survive.
+ * - `realtime`: as they happen, so `EXIT`/`HANDOFF` precede `onExit`/`onSuccess`.
  * The contract's `EmulatorLinkSettings.eventTiming` (per page or handler) takes the same values.
  */
 export const EVENT_TIMINGS = ['realtime', 'batched-before-callback', 'batched-after-callback'] as const;
@@ -46,6 +47,8 @@ export interface ErrorResponse extends PlaidLinkError {
 
 export interface StartRequest {
   link_token: string;
+  /** `receivedRedirectUri` from `Plaid.create`: the page URL an OAuth bank sent the user back to. */
+  received_redirect_uri?: string | null;
 }
 export interface StartResponse {
   link_session_id: string;
@@ -54,6 +57,8 @@ export interface StartResponse {
   /** false for a `/link/token/create` token without the `layer` product. */
   layer: boolean;
   event_timing: EventTiming;
+  /** The session came back from an OAuth bank: `open()` finishes it (`resume`). */
+  oauth_resume: boolean;
 }
 
 export type SubmitRequest = { phone_number: string } | { date_of_birth: string };
@@ -103,6 +108,8 @@ export interface ReviewAccount {
   subtype: string;
   institution_id: string;
   institution_name: string;
+  /** Sharing it sends the user to the bank's OAuth page first. */
+  oauth: boolean;
 }
 
 export type VerifyResponse =
@@ -112,6 +119,8 @@ export type VerifyResponse =
       profile: ReviewProfile;
       accounts: ReviewAccount[];
       accounts_required: boolean;
+      /** Whether the profile's email is shared (then the review step shows it). */
+      returns_email: boolean;
     }
   | { result: 'invalid'; request_id: string; attempts_remaining: number; error: PlaidLinkError }
   | { result: 'failed'; request_id: string; error: PlaidLinkError };
@@ -124,12 +133,25 @@ export interface ShareRequest {
   account_ids: string[];
 }
 
-export interface ShareResponse {
+/** The session finished: what `onSuccess` gets. */
+export interface SharedResponse {
+  result: 'shared';
   request_id: string;
   public_token: string;
   institution: PlaidInstitution | null;
   accounts: PlaidAccount[];
 }
+
+/** An OAuth bank must be visited first: Link sends the top window to `redirect_url` and back. */
+export interface OAuthRedirectResponse {
+  result: 'oauth';
+  request_id: string;
+  institution: PlaidInstitution;
+  /** Stands in for the bank's page, which would send the user on to the token's `redirect_uri`. */
+  redirect_url: string;
+}
+
+export type ShareResponse = SharedResponse | OAuthRedirectResponse;
 
 export interface ExitRequest {
   /** The `status` `onExit` reports (`requires_code`, …), or null. */

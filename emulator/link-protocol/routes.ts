@@ -1,12 +1,12 @@
 /**
  * The protocol's routes (messages.ts), one per step of a Link session, each a thin shell around
- * `LinkSessions` (sessions.ts): check the body, run the step, add the `request_id`. CORS is open so the
- * Link script works on a partner page served from another origin.
+ * `LinkSessions` (sessions.ts): check the body, run the step, add the `request_id`. Their caller is
+ * the Link iframe, which the emulator serves from its own origin, so they grant no CORS: a partner
+ * page cannot drive a Link session around the UI, as it cannot call Plaid's Link back end.
  */
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 
-import type { JsonObject } from '../api/body-spec.js';
+import { own, type JsonObject } from '../api/body-spec.js';
 import type { PlaidEnv } from '../api/plaid-request.js';
 import type { EmulatorContext } from '../context.js';
 import { emulatorRequest } from '../control/emulator-request.js';
@@ -18,6 +18,7 @@ import {
   type ErrorResponse,
   type ExitResponse,
   type OpenResponse,
+  type SharedResponse,
   type ShareResponse,
   type StartResponse,
   type SubmitRequest,
@@ -31,19 +32,21 @@ export function linkProtocolRoutes(ctx: EmulatorContext) {
   const app = new Hono<PlaidEnv>();
   const { linkSessions } = ctx;
 
-  app.use(`${BASE}/*`, cors());
-  app.use(BASE, cors());
-
   app.post(BASE, emulatorRequest(ctx, BASE), (c) => {
     const linkToken = stringField(c.var.body, 'link_token');
+    const redirect = own(c.var.body, 'received_redirect_uri');
+    const receivedRedirectUri =
+      redirect === undefined || redirect === null ? null : stringField(c.var.body, 'received_redirect_uri');
     try {
-      const { session, token } = linkSessions.start(linkToken);
+      ctx.tidy();
+      const { session, token, resumed } = linkSessions.start(linkToken, receivedRedirectUri);
       const response: StartResponse = {
         link_session_id: session.linkSessionId,
         request_id: c.var.requestId,
         client_name: token.clientName,
         layer: token.templateId !== null,
         event_timing: ctx.options.eventTiming,
+        oauth_resume: resumed,
       };
       return c.json(response, 200);
     } catch (error) {
@@ -56,8 +59,8 @@ export function linkProtocolRoutes(ctx: EmulatorContext) {
 
   app.post(`${BASE}/:id/submit`, emulatorRequest(ctx, `${BASE}/:id/submit`), (c) => {
     const body = c.var.body;
-    const hasPhone = body.phone_number !== undefined;
-    const hasDateOfBirth = body.date_of_birth !== undefined;
+    const hasPhone = own(body, 'phone_number') !== undefined;
+    const hasDateOfBirth = own(body, 'date_of_birth') !== undefined;
     if (hasPhone === hasDateOfBirth)
       throw new PlaidApiError('INVALID_FIELD', { message: 'submit either phone_number or date_of_birth' });
     const data: SubmitRequest = hasPhone
@@ -85,12 +88,20 @@ export function linkProtocolRoutes(ctx: EmulatorContext) {
   });
 
   app.post(`${BASE}/:id/share`, emulatorRequest(ctx, `${BASE}/:id/share`), (c) => {
-    const { account_ids: accountIds } = c.var.body;
+    const accountIds = own(c.var.body, 'account_ids');
     if (!Array.isArray(accountIds) || !accountIds.every((id) => typeof id === 'string'))
       throw new PlaidApiError('INVALID_FIELD', { message: 'account_ids must be an array of strings' });
-    const profile = checkEditedProfile(c.var.body.profile);
-    const response: ShareResponse = {
+    const profile = checkEditedProfile(own(c.var.body, 'profile'));
+    const response = {
       ...linkSessions.share(c.req.param('id'), profile, accountIds),
+      request_id: c.var.requestId,
+    } as ShareResponse;
+    return c.json(response, 200);
+  });
+
+  app.post(`${BASE}/:id/resume`, emulatorRequest(ctx, `${BASE}/:id/resume`), (c) => {
+    const response: SharedResponse = {
+      ...linkSessions.resume(c.req.param('id')),
       request_id: c.var.requestId,
     };
     return c.json(response, 200);
@@ -106,7 +117,7 @@ export function linkProtocolRoutes(ctx: EmulatorContext) {
 }
 
 function stringField(body: JsonObject, name: string): string {
-  const value = body[name];
+  const value = own(body, name);
   if (value === undefined || value === null)
     throw new PlaidApiError('MISSING_FIELDS', {
       message: `the following required fields are missing: ${name}`,
@@ -130,25 +141,25 @@ export function checkEditedProfile(input: unknown): EditedProfile {
     return value as Record<string, unknown>;
   };
   const profile = object(input, 'profile') ?? {};
-  const name = object(profile.name, 'profile.name');
-  const address = object(profile.address, 'profile.address');
-  const dateOfBirth = text(profile.date_of_birth, 'profile.date_of_birth');
+  const name = object(own(profile, 'name'), 'profile.name');
+  const address = object(own(profile, 'address'), 'profile.address');
+  const dateOfBirth = text(own(profile, 'date_of_birth'), 'profile.date_of_birth');
   if (dateOfBirth?.trim() && !/^\d{4}-\d{2}-\d{2}$/.test(dateOfBirth.trim()))
     throw invalid('profile.date_of_birth');
   return {
     name: name && {
-      first_name: text(name.first_name, 'profile.name.first_name') ?? '',
-      last_name: text(name.last_name, 'profile.name.last_name') ?? '',
+      first_name: text(own(name, 'first_name'), 'profile.name.first_name') ?? '',
+      last_name: text(own(name, 'last_name'), 'profile.name.last_name') ?? '',
     },
     address: address && {
-      street: text(address.street, 'profile.address.street'),
-      street2: text(address.street2, 'profile.address.street2'),
-      city: text(address.city, 'profile.address.city'),
-      region: text(address.region, 'profile.address.region'),
-      postal_code: text(address.postal_code, 'profile.address.postal_code'),
-      country: text(address.country, 'profile.address.country'),
+      street: text(own(address, 'street'), 'profile.address.street'),
+      street2: text(own(address, 'street2'), 'profile.address.street2'),
+      city: text(own(address, 'city'), 'profile.address.city'),
+      region: text(own(address, 'region'), 'profile.address.region'),
+      postal_code: text(own(address, 'postal_code'), 'profile.address.postal_code'),
+      country: text(own(address, 'country'), 'profile.address.country'),
     },
-    email: text(profile.email, 'profile.email'),
+    email: text(own(profile, 'email'), 'profile.email'),
     date_of_birth: dateOfBirth,
   };
 }

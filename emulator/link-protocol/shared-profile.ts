@@ -24,39 +24,59 @@ export interface ProfileEdit {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** What the review step shows: the profile minus the full SSN. */
-export function reviewProfile(profile: LayerProfile): ReviewProfile {
+/**
+ * What the review step shows: the profile minus the full SSN, and minus the email unless the
+ * emulator returns it (Plaid's `UserAccountIdentity.email`: "currently not returned").
+ */
+export function reviewProfile(profile: LayerProfile, returnEmail: boolean): ReviewProfile {
   const { identity } = profile;
   return {
     phone_number: profile.phone_number,
     name: identity.name && { ...identity.name },
     address: identity.address && { ...identity.address },
-    email: identity.email,
+    email: returnEmail ? identity.email : null,
     date_of_birth: identity.date_of_birth,
     ssn_last_4: identity.ssn?.slice(-4) ?? null,
   };
 }
 
-/** What `/user_account/session/get` returns: the profile as the user left it, full SSN included. */
-export function sharedIdentity(profile: LayerProfile, edited: EditedProfile): UserAccountIdentity {
+/**
+ * What `/user_account/session/get` returns: the profile as the user left it, full SSN included;
+ * `email` is null unless the emulator returns it.
+ */
+export function sharedIdentity(
+  profile: LayerProfile,
+  edited: EditedProfile,
+  returnEmail: boolean,
+): UserAccountIdentity {
   const shared = normalise(edited);
   const ssn = profile.identity.ssn;
   return {
     name: shared.name,
     address: shared.address,
     phone_number: profile.phone_number,
-    email: shared.email,
+    email: returnEmail ? shared.email : null,
     date_of_birth: shared.date_of_birth,
     ssn,
     ssn_last_4: ssn?.slice(-4) ?? null,
   };
 }
 
-/** The groups the user changed on the review step (blank and absent count as the same). */
-export function editedGroups(profile: LayerProfile, edited: EditedProfile): EditableGroup[] {
-  const before = normalise(reviewProfile(profile));
+/**
+ * The groups the user changed on the review step (blank and absent count as the same). An email the
+ * review step did not show cannot have been edited.
+ */
+export function editedGroups(
+  profile: LayerProfile,
+  edited: EditedProfile,
+  returnEmail: boolean,
+): EditableGroup[] {
+  const before = normalise(reviewProfile(profile, returnEmail));
   const after = normalise(edited);
-  return EDITABLE_GROUPS.filter((group) => JSON.stringify(before[group]) !== JSON.stringify(after[group]));
+  return EDITABLE_GROUPS.filter(
+    (group) =>
+      (group !== 'email' || returnEmail) && JSON.stringify(before[group]) !== JSON.stringify(after[group]),
+  );
 }
 
 /**

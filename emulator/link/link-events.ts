@@ -1,7 +1,8 @@
 /**
- * `onEvent` delivery: metadata with every documented key (LAYER.md §4.3), and the timing rule of
- * LAYER.md §4.4 — `OPEN` and the `LAYER_*` eligibility events are real-time; the rest may arrive
- * late, in a batch, before or after `onSuccess`/`onExit` (see `EventTiming`).
+ * `onEvent` metadata and timing, in the Link iframe: metadata with every documented key (LAYER.md
+ * §4.3), and the timing rule of LAYER.md §4.4 — `OPEN` and the `LAYER_*` eligibility events are
+ * real-time; the rest may arrive late, in a batch, before or after `onSuccess`/`onExit` (see
+ * `EventTiming`). Events go to the page as messages, which keep their order.
  */
 import {
   REALTIME_LINK_EVENTS,
@@ -43,33 +44,17 @@ export function eventMetadata(
   };
 }
 
-/**
- * Calls an integrator's callback. An exception in it must not leave Link half-way through a step,
- * so it is reported as an uncaught error (the page and test runners still see it) and Link goes on.
- */
-export function callSafely<A extends unknown[]>(
-  callback: ((...args: A) => void) | undefined,
-  ...args: A
-): void {
-  if (!callback) return;
-  try {
-    callback(...args);
-  } catch (error) {
-    reportError(error);
-  }
-}
-
 export class LinkEvents {
   private held: Array<[string, PlaidLinkOnEventMetadata]> = [];
-  private readonly onEvent: ((name: string, metadata: PlaidLinkOnEventMetadata) => void) | undefined;
-  timing: EventTiming = 'realtime';
+  private readonly deliver: (name: string, metadata: PlaidLinkOnEventMetadata) => void;
+  timing: EventTiming = 'batched-after-callback';
 
-  constructor(onEvent: ((name: string, metadata: PlaidLinkOnEventMetadata) => void) | undefined) {
-    this.onEvent = onEvent;
+  constructor(deliver: (name: string, metadata: PlaidLinkOnEventMetadata) => void) {
+    this.deliver = deliver;
   }
 
   emit(name: string, metadata: PlaidLinkOnEventMetadata): void {
-    if (this.timing === 'realtime' || REALTIME_EVENTS.has(name)) callSafely(this.onEvent, name, metadata);
+    if (this.timing === 'realtime' || REALTIME_EVENTS.has(name)) this.deliver(name, metadata);
     else this.held.push([name, metadata]);
   }
 
@@ -83,6 +68,6 @@ export class LinkEvents {
   private flush(): void {
     const held = this.held;
     this.held = [];
-    for (const [name, metadata] of held) callSafely(this.onEvent, name, metadata);
+    for (const [name, metadata] of held) this.deliver(name, metadata);
   }
 }

@@ -1,28 +1,34 @@
 /**
- * What `Plaid.create(config)` returns: `{ open, exit, submit, destroy }` with Plaid's semantics for
- * Layer (LAYER.md §4). The emulator is the source of truth; this drives the UI and the callbacks.
+ * A Link session inside the Link iframe, with Plaid's semantics for Layer (LAYER.md §4): it
+ * receives `submit`/`open`/`exit` from the page's handler (framed-handler.ts), drives the UI and
+ * the protocol client, and tells the page what to call (`onLoad`, `onEvent`, `onSuccess`,
+ * `onExit`). The emulator is the source of truth for eligibility, the code and tokens.
  *
- * Lifecycle: `loading` (session starting; `submit` is dropped, `open` is queued) → `ready`
- * (`submit` answers `LAYER_*`) → `open` (the dialog is up) → `done` (after `onSuccess`/`onExit`).
- * A bad link token ends in `dead`; `destroy()` in `destroyed`.
+ * Lifecycle: `loading` (session starting) → `ready` (`submit` answers `LAYER_*`) → `open` (the
+ * dialog is up) → `done` (after `onSuccess`/`onExit`). A bad link token ends in `dead`. After an
+ * OAuth bank sent the user back, the session starts `ready` to be resumed: `open()` finishes it.
  */
 import type {
-  EmulatorLinkSettings,
   LayerEligibilityEvent,
-  PlaidHandler,
   PlaidLinkError,
-  PlaidLinkOptions,
-  PlaidSubmitData,
+  PlaidLinkOnEventMetadata,
+  PlaidLinkOnExitMetadata,
+  PlaidLinkOnSuccessMetadata,
 } from '../../contract/index.js';
-import { LinkProtocolClient, type LinkProtocolResult } from '../link-protocol/client.js';
-import type { EditedProfile, ErrorResponse, EventTiming, SubmitRequest } from '../link-protocol/messages.js';
-import { callSafely, eventMetadata, LinkEvents, type MetadataDetails } from './link-events.js';
-import { LinkUi, type UiStep } from './link-ui.js';
+import type { LinkProtocolClient, LinkProtocolResult } from '../link-protocol/client.js';
+import type {
+  EditedProfile,
+  ErrorResponse,
+  EventTiming,
+  SharedResponse,
+  SubmitRequest,
+} from '../link-protocol/messages.js';
+import { eventMetadata, LinkEvents, type MetadataDetails } from './link-events.js';
+import type { LinkUi, UiStep } from './link-ui.js';
 
-type HandlerState = 'loading' | 'ready' | 'open' | 'done' | 'dead' | 'destroyed';
+type HandlerState = 'loading' | 'ready' | 'open' | 'done' | 'dead';
 type Step = UiStep['kind'];
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const NOT_READY_MESSAGE = 'Please submit Phone Number before opening Link.';
 
 /** The `status` Plaid reports in `onExit` metadata for the step the user left from. */
@@ -36,35 +42,39 @@ const VIEW_NAME: Partial<Record<Step, string>> = {
   consent: 'CONSENT',
   code: 'VERIFY_PHONE',
   review: 'PROFILE_DATA_REVIEW',
+  oauth: 'OAUTH',
   failed: 'ERROR',
 };
 
-export function createLinkHandler(
-  config: PlaidLinkOptions,
-  emulatorUrl: string,
-  page: EmulatorLinkSettings,
-): PlaidHandler {
-  const handler = new LinkHandler(config, new LinkProtocolClient(emulatorUrl), page);
-  return {
-    open: () => handler.open(),
-    exit: (options) => handler.exit(options),
-    submit: (data) => handler.submit(data),
-    destroy: () => handler.destroy(),
-  };
+/** What the session tells the page. */
+export interface PageChannel {
+  load(): void;
+  event(name: string, metadata: PlaidLinkOnEventMetadata): void;
+  success(publicToken: string, metadata: PlaidLinkOnSuccessMetadata): void;
+  exit(error: PlaidLinkError | null, metadata: PlaidLinkOnExitMetadata): void;
+  redirect(url: string): void;
+  warn(message: string): void;
 }
 
-class LinkHandler {
-  private readonly config: PlaidLinkOptions;
+export interface FrameConfig {
+  token: string;
+  receivedRedirectUri: string | null;
+  eventTiming: EventTiming | null;
+}
+
+export class LinkHandler {
+  private readonly config: FrameConfig;
   private readonly client: LinkProtocolClient;
+  private readonly page: PageChannel;
   private readonly ui: LinkUi;
   private readonly events: LinkEvents;
-  private readonly timingOverride: EventTiming | undefined;
   private state: HandlerState = 'loading';
   private linkSessionId = '';
   private requestId = '';
   private clientName = '';
   private layer = true;
-  private openQueued = false;
+  /** Back from an OAuth bank: `open()` finishes the session. */
+  private resuming = false;
   private eligibility: LayerEligibilityEvent | null = null;
   /** Submits run one after another, so their events arrive in call order. */
   private submits: Promise<void> = Promise.resolve();
@@ -73,87 +83,67 @@ class LinkHandler {
   private phoneNumber = '';
   /** Whether the emulator was told the session opened (then leaving it finishes the session). */
   private opened = false;
-  /** The error `onExit` will carry when the user leaves a failed step. */
-  private exitError: PlaidLinkError | null = null;
+  /**
+   * The last error the user met (a wrong code, a failed authentication): `onExit` carries it, as
+   * Plaid's does ("the error that was last encountered by the user"; null if none).
+   */
+  private lastError: PlaidLinkError | null = null;
 
-  constructor(config: PlaidLinkOptions, client: LinkProtocolClient, page: EmulatorLinkSettings) {
+  constructor(config: FrameConfig, client: LinkProtocolClient, page: PageChannel, ui: LinkUi) {
     this.config = config;
     this.client = client;
-    this.events = new LinkEvents(config.onEvent);
-    this.timingOverride = config.emulator?.eventTiming ?? page.eventTiming;
-    this.events.timing = this.timingOverride ?? 'realtime';
-    this.ui = new LinkUi({
+    this.page = page;
+    this.ui = ui;
+    this.events = new LinkEvents((name, metadata) => page.event(name, metadata));
+    if (config.eventTiming) this.events.timing = config.eventTiming;
+    ui.bind({
       continue: () => this.handleContinue(),
       verify: (code) => void this.handleVerify(code),
       share: (profile, accountIds) => void this.handleShare(profile, accountIds),
       close: () => this.leave(),
       back: () => this.handleBack(),
     });
-    // Real Link adds its (hidden) iframe at create time; the emulator adds its hidden dialog host.
-    this.ui.attach();
     void this.start();
   }
 
-  submit(data: PlaidSubmitData): void {
-    if (this.state === 'loading') {
-      console.warn(
-        '[Plaid emulator] submit() was called before onLoad and is dropped, as real Link drops it. Call it from onLoad or later.',
-      );
-      return;
-    }
+  submit(request: SubmitRequest): void {
     if (this.state !== 'ready') {
       if (this.state === 'open' || this.state === 'done')
-        console.warn(
+        this.page.warn(
           `[Plaid emulator] submit() ignored: Link is ${this.state === 'open' ? 'open' : 'finished'}.`,
         );
       return;
     }
-    const request = toSubmitRequest(data);
-    if (!request) {
-      console.error('Plaid Link: submit() takes either { phone_number } or { date_of_birth }, never both.');
-      return;
-    }
-    if ('phone_number' in request && !E164.test(request.phone_number))
-      console.warn(
-        `[Plaid emulator] phone_number should be E.164 (like +14155550011); got "${request.phone_number}".`,
-      );
     this.eligibility = null;
     this.submitsInFlight += 1;
     this.submits = this.submits.then(async () => {
       const result = await this.client.submit(this.linkSessionId, request);
       this.submitsInFlight -= 1;
-      if (!this.isAlive()) return;
-      if (!this.ok(result)) return;
+      if (this.state === 'dead' || !this.ok(result)) return;
       this.eligibility = result.data.event;
       this.emit(result.data.event);
     });
   }
 
   open(): void {
-    switch (this.state) {
-      case 'loading':
-        this.openQueued = true;
-        return;
-      case 'ready':
-        break;
-      case 'done':
-        console.warn('[Plaid emulator] open() ignored: this Link session has ended. Create a new handler.');
-        return;
-      default:
-        return;
+    if (this.state === 'done') {
+      this.page.warn('[Plaid emulator] open() ignored: this Link session has ended. Create a new handler.');
+      return;
     }
+    if (this.state !== 'ready') return;
     this.state = 'open';
+    if (this.resuming) return void this.resume();
     if (!this.layer) return this.show({ kind: 'not-layer', clientName: this.clientName });
     // Layer opens only after LAYER_READY (LAYER.md §4.5); Plaid shows this message otherwise.
     if (this.eligibility !== 'LAYER_READY' || this.submitsInFlight > 0) {
-      console.warn(`[Plaid emulator] open() before LAYER_READY: "${NOT_READY_MESSAGE}"`);
+      this.page.warn(`[Plaid emulator] open() before LAYER_READY: "${NOT_READY_MESSAGE}"`);
       return this.show({ kind: 'not-ready', message: NOT_READY_MESSAGE });
     }
     this.show({ kind: 'loading' });
     void this.client.open(this.linkSessionId).then((result) => {
       if (this.state !== 'open') {
         // Closed while loading: the emulator opened the session, so end it there too.
-        if (result.ok && this.isAlive()) void this.client.exit(this.linkSessionId, null);
+        if (result.ok && this.state !== 'dead') void this.client.exit(this.linkSessionId, null);
         return;
       }
       if (!this.ok(result)) return;
@@ -164,32 +154,24 @@ class LinkHandler {
     });
   }
 
-  exit(options: { force?: boolean } = {}): void {
+  exit(force: boolean): void {
     if (this.state !== 'open') {
-      if (!options.force && this.isAlive())
-        console.warn('Plaid Link: attempted to exit Link when it was not open.');
+      if (!force && this.state !== 'dead')
+        this.page.warn('Plaid Link: attempted to exit Link when it was not open.');
       return;
     }
-    if (options.force) return this.leave();
+    if (force) return this.leave();
     this.emit('TRANSITION_VIEW', { view_name: 'EXIT' });
     this.ui.confirmExit(this.clientName);
   }
 
-  destroy(): void {
-    if (this.state === 'destroyed') return;
-    this.state = 'destroyed';
-    this.ui.hide();
-    this.ui.detach();
-  }
-
   private async start(): Promise<void> {
-    const result = await this.client.start(this.config.token ?? '');
-    if (this.state === 'destroyed') return;
+    const result = await this.client.start(this.config.token, this.config.receivedRedirectUri);
     if (!result.ok) {
       // Link loads either way; a token it cannot use then ends the session through onExit.
       this.linkSessionId = result.error.link_session_id ?? '';
       this.state = 'dead';
-      callSafely(this.config.onLoad);
+      this.page.load();
       return this.end(result.error);
     }
     const { data } = result;
@@ -197,10 +179,10 @@ class LinkHandler {
     this.requestId = data.request_id;
     this.clientName = data.client_name;
     this.layer = data.layer;
-    this.events.timing = this.timingOverride ?? data.event_timing;
+    this.resuming = data.oauth_resume;
+    if (!this.config.eventTiming) this.events.timing = data.event_timing;
     this.state = 'ready';
-    callSafely(this.config.onLoad);
-    if (this.openQueued && this.state === 'ready') this.open();
+    this.page.load();
   }
 
   private handleContinue(): void {
@@ -216,6 +198,7 @@ class LinkHandler {
     const outcome = result.data;
     this.ui.setBusy(false);
     if (outcome.result === 'invalid') {
+      this.lastError = outcome.error;
       this.emit('ERROR', { error: outcome.error });
       const left = outcome.attempts_remaining;
       this.ui.showError(
@@ -224,7 +207,7 @@ class LinkHandler {
       return;
     }
     if (outcome.result === 'failed') {
-      this.exitError = outcome.error;
+      this.lastError = outcome.error;
       this.show({ kind: 'failed', message: outcome.error.display_message ?? outcome.error.error_message });
       this.emit('ERROR', { error: outcome.error });
       return;
@@ -235,6 +218,7 @@ class LinkHandler {
       profile: outcome.profile,
       accounts: outcome.accounts,
       accountsRequired: outcome.accounts_required,
+      showEmail: outcome.returns_email,
     });
     this.emit('VERIFY_PHONE');
   }
@@ -243,14 +227,38 @@ class LinkHandler {
     this.ui.setBusy(true);
     const result = await this.client.share(this.linkSessionId, { profile, account_ids: accountIds });
     if (this.state !== 'open') return;
-    if (!result.ok && result.error.error_code === 'INVALID_FIELD') {
+    if (!result.ok && result.error.error_code === 'INVALID_FIELD' && result.error.display_message) {
       // The user can fix this one (e.g. no account selected) without leaving the step.
       this.ui.setBusy(false);
-      this.ui.showError(result.error.display_message ?? result.error.error_message);
+      this.ui.showError(result.error.display_message);
       return;
     }
     if (!this.ok(result)) return;
-    const { public_token: publicToken, institution, accounts, request_id: requestId } = result.data;
+    if (result.data.result === 'shared') return this.succeed(result.data);
+    // An OAuth bank: Link sends the whole page there; the partner re-creates the handler on return.
+    const { institution, redirect_url: url } = result.data;
+    this.show({ kind: 'oauth', institutionName: institution.name });
+    this.emit('OPEN_OAUTH', {
+      institution_id: institution.institution_id,
+      institution_name: institution.name,
+    });
+    this.page.redirect(url);
+  }
+
+  /** Back from the OAuth bank and opened again: finish the session as the user shared it. */
+  private async resume(): Promise<void> {
+    this.show({ kind: 'loading' });
+    const result = await this.client.resume(this.linkSessionId);
+    if (this.state !== 'open' || !this.ok(result)) return;
+    this.succeed(result.data);
+  }
+
+  private succeed({
+    public_token: publicToken,
+    institution,
+    accounts,
+    request_id: requestId,
+  }: SharedResponse): void {
     this.state = 'done';
     this.ui.hide();
     this.emit('HANDOFF', {
@@ -259,7 +267,7 @@ class LinkHandler {
     });
     const metadata = { institution, accounts, link_session_id: this.linkSessionId };
     this.requestId = requestId;
-    this.events.finish(() => callSafely(this.config.onSuccess, publicToken, metadata));
+    this.events.finish(() => this.page.success(publicToken, metadata));
   }
 
   private handleBack(): void {
@@ -276,10 +284,10 @@ class LinkHandler {
     this.state = reusable ? 'ready' : 'done';
     this.ui.hide();
     if (this.opened) void this.client.exit(this.linkSessionId, status);
-    const error = this.exitError;
+    const error = this.lastError;
     this.emit('EXIT', { exit_status: status, error });
     this.events.finish(() =>
-      callSafely(this.config.onExit, error, {
+      this.page.exit(error, {
         institution: null,
         status,
         link_session_id: this.linkSessionId,
@@ -312,9 +320,10 @@ class LinkHandler {
       error_message: error.error_message,
       display_message: error.display_message,
     };
+    this.lastError = linkError;
     this.emit('EXIT', { error: linkError });
     this.events.finish(() =>
-      callSafely(this.config.onExit, linkError, {
+      this.page.exit(linkError, {
         institution: null,
         status: null,
         link_session_id: this.linkSessionId,
@@ -333,16 +342,4 @@ class LinkHandler {
   private emit(name: string, details?: MetadataDetails): void {
     this.events.emit(name, eventMetadata(this.linkSessionId, this.requestId, details));
   }
-
-  private isAlive(): boolean {
-    return this.state !== 'destroyed' && this.state !== 'dead';
-  }
-}
-
-function toSubmitRequest(data: PlaidSubmitData): SubmitRequest | null {
-  const phone = (data as { phone_number?: unknown }).phone_number;
-  const dateOfBirth = (data as { date_of_birth?: unknown }).date_of_birth;
-  if (typeof phone === 'string' && dateOfBirth === undefined) return { phone_number: phone };
-  if (typeof dateOfBirth === 'string' && phone === undefined) return { date_of_birth: dateOfBirth };
-  return null;
 }

@@ -1,9 +1,11 @@
 /**
- * The emulated `link-initialize.js`: defines `window.Plaid` for a page, talking only to the
- * emulator that served this script. This entry is the one place in link/ with a side effect.
+ * The emulated `link-initialize.js`: defines `window.Plaid` for a page. Each handler adds a Link
+ * iframe served by the emulator that served this script and speaks to it by `postMessage`
+ * (framed-handler.ts); the page itself never calls the emulator. With link-frame.ts, one of the two
+ * entries in link/ with a side effect.
  */
 import { LINK_SCRIPT_PATH, type EmulatorLinkSettings, type PlaidLinkOptions } from '../../contract/index.js';
-import { createLinkHandler } from './link-handler.js';
+import { createFramedHandler } from './framed-handler.js';
 import type { EmulatorPlaidGlobal } from './types.js';
 
 /** Real Link's words, so integrations that watch the console see the same thing. */
@@ -44,12 +46,12 @@ function install(): void {
   scope.Plaid = {
     version: 'emulator',
     emulator: settings,
-    create: (config: PlaidLinkOptions) => createLinkHandler(config, emulatorUrl, settings),
+    create: (config: PlaidLinkOptions) => createFramedHandler(config, emulatorUrl, settings),
     createEmbedded: (config: PlaidLinkOptions, _target: unknown) => {
       console.error(
         '[Plaid emulator] createEmbedded (Embedded Institution Search) is not emulated; using create().',
       );
-      return createLinkHandler(config, emulatorUrl, settings);
+      return createFramedHandler(config, emulatorUrl, settings);
     },
   };
 }

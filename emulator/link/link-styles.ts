@@ -1,11 +1,13 @@
 /**
- * The Link UI's look: a centred card on a dimmed page, in the spirit of Plaid's own modal. It lives
- * in a shadow root, and `:host { all: initial }` stops the partner page's inherited styles (fonts,
- * colours, line height) from leaking in.
+ * The Link UI's look: a centred card on a dimmed page, in the spirit of Plaid's own modal. It is the
+ * whole document of the Link iframe, so the partner page's styles cannot reach it; the emulator
+ * serves it as a style sheet (the iframe's CSP allows no inline style).
  */
 export const LINK_STYLES = `
-:host {
-  all: initial;
+html, body {
+  margin: 0;
+  height: 100%;
+  background: transparent;
 }
 *, *::before, *::after { box-sizing: border-box; }
 [hidden] { display: none !important; }

@@ -1,13 +1,11 @@
 /**
- * The Link UI: a modal dialog (accessible name "Plaid …") in an open shadow root, so the partner
- * page's CSS cannot reach it while tests and assistive technology still can. It renders steps and
- * reports what the user did; the handler decides what happens next.
+ * The Link UI: a modal dialog (accessible name "Plaid …"), the whole document of the Link iframe.
+ * It renders steps and reports what the user did; the handler decides what happens next.
  *
- * Keyboard: focus moves into the dialog when it opens and back where it was when it closes, Tab
- * stays inside, Escape closes.
+ * Keyboard: the dialog takes focus once the page has shown and focused the iframe (`shown()`), Tab
+ * stays inside, Escape closes. The page gives focus back when the iframe hides.
  */
 import { h, svg } from './dom.js';
-import { LINK_STYLES } from './link-styles.js';
 import type { EditedProfile, ReviewAccount, ReviewProfile } from '../link-protocol/messages.js';
 
 export interface LinkUiActions {
@@ -20,6 +18,12 @@ export interface LinkUiActions {
   back: () => void;
 }
 
+/** Asks the page to show or hide the iframe. */
+export interface LinkUiVisibility {
+  show: () => void;
+  hide: () => void;
+}
+
 export type UiStep =
   | { kind: 'loading' }
   | { kind: 'consent'; clientName: string; phoneNumber: string }
@@ -30,13 +34,13 @@ export type UiStep =
       profile: ReviewProfile;
       accounts: ReviewAccount[];
       accountsRequired: boolean;
+      /** Plaid does not return email yet: the field shows only when the emulator returns it. */
+      showEmail: boolean;
     }
+  | { kind: 'oauth'; institutionName: string }
   | { kind: 'failed'; message: string }
   | { kind: 'not-ready'; message: string }
   | { kind: 'not-layer'; clientName: string };
-
-/** The tag is never defined as a custom element: it only has to be unlike anything a page styles. */
-const HOST_TAG = 'plaid-link-emulator';
 
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -51,24 +55,31 @@ const LOCK_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColo
 const BOLT_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M13 2 4 14h7l-1 8 9-12h-7l1-8Z"/></svg>`;
 const SHIELD_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5l-8-3Z"/></svg>`;
 
+const NO_ACTIONS: LinkUiActions = {
+  continue: () => {},
+  verify: () => {},
+  share: () => {},
+  close: () => {},
+  back: () => {},
+};
+
 export class LinkUi {
-  readonly host: HTMLElement;
-  private readonly root: ShadowRoot;
+  private readonly root: HTMLElement;
+  private readonly backdrop: HTMLDivElement;
   private readonly dialog: HTMLDivElement;
   private readonly body: HTMLDivElement;
   private readonly confirm: HTMLDivElement;
-  private readonly actions: LinkUiActions;
+  private readonly visibility: LinkUiVisibility;
+  private actions: LinkUiActions = NO_ACTIONS;
   private current: HTMLElement | null = null;
-  private restoreFocus: HTMLElement | null = null;
   private busy = false;
+  private visible = false;
+  /** The page has shown and focused the iframe: focus may move inside it. */
+  private focusable = false;
 
-  constructor(actions: LinkUiActions) {
-    this.actions = actions;
-    this.host = document.createElement(HOST_TAG);
-    // Inline, so page rules such as `body > * { display: block }` cannot show or move it.
-    this.host.style.cssText = 'all: initial; position: fixed; inset: 0; z-index: 2147483647; display: none;';
-    this.root = this.host.attachShadow({ mode: 'open' });
-
+  constructor(root: HTMLElement, visibility: LinkUiVisibility) {
+    this.root = root;
+    this.visibility = visibility;
     this.body = h('div', { class: 'body' });
     this.confirm = h('div', { class: 'body', hidden: true });
     const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, svg(CLOSE_ICON));
@@ -94,29 +105,28 @@ export class LinkUi {
       h('div', { class: 'footer' }, svg(LOCK_ICON), 'Secured by Plaid · offline emulator'),
     );
     this.dialog.addEventListener('keydown', this.handleKeydown);
-    const style = h('style');
-    style.textContent = LINK_STYLES;
-    this.root.append(style, h('div', { class: 'backdrop' }, this.dialog));
+    this.backdrop = h('div', { class: 'backdrop', hidden: true }, this.dialog);
+    this.root.replaceChildren(this.backdrop);
   }
 
-  get isOpen(): boolean {
-    return this.host.style.display !== 'none';
+  /** Where the user's actions go. */
+  bind(actions: LinkUiActions): void {
+    this.actions = actions;
   }
 
-  attach(): void {
-    document.body.append(this.host);
-  }
-
-  detach(): void {
-    this.stopFocusGuard();
-    this.host.remove();
+  /** The page shows the iframe and has focused it: focus the step. */
+  shown(): void {
+    if (!this.visible) return;
+    this.focusable = true;
+    this.focusStep(this.confirm.hidden ? this.body : this.confirm);
   }
 
   show(step: UiStep): void {
-    if (!this.isOpen) {
-      this.restoreFocus = deepActiveElement();
-      this.host.style.display = 'block';
-      document.addEventListener('focusin', this.handleFocusIn);
+    if (!this.visible) {
+      this.visible = true;
+      this.focusable = false;
+      this.backdrop.hidden = false;
+      this.visibility.show();
     }
     this.busy = false;
     this.confirm.hidden = true;
@@ -157,14 +167,13 @@ export class LinkUi {
   }
 
   hide(): void {
-    if (!this.isOpen) return;
-    this.stopFocusGuard();
-    this.host.style.display = 'none';
+    if (!this.visible) return;
+    this.visible = false;
+    this.focusable = false;
+    this.backdrop.hidden = true;
     this.body.replaceChildren();
     this.confirm.replaceChildren();
-    const restore = this.restoreFocus;
-    this.restoreFocus = null;
-    if (restore?.isConnected) restore.focus();
+    this.visibility.hide();
   }
 
   setBusy(busy: boolean): void {
@@ -196,6 +205,18 @@ export class LinkUi {
         return this.renderCode(step.phoneNumber);
       case 'review':
         return this.renderReview(step);
+      case 'oauth':
+        return h(
+          'div',
+          { class: 'pane', 'aria-busy': 'true' },
+          h('h2', { id: 'title', tabindex: '-1' }, `Taking you to ${step.institutionName}`),
+          h(
+            'p',
+            { class: 'muted' },
+            'Log in at your bank to share your account, then you will come back here.',
+          ),
+          h('div', { class: 'spinner' }),
+        );
       case 'failed':
         return this.renderMessage("We couldn't verify it's you", step.message);
       case 'not-ready':
@@ -320,7 +341,7 @@ export class LinkUi {
         'fieldset',
         {},
         h('legend', {}, 'Contact'),
-        field('email', 'Email', profile.email, 'email', 'email'),
+        step.showEmail && field('email', 'Email', profile.email, 'email', 'email'),
         h(
           'div',
           { class: 'readonly' },
@@ -393,7 +414,7 @@ export class LinkUi {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       if (this.busy) return;
-      const value = (id: string) => form.querySelector<HTMLInputElement>(`#${id}`)!.value;
+      const value = (id: string) => form.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '';
       const accountIds = [...form.querySelectorAll<HTMLInputElement>('input[name="account"]:checked')].map(
         (box) => box.value,
       );
@@ -404,7 +425,7 @@ export class LinkUi {
       this.actions.share(
         {
           name: { first_name: value('first-name'), last_name: value('last-name') },
-          email: value('email'),
+          email: step.showEmail ? value('email') : null,
           date_of_birth: value('date-of-birth'),
           address: {
             street: value('street'),
@@ -441,6 +462,7 @@ export class LinkUi {
 
   /** The code box gets focus (the user's next move is to type); otherwise the step's heading. */
   private focusStep(container: HTMLElement): void {
+    if (!this.focusable) return;
     const target =
       container.querySelector<HTMLElement>('input.code') ?? container.querySelector<HTMLElement>('h2');
     (target ?? this.dialog).focus();
@@ -460,7 +482,7 @@ export class LinkUi {
     if (focusable.length === 0) return;
     const first = focusable[0]!;
     const last = focusable[focusable.length - 1]!;
-    const active = this.root.activeElement;
+    const active = document.activeElement;
     if (event.shiftKey && (active === first || !this.dialog.contains(active))) {
       event.preventDefault();
       last.focus();
@@ -469,22 +491,6 @@ export class LinkUi {
       first.focus();
     }
   };
-
-  /** Focus that lands on the page behind the modal is brought back into it. */
-  private readonly handleFocusIn = (event: FocusEvent): void => {
-    if (event.target !== this.host && !this.host.contains(event.target as Node))
-      this.focusStep(this.confirm.hidden ? this.body : this.confirm);
-  };
-
-  private stopFocusGuard(): void {
-    document.removeEventListener('focusin', this.handleFocusIn);
-  }
-}
-
-function deepActiveElement(): HTMLElement | null {
-  let active = document.activeElement;
-  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-  return active instanceof HTMLElement ? active : null;
 }
 
 /** +14155550011 → (415) 555-0011; other numbers as given. */

@@ -8,6 +8,7 @@ import {
   EMULATOR_CLIENT_ID,
   EMULATOR_SECRET,
   EMULATOR_TEMPLATE_ID,
+  OAUTH_SANDBOX_PHONE,
   SANDBOX_OTP,
   SANDBOX_USERS,
 } from '../../emulator/index.js';
@@ -32,8 +33,10 @@ describe('emulator/index.ts', () => {
         '+15155550017',
         '+15155550018',
         '+15155550019',
+        '+14155550031',
       ],
     );
+    assert.equal(OAUTH_SANDBOX_PHONE, '+14155550031');
   });
 
   it('runs a whole session in process and leaves no timer or handle behind', async () => {

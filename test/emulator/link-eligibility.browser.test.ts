@@ -32,6 +32,7 @@ const EXPECTED: Record<string, Record<string, Outcome>> = {
     '+15155550017': 'LAYER_NOT_AVAILABLE → LAYER_READY',
     '+15155550018': 'LAYER_NOT_AVAILABLE → LAYER_READY',
     '+15155550019': 'LAYER_READY',
+    '+14155550031': 'LAYER_READY', // the emulator's OAuth user
   },
   [EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID]: {
     '+14155550000': 'LAYER_NOT_AVAILABLE → LAYER_READY', // identity alone is enough here
@@ -44,6 +45,7 @@ const EXPECTED: Record<string, Record<string, Outcome>> = {
     '+15155550017': 'LAYER_READY',
     '+15155550018': 'LAYER_NOT_AVAILABLE → LAYER_READY', // the one field this template needs
     '+15155550019': 'LAYER_READY',
+    '+14155550031': 'LAYER_READY',
   },
 };
 
@@ -84,7 +86,7 @@ afterEach(() => {
 });
 
 describe('Layer eligibility in the emulated Link script', () => {
-  it('knows every documented Sandbox number', () => {
+  it('knows every documented Sandbox number, and the OAuth user', () => {
     expect(SANDBOX_USERS.map((user) => user.phone_number).sort()).to.deep.equal(
       Object.keys(EXPECTED[EMULATOR_TEMPLATE_ID]!).sort(),
     );

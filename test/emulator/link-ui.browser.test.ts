@@ -1,12 +1,14 @@
 /// <reference types="mocha" />
 /**
  * The emulated Link UI, driven as a user would drive it — by role, name and label — from
- * `open()` to `onSuccess` or `onExit`.
+ * `open()` to `onSuccess` or `onExit`. It is drawn in the Link iframe; web-test-runner serves the
+ * emulator on the page's origin, so the queries reach into it.
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 
-import { SANDBOX_OTP } from '../../emulator/sandbox-users.js';
+import { LINK_STYLES } from '../../emulator/link/link-styles.js';
+import { OAUTH_SANDBOX_PHONE, SANDBOX_OTP } from '../../emulator/sandbox-users.js';
 import {
   accessibleName,
   deepActiveElement,
@@ -19,6 +21,7 @@ import {
 import {
   createLinkToken,
   createRecordedLink,
+  linkFrames,
   loadLinkScript,
   plaidApi,
   type RecordedLink,
@@ -74,12 +77,17 @@ describe('the emulated Link UI', () => {
     expect(getByLabelText('Date of birth').value).to.equal('1975-01-18');
     expect(dialog.textContent).to.contain('•••-••-4321');
     expect(dialog.textContent).not.to.contain('987654321');
+    // Plaid does not return email yet, so the review step does not offer it.
+    expect(queryByRole('textbox', 'Email')).to.equal(null);
+    expect(dialog.textContent).not.to.contain('leslie@knope.com');
     // The profile is editable, and the edit is what the partner receives.
-    type(getByLabelText('Email'), 'leslie@pawnee.example');
+    type(getByLabelText('Street address'), '1 City Hall Plaza');
     getByRole('button', 'Share').click();
 
     const success = await link.next('success');
     await dialogClosed();
+    // The non-real-time events come after onSuccess (the default timing).
+    await link.event('HANDOFF');
     expect(success.publicToken).to.match(/^public-sandbox-[0-9a-f-]{36}$/);
     expect(success.metadata.institution).to.deep.equal({
       name: 'First Platypus Bank',
@@ -105,8 +113,13 @@ describe('the emulated Link UI', () => {
 
     const first = await plaidApi('/user_account/session/get', { public_token: success.publicToken });
     expect(first.status).to.equal(200);
-    const identity = first.body.identity as Record<string, unknown>;
-    expect(identity.email).to.equal('leslie@pawnee.example');
+    const identity = first.body.identity as {
+      email: unknown;
+      address: { street: string };
+      ssn_last_4: string;
+    };
+    expect(identity.email).to.equal(null);
+    expect(identity.address.street).to.equal('1 City Hall Plaza');
     expect(identity.ssn_last_4).to.equal('4321');
     expect(first.body.items).to.have.length(1);
 
@@ -120,19 +133,20 @@ describe('the emulated Link UI', () => {
     await openToConsent(link);
     await continueToCode();
 
+    const attemptsLeft = (text: string) => () =>
+      queryByRole('alert', /incorrect/)?.textContent?.includes(text) === true;
     await enterCode('000000');
-    await link.event('ERROR');
-    await waitUntil(() => getByRole('alert', /incorrect/).textContent!.includes('2 attempts left'));
+    await waitUntil(attemptsLeft('2 attempts left'), 'no "2 attempts left"', { timeout: 5000 });
     await enterCode('111111');
-    await link.event('ERROR', 2);
+    await waitUntil(attemptsLeft('1 attempt left'), 'no "1 attempt left"', { timeout: 5000 });
     await enterCode('222222');
-    await link.event('ERROR', 3);
 
     await findBy(() => queryByRole('heading', /couldn't verify/));
     expect(getByRole('alert', /not able to authenticate/).textContent).to.contain('Plaid account');
     getByRole('button', 'Exit').click();
     const exit = await link.next('exit');
     await dialogClosed();
+    await link.event('EXIT');
 
     expect(exit.error).to.deep.equal({
       error_type: 'INVALID_INPUT',
@@ -161,6 +175,102 @@ describe('the emulated Link UI', () => {
     expect(viewNames(link).at(-1)).to.equal('ERROR');
   });
 
+  it('hands onExit the last error the user met: one wrong code, then Close', async () => {
+    const link = await ready('+14155550011');
+    await openToConsent(link);
+    await continueToCode();
+    await enterCode('000000');
+    await waitUntil(() => queryByRole('alert', /incorrect/) !== null, 'no "incorrect" alert', {
+      timeout: 5000,
+    });
+    getByRole('button', 'Close').click();
+    const exit = await link.next('exit');
+    await dialogClosed();
+    expect(exit.error).to.deep.equal({
+      error_type: 'ITEM_ERROR',
+      error_code: 'INVALID_OTP',
+      error_message: 'the provided one-time code is invalid',
+      display_message: 'That code is incorrect.',
+    });
+    expect(exit.metadata.status).to.equal('requires_code');
+    // The EXIT event carries it too.
+    expect((await link.event('EXIT')).metadata.error_code).to.equal('INVALID_OTP');
+  });
+
+  it('keeps the last error even after the right code: wrong, right, then Close on the review', async () => {
+    const link = await ready('+14155550011');
+    await openToConsent(link);
+    await continueToCode();
+    await enterCode('000000');
+    await waitUntil(() => queryByRole('alert', /incorrect/) !== null, 'no "incorrect" alert', {
+      timeout: 5000,
+    });
+    await enterCode(SANDBOX_OTP);
+    await findButton('Share');
+    getByRole('button', 'Close').click();
+    const exit = await link.next('exit');
+    expect(exit.error?.error_code).to.equal('INVALID_OTP');
+    expect(exit.metadata.status).to.equal('requires_account_selection');
+  });
+
+  it("ends the OAuth user's session with INVALID_FIELD when the token has no redirect_uri", async () => {
+    const link = await ready(OAUTH_SANDBOX_PHONE);
+    await openToConsent(link);
+    await continueToCode();
+    await enterCode(SANDBOX_OTP);
+    (await findButton('Share')).click();
+    const exit = await link.next('exit');
+    await dialogClosed();
+    expect(exit.error?.error_type).to.equal('INVALID_REQUEST');
+    expect(exit.error?.error_code).to.equal('INVALID_FIELD');
+    expect(exit.error?.error_message).to.match(/redirect_uri/);
+    expect(link.calls.some((call) => call.kind === 'success')).to.equal(false);
+  });
+
+  it('resumes a session back from an OAuth bank: a handler with receivedRedirectUri finishes it', async () => {
+    // The first half as the Link iframe drives it, up to the bank redirect (a test page must not navigate).
+    const linkToken = await createLinkToken(undefined, { redirect_uri: 'http://localhost/oauth-return' });
+    const step = async (path: string, body: object) =>
+      (await fetch(`/plaid/emulator/link/sessions${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((response) => response.json())) as Record<string, unknown>;
+    const { link_session_id: id } = await step('', { link_token: linkToken });
+    await step(`/${id}/submit`, { phone_number: OAUTH_SANDBOX_PHONE });
+    await step(`/${id}/open`, {});
+    const verified = (await step(`/${id}/verify`, { code: SANDBOX_OTP })) as {
+      profile: object;
+      accounts: Array<{ id: string }>;
+    };
+    const redirect = await step(`/${id}/share`, {
+      profile: verified.profile,
+      account_ids: verified.accounts.map((account) => account.id),
+    });
+    expect(redirect.result).to.equal('oauth');
+    const returnUrl = String(redirect.redirect_url);
+    expect(returnUrl).to.match(/^http:\/\/localhost\/oauth-return\?oauth_state_id=[0-9a-f-]{36}$/);
+
+    const back = createRecordedLink(linkToken, { receivedRedirectUri: returnUrl });
+    opened.push(back);
+    await back.next('load');
+    back.handler.open();
+    const success = await back.next('success');
+    expect(success.metadata.link_session_id).to.equal(id);
+    expect(success.metadata.institution?.name).to.equal('Platypus OAuth Bank');
+    const session = await plaidApi('/user_account/session/get', { public_token: success.publicToken });
+    expect(session.status).to.equal(200);
+
+    // The same return URL again (a reload): Plaid's OAuth error, through onExit.
+    const again = createRecordedLink(linkToken, { receivedRedirectUri: returnUrl });
+    opened.push(again);
+    const exit = await again.next('exit');
+    expect([exit.error?.error_type, exit.error?.error_code]).to.deep.equal([
+      'OAUTH_ERROR',
+      'OAUTH_STATE_ID_ALREADY_PROCESSED',
+    ]);
+  });
+
   it('has a Close button on every step, and closing reports where the user left', async () => {
     const statuses: Array<string | null> = [];
     for (const step of ['consent', 'code', 'review'] as const) {
@@ -174,8 +284,9 @@ describe('the emulated Link UI', () => {
       getByRole('button', 'Close').click();
       const exit = await link.next('exit');
       await dialogClosed();
+      // No error met on the way: onExit's error is null.
       expect(exit.error).to.equal(null);
-      expect(link.eventNames().at(-1)).to.equal('EXIT');
+      await link.event('EXIT');
       statuses.push(exit.metadata.status);
     }
     expect(statuses).to.deep.equal([null, 'requires_code', 'requires_account_selection']);
@@ -196,6 +307,7 @@ describe('the emulated Link UI', () => {
     (await findButton('Exit')).click();
     const exit = await link.next('exit');
     expect(exit.metadata.status).to.equal('requires_code');
+    await link.event('EXIT');
     expect(viewNames(link)).to.include('EXIT');
 
     const forced = await ready('+14155550011');
@@ -243,22 +355,23 @@ describe('the emulated Link UI', () => {
   it('passes axe on each step', async () => {
     const link = await ready('+14155550011');
     await openToConsent(link);
-    const host = (await findDialog()).getRootNode() as ShadowRoot;
-    await expect(host.host).to.be.accessible();
+    const frameDocument = (await findDialog()).ownerDocument;
+    await expectAccessible(frameDocument);
     await continueToCode();
-    await expect(host.host).to.be.accessible();
+    await expectAccessible(frameDocument);
     await enterCode(SANDBOX_OTP);
     await findButton('Share');
-    await expect(host.host).to.be.accessible();
+    await expectAccessible(frameDocument);
   });
 
-  it('is not restyled by the host page', async () => {
+  it('is not restyled, nor hidden, by the host page', async () => {
     const style = document.createElement('style');
     style.textContent = `
       body { color: rgb(255, 0, 0); font-family: serif; font-size: 40px; }
       button { background: rgb(0, 255, 0) !important; }
       h2 { display: none !important; }
-      div { padding: 50px !important; }`;
+      div { padding: 50px !important; }
+      iframe { display: none !important; width: 10px !important; }`;
     document.head.append(style);
     try {
       const link = await ready('+14155550011');
@@ -269,6 +382,10 @@ describe('the emulated Link UI', () => {
       expect(getComputedStyle(heading).color).not.to.equal('rgb(255, 0, 0)');
       expect(getComputedStyle(button).backgroundColor).to.equal('rgb(17, 17, 17)');
       expect(getComputedStyle(button).fontFamily).not.to.equal('serif');
+      // The iframe itself covers the viewport whatever the page says about iframes.
+      const frame = linkFrames().find((candidate) => candidate.contentDocument === heading.ownerDocument)!;
+      expect(getComputedStyle(frame).display).to.equal('block');
+      expect(frame.getBoundingClientRect().width).to.equal(document.documentElement.clientWidth);
     } finally {
       style.remove();
     }
@@ -281,13 +398,18 @@ describe('the emulated Link UI', () => {
     link.handler.submit({ phone_number: '+14155550000' });
     await link.event('LAYER_NOT_AVAILABLE');
     const warn = console.warn;
-    console.warn = () => {};
+    const warnings: string[] = [];
+    console.warn = (message: unknown) => warnings.push(String(message));
     try {
       link.handler.open();
+      // The iframe's warning reaches the page's console before the dialog shows.
+      await findDialog();
     } finally {
       console.warn = warn;
     }
-    await findDialog();
+    expect(warnings).to.deep.equal([
+      '[Plaid emulator] open() before LAYER_READY: "Please submit Phone Number before opening Link."',
+    ]);
     expect(getByRole('alert').textContent).to.equal('Please submit Phone Number before opening Link.');
     expect(link.eventNames()).not.to.include('OPEN');
     getByRole('button', 'Exit').click();
@@ -300,6 +422,25 @@ describe('the emulated Link UI', () => {
     expect(queryAllByRole('button', 'Close')).to.have.length(1);
   });
 });
+
+/**
+ * The Link iframe's current DOM and its style sheet, copied into a shadow root on this page: axe
+ * checks elements of its own window only, and the iframe's CSP (no eval) keeps axe from running
+ * inside it. Same markup, same CSS, so the same findings.
+ */
+async function expectAccessible(frameDocument: Document): Promise<void> {
+  const host = document.createElement('div');
+  const root = host.attachShadow({ mode: 'open' });
+  const style = document.createElement('style');
+  style.textContent = LINK_STYLES;
+  root.append(style, document.importNode(frameDocument.body, true));
+  document.body.append(host);
+  try {
+    await expect(host).to.be.accessible();
+  } finally {
+    host.remove();
+  }
+}
 
 async function findBy<T>(query: () => T | null): Promise<T> {
   let found: T | null = null;

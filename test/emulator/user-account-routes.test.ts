@@ -39,7 +39,8 @@ describe('POST /user_account/session/get', () => {
         country: 'US',
       },
       phone_number: '+14155550011',
-      email: 'leslie@knope.com',
+      // Plaid: "currently not returned".
+      email: null,
       date_of_birth: '1975-01-18',
       ssn: '987654321',
       ssn_last_4: '4321',
@@ -84,6 +85,22 @@ describe('POST /user_account/session/get', () => {
       assert.equal(data.identity!.phone_number, phoneNumber);
     });
   }
+
+  it('returns the email only when told to (returnEmail), and null for a user who has none', async () => {
+    const withEmail = await startEmulator({ returnEmail: true });
+    try {
+      const leslie = await withEmail.plaid.userAccountSessionGet({
+        public_token: await withEmail.publicToken('+14155550011'),
+      });
+      assert.equal(leslie.data.identity!.email, 'leslie@knope.com');
+      const ben = await withEmail.plaid.userAccountSessionGet({
+        public_token: await withEmail.publicToken('+15155550013'),
+      });
+      assert.equal(ben.data.identity!.email, null);
+    } finally {
+      await withEmail.close();
+    }
+  });
 
   it('returns the savings-only user with one Item', async () => {
     const { data } = await sessionGet(await emulator.publicToken('+15155550019'));

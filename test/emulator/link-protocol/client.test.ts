@@ -1,5 +1,5 @@
 /**
- * The Link script's client for the protocol, against a real emulator: what each step answers, and
+ * The Link iframe's client for the protocol, against a real emulator: what each step answers, and
  * that every failure comes back as a result the Link script can end the session with, never a throw.
  */
 import assert from 'node:assert/strict';
@@ -14,8 +14,8 @@ describe('LinkProtocolClient', () => {
   let client: LinkProtocolClient;
   before(async () => {
     // Mounted under a prefix, as `npm start` mounts it: the client is given the prefix, as the Link
-    // script finds it from its own URL.
-    emulator = await startEmulator({ eventTiming: 'batched-after-callback' }, '/plaid');
+    // iframe finds it from its own URL.
+    emulator = await startEmulator({ eventTiming: 'batched-before-callback' }, '/plaid');
     client = new LinkProtocolClient(emulator.base);
   });
   after(() => emulator.close());
@@ -27,7 +27,7 @@ describe('LinkProtocolClient', () => {
     assert.match(id, /^[0-9a-f-]{36}$/);
     assert.deepEqual(
       [started.data.client_name, started.data.layer, started.data.event_timing],
-      ['Demo Partner', true, 'batched-after-callback'],
+      ['Demo Partner', true, 'batched-before-callback'],
     );
 
     const submitted = await client.submit(id, { phone_number: '+14155550011' });
@@ -44,7 +44,7 @@ describe('LinkProtocolClient', () => {
     assert.equal(profile.name?.first_name, 'Leslie');
 
     const shared = await client.share(id, { profile, account_ids: [accounts[0]!.id] });
-    assert.ok(shared.ok, JSON.stringify(shared));
+    assert.ok(shared.ok && shared.data.result === 'shared', JSON.stringify(shared));
     assert.match(shared.data.public_token, /^public-sandbox-/);
     assert.deepEqual(
       shared.data.accounts.map((account) => account.id),

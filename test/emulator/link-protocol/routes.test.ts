@@ -42,6 +42,13 @@ describe('the Link UI routes', () => {
   });
   after(() => emulator.close());
 
+  it("tells the Link iframe Plaid's timing by default: events after onSuccess/onExit", async () => {
+    const { status, body } = await emulator.post('/emulator/link/sessions', {
+      link_token: await emulator.linkToken(),
+    });
+    assert.deepEqual([status, body.event_timing, body.oauth_resume], [200, 'batched-after-callback', false]);
+  });
+
   it('keeps the steps in order', async () => {
     const session = await startSession(emulator);
     const open = await session.step('open');
@@ -107,20 +114,21 @@ describe('the Link UI routes', () => {
   });
 
   it("records the user's edits in identity_edit_history", async () => {
-    const editedEmail = async () => {
+    const editedStreet = async () => {
       const { session, verified } = await verifiedSession(emulator);
+      const address = verified.profile.address as JsonBody;
       const { body } = await session.step('share', {
-        profile: { ...verified.profile, email: `leslie+${Math.random()}@pawnee.example` },
+        profile: { ...verified.profile, address: { ...address, street: `${Math.random()} Main St.` } },
         account_ids: [verified.accounts[0]!.id],
       });
       return (await emulator.plaid.userAccountSessionGet({ public_token: String(body.public_token) })).data;
     };
-    await editedEmail();
-    const second = await editedEmail();
-    assert.equal(second.identity_edit_history?.email?.edits_current, 1);
-    assert.equal(second.identity_edit_history?.email?.edits_all_time, 2);
+    const before = (await editedStreet()).identity_edit_history?.address?.edits_all_time ?? 0;
+    const second = await editedStreet();
+    assert.equal(second.identity_edit_history?.address?.edits_current, 1);
+    assert.equal(second.identity_edit_history?.address?.edits_all_time, before + 1);
     assert.equal(second.identity_edit_history?.name?.edits_current, 0);
-    assert.match(String(second.identity?.email), /^leslie\+/);
+    assert.match(String(second.identity?.address?.street), /Main St\.$/);
   });
 
   it('revokes the link token after three wrong codes', async () => {
@@ -239,7 +247,7 @@ describe('the Link UI routes', () => {
     assert.equal(shared.status, 200);
   });
 
-  it('allows any origin, so the Link script works on a partner page elsewhere', async () => {
+  it('serves the Link iframe only: no CORS, and no call from another site', async () => {
     const preflight = await fetch(`${emulator.base}/emulator/link/sessions`, {
       method: 'OPTIONS',
       headers: {
@@ -248,7 +256,27 @@ describe('the Link UI routes', () => {
         'Access-Control-Request-Headers': 'content-type',
       },
     });
-    assert.equal(preflight.status, 204);
-    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+    const linkToken = await emulator.linkToken();
+    const foreign = await emulator.post(
+      '/emulator/link/sessions',
+      { link_token: linkToken },
+      { Origin: 'https://partner.example' },
+    );
+    assert.deepEqual([foreign.status, foreign.body.error_code], [403, 'INVALID_HEADERS']);
+    // A "simple" request (no preflight) cannot carry JSON's content type.
+    const simple = await fetch(`${emulator.base}/emulator/link/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ link_token: linkToken }),
+    });
+    assert.deepEqual([simple.status, ((await simple.json()) as JsonBody).error_code], [400, 'INVALID_BODY']);
+    // The Link iframe calls from the emulator's own origin.
+    const own = await emulator.post(
+      '/emulator/link/sessions',
+      { link_token: linkToken },
+      { Origin: new URL(emulator.base).origin },
+    );
+    assert.equal(own.status, 200);
   });
 });

@@ -15,7 +15,8 @@ import {
 import { resolveOptions } from '../../../emulator/options.js';
 import { PlaidApiError } from '../../../emulator/plaid-error.js';
 import { EmulatorState, LINK_TOKEN_LIFETIME_MS } from '../../../emulator/state.js';
-import { WebhookSender } from '../../../emulator/webhooks.js';
+import { WebhookSender } from '../../../emulator/webhook-delivery.js';
+import { WebhookSigner } from '../../../emulator/webhooks.js';
 
 /** Asserts that `run` throws the Plaid error `code`, with a message matching `message`. */
 function assertPlaidError(run: () => unknown, code: string, message?: RegExp): void {
@@ -41,6 +42,7 @@ describe('LinkSessions', () => {
       templateId,
       // No webhook: these tests are about the session, webhooks.test.ts about what it sends.
       webhook: null,
+      redirectUri: null,
       clientName: 'Demo Partner',
       used: false,
       revoked: false,
@@ -62,11 +64,16 @@ describe('LinkSessions', () => {
   beforeEach(() => {
     clock = Date.parse('2026-11-25T12:00:00.000Z');
     const options = resolveOptions({ now: () => new Date(clock) });
-    state = new EmulatorState();
+    state = new EmulatorState(options.stateLimit);
     sessions = new LinkSessions(
       options,
       state,
-      new WebhookSender({ now: options.now, fetch: options.fetch, onFailure: options.onWebhookFailure }),
+      new WebhookSender({
+        delivery: options.webhookDelivery,
+        signer: new WebhookSigner(options.now),
+        fetch: options.fetch,
+        onFailure: options.onWebhookFailure,
+      }),
     );
   });
 
@@ -146,10 +153,11 @@ describe('LinkSessions', () => {
     const id = session.linkSessionId;
     const verified = sessions.verify(id, ` ${SANDBOX_OTP} `);
     assert.ok(verified.result === 'verified', verified.result);
-    const profile = reviewProfile(session.profile!);
+    const profile = reviewProfile(session.profile!, false);
     assertPlaidError(() => sessions.share(id, profile, []), 'INVALID_FIELD', /select an account/);
     const [first] = verified.accounts;
     const shared = sessions.share(id, profile, [first!.id]);
+    assert.ok(shared.result === 'shared');
     assert.equal(session.step, 'finished');
     assert.equal(state.linkTokens.get(linkToken)?.used, true);
     assert.deepEqual(shared.institution, {

@@ -27,21 +27,33 @@ function leslie() {
 
 describe('shared profile', () => {
   it('shows the review step the last four digits of the SSN, never all nine', () => {
-    const review = reviewProfile(leslie());
+    const review = reviewProfile(leslie(), true);
     assert.equal(review.ssn_last_4, '4321');
     assert.ok(!JSON.stringify(review).includes('987654321'));
     assert.equal(review.phone_number, '+14155550011');
   });
 
+  it('shows and shares no email unless the emulator returns it, as Plaid returns none yet', () => {
+    const profile = leslie();
+    assert.equal(reviewProfile(profile, false).email, null);
+    assert.equal(reviewProfile(profile, true).email, 'leslie@knope.com');
+    const edited = { ...reviewProfile(profile, true), email: 'leslie@pawnee.example' };
+    assert.equal(sharedIdentity(profile, edited, false).email, null);
+    assert.equal(sharedIdentity(profile, edited, true).email, 'leslie@pawnee.example');
+    // An email the review step did not show was not edited.
+    assert.deepEqual(editedGroups(profile, edited, false), []);
+    assert.deepEqual(editedGroups(profile, edited, true), ['email']);
+  });
+
   it('hands the partner the profile as the user left it, full SSN included', () => {
     const profile = leslie();
     const edited: EditedProfile = {
-      ...reviewProfile(profile),
+      ...reviewProfile(profile, true),
       name: { first_name: '  Leslie ', last_name: 'Knope-Wyatt' },
       email: '   ',
       address: { street: '', street2: null, city: '', region: '', postal_code: '', country: '' },
     };
-    const identity = sharedIdentity(profile, edited);
+    const identity = sharedIdentity(profile, edited, true);
     assert.deepEqual(identity.name, { first_name: 'Leslie', last_name: 'Knope-Wyatt' });
     // Blank fields are absent fields; an address with nothing in it is no address.
     assert.equal(identity.email, null);
@@ -51,18 +63,19 @@ describe('shared profile', () => {
 
   it('counts a change only where the user changed something', () => {
     const profile = leslie();
-    const review = reviewProfile(profile);
-    assert.deepEqual(editedGroups(profile, review), []);
+    const review = reviewProfile(profile, true);
+    assert.deepEqual(editedGroups(profile, review, true), []);
     // Spaces around a value are not an edit.
     assert.deepEqual(
-      editedGroups(profile, {
-        ...review,
-        name: { ...review.name!, first_name: ` ${review.name!.first_name} ` },
-      }),
+      editedGroups(
+        profile,
+        { ...review, name: { ...review.name!, first_name: ` ${review.name!.first_name} ` } },
+        true,
+      ),
       [],
     );
     assert.deepEqual(
-      editedGroups(profile, { ...review, email: 'leslie@pawnee.example', date_of_birth: null }),
+      editedGroups(profile, { ...review, email: 'leslie@pawnee.example', date_of_birth: null }, true),
       ['email', 'date_of_birth'],
     );
   });

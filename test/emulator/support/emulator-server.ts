@@ -13,6 +13,7 @@ import {
   EMULATOR_CLIENT_ID,
   EMULATOR_SECRET,
   EMULATOR_TEMPLATE_ID,
+  type PlaidEmulator,
   type PlaidEmulatorOptions,
 } from '../../../emulator/index.js';
 
@@ -21,6 +22,8 @@ export type JsonBody = Record<string, unknown>;
 export interface RunningEmulator {
   /** Where the emulator's routes start (its origin, plus the mount prefix if any). */
   base: string;
+  /** The emulator itself: `close()`, `rotateWebhookKey()`, `webhooksIdle()`, `stats()`. */
+  emulator: PlaidEmulator;
   plaid: PlaidApi;
   /** A client with other credentials. */
   clientWith: (headers: Record<string, string>) => PlaidApi;
@@ -31,11 +34,11 @@ export interface RunningEmulator {
     headers?: Record<string, string>,
   ) => Promise<{ status: number; body: JsonBody }>;
   /** A Layer link token from `/session/token/create`. */
-  linkToken: (options?: { templateId?: string; webhook?: string }) => Promise<string>;
+  linkToken: (options?: { templateId?: string; webhook?: string; redirectUri?: string }) => Promise<string>;
   /** A whole Layer Link session, as `/emulator/sessions/complete` runs it: its public token. */
   publicToken: (
     phoneNumber: string,
-    options?: { templateId?: string; dateOfBirth?: string; webhook?: string },
+    options?: { templateId?: string; dateOfBirth?: string; webhook?: string; redirectUri?: string },
   ) => Promise<string>;
   close: () => Promise<void>;
 }
@@ -67,16 +70,19 @@ export async function startEmulator(
   const linkToken: RunningEmulator['linkToken'] = async ({
     templateId = EMULATOR_TEMPLATE_ID,
     webhook,
+    redirectUri,
   } = {}) => {
     const { data } = await plaid.sessionTokenCreate({
       template_id: templateId,
       user: { client_user_id: 'node-test-user' },
       ...(webhook && { webhook }),
+      ...(redirectUri && { redirect_uri: redirectUri }),
     });
     return data.link!.link_token;
   };
   return {
     base,
+    emulator,
     plaid,
     clientWith,
     post,
@@ -90,8 +96,13 @@ export async function startEmulator(
       if (status !== 200) throw new Error(`sessions/complete answered ${status}: ${JSON.stringify(body)}`);
       return body.public_token as string;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: async () => {
+      await emulator.close();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Browser-test harness for the emulated Link script: loads it from the emulator that
- * web-test-runner serves at /plaid, creates link tokens through the emulator's API, and records
- * every callback a handler makes, in order.
+ * web-test-runner serves at /plaid (the page's origin, so tests can reach into the Link iframe),
+ * creates link tokens through the emulator's API, and records every callback a handler makes, in
+ * order.
  */
 import {
   LINK_SCRIPT_PATH,
@@ -12,6 +13,7 @@ import {
   type PlaidLinkOnSuccessMetadata,
   type PlaidLinkOptions,
 } from '../../../contract/index.js';
+import { LINK_FRAME_TITLE } from '../../../emulator/link/frame-messages.js';
 import type { EmulatorPlaidGlobal } from '../../../emulator/link/types.js';
 import { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from '../../../emulator/options.js';
 import { EMULATOR_TEMPLATE_ID } from '../../../emulator/templates.js';
@@ -65,10 +67,19 @@ export async function plaidApi(
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-export async function createLinkToken(templateId = EMULATOR_TEMPLATE_ID): Promise<string> {
+/** Every Link iframe on the page (one per handler, from `create()` to `destroy()`). */
+export function linkFrames(): HTMLIFrameElement[] {
+  return [...document.querySelectorAll<HTMLIFrameElement>(`iframe[title="${LINK_FRAME_TITLE}"]`)];
+}
+
+export async function createLinkToken(
+  templateId = EMULATOR_TEMPLATE_ID,
+  extra: { redirect_uri?: string } = {},
+): Promise<string> {
   const { status, body } = await plaidApi('/session/token/create', {
     template_id: templateId,
     user: { client_user_id: `browser-test-${crypto.randomUUID()}` },
+    ...extra,
   });
   if (status !== 200) throw new Error(`session/token/create answered ${status}: ${JSON.stringify(body)}`);
   return (body.link as { link_token: string }).link_token;

@@ -6,6 +6,15 @@ export interface ReceivedWebhook {
   /** The exact bytes received, as text: what the signature covers. */
   body: string;
   headers: Record<string, string | string[] | undefined>;
+  /** `performance.now()` when it arrived. */
+  at: number;
+  /** The status the listener answered, or null if it let the request hang. */
+  status: number | null;
+}
+
+export interface ListenerOptions {
+  /** The status to answer the `index`-th webhook (0-based) with; null leaves it unanswered. Default 200. */
+  status?: (index: number) => number | null;
 }
 
 export interface WebhookListener {
@@ -16,15 +25,24 @@ export interface WebhookListener {
   close: () => Promise<void>;
 }
 
-export async function listenForWebhooks(): Promise<WebhookListener> {
+export async function listenForWebhooks({
+  status = () => 200,
+}: ListenerOptions = {}): Promise<WebhookListener> {
   const received: ReceivedWebhook[] = [];
   const waiters: Array<() => void> = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), headers: request.headers });
-      response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"received":true}');
+      const answer = status(received.length);
+      received.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        headers: request.headers,
+        at: performance.now(),
+        status: answer,
+      });
+      if (answer !== null)
+        response.writeHead(answer, { 'Content-Type': 'application/json' }).end('{"received":true}');
       waiters.splice(0).forEach((wake) => wake());
     });
   });
@@ -43,6 +61,10 @@ export async function listenForWebhooks(): Promise<WebhookListener> {
         };
         check();
       }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
