@@ -13,6 +13,8 @@
     autofill_not_available: 'We could not find your details. Please fill in the form below.',
     authentication_failed: 'We could not verify your phone number. Please fill in the form below.',
     exit: 'No problem. Please fill in the form below.',
+    unsupported_environment:
+      'Instant sign-up does not work in this app’s browser. Please fill in the form below.',
     timeout: 'Plaid is taking too long to answer. Please fill in the form below.',
     error: 'Instant sign-up is not available right now. Please fill in the form below.',
   };
@@ -31,6 +33,20 @@
   const form = document.getElementById('application');
   const log = document.getElementById('event-log');
   const noticeSuccess = document.getElementById('notice-success');
+  const noticeMissing = document.getElementById('notice-missing');
+  /** The fields a Plaid profile can fill, in the form's order (the optional second line left out). */
+  const PREFILLED = [
+    'first-name',
+    'last-name',
+    'email',
+    'phone',
+    'dob',
+    'ssn-last-4',
+    'street',
+    'city',
+    'region',
+    'postal-code',
+  ];
   const fallbackText = document.getElementById('fallback-text');
 
   const region = document.getElementById('region');
@@ -53,12 +69,17 @@
     fill('city', address.city);
     fill('region', address.region);
     fill('postal-code', address.postal_code);
+    // Plaid shares what the visitor has on file: never an email, and some profiles lack more.
+    const missing = PREFILLED.filter((id) => !document.getElementById(id).value).map(labelOf);
+    noticeMissing.textContent = missing.length ? ` Please add: ${missing.join(', ')}.` : '';
     noticeSuccess.classList.add('shown');
   });
 
   widget.addEventListener('layer-fallback', (event) => {
     // The widget shows this in its fallback slot; the form below takes over.
     fallbackText.textContent = FALLBACK_TEXT[event.detail.reason] ?? FALLBACK_TEXT.error;
+    // The number the visitor already typed saves them typing it again.
+    if (event.detail.phone) fill('phone', formatPhone(event.detail.phone));
     // Move on to the form only if the visitor was using the widget, never on page load.
     if (document.activeElement === widget) document.getElementById('first-name').focus();
   });
@@ -68,6 +89,10 @@
     const input = document.getElementById(id);
     input.value = value;
     input.closest('.field').classList.add('prefilled');
+  }
+
+  function labelOf(id) {
+    return document.querySelector(`label[for="${id}"]`).textContent.replace(/\s*\(optional\)$/, '');
   }
 
   function formatPhone(e164) {

@@ -2,8 +2,9 @@
  * `npm start`'s environment variables (DESIGN.md §4), checked all at once so one run lists every
  * problem with what to do about it. Pure: main.ts passes `process.env` in.
  */
-import { MIN_SESSION_SECRET_LENGTH, normalizeOrigin } from './options.js';
+import { MAX_EXCHANGE_BUDGET_MS, MIN_SESSION_SECRET_LENGTH, normalizeOrigin } from './options.js';
 import { PLAID_ENVIRONMENTS, type PlaidEnvironment } from './plaid-client.js';
+import { redirectUriProblem } from './redirect-uri.js';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -19,17 +20,33 @@ export interface StartConfig {
   sessionSecret: string | undefined;
   allowedOrigins: string[];
   webhookUrl: string | undefined;
-  /** Proxies in front of the server whose forwarding headers are believed; 0 for none. */
-  trustProxy: number;
+  /** Where OAuth banks send the visitor back (REDIRECT_URI); checked against Plaid's rules. */
+  redirectUri: string | undefined;
+  /**
+   * Proxies in front of the server whose forwarding headers are believed: 0 for none, a number of
+   * `X-Forwarded-*` proxies, or `{ hops, header: 'forwarded' }` for RFC 7239 `Forwarded`.
+   */
+  trustProxy: number | { hops: number; header: 'forwarded' };
+  /**
+   * WEBHOOK_BINDING_WAIT_MS: `/session` waits up to this long for Plaid's SESSION_FINISHED
+   * (createLayerApi's `requireWebhookBinding`); undefined when unset.
+   */
+  webhookBindingWaitMs: number | undefined;
 }
 
-export type StartConfigResult = { ok: true; config: StartConfig } | { ok: false; problems: string[] };
+export type StartConfigResult =
+  { ok: true; config: StartConfig; warnings: string[] } | { ok: false; problems: string[] };
+
+/** The Plaid call timeout createLayerApi uses by default, which WEBHOOK_BINDING_WAIT_MS adds to. */
+const PLAID_TIMEOUT_MS = 10_000;
+const MAX_BINDING_WAIT_MS = MAX_EXCHANGE_BUDGET_MS - PLAID_TIMEOUT_MS;
 
 const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 const KEYS_PAGE = 'https://dashboard.plaid.com/developers/keys';
 
 export function readStartConfig(env: Readonly<Record<string, string | undefined>>): StartConfigResult {
   const problems: string[] = [];
+  const warnings: string[] = [];
   const value = (name: string) => {
     const raw = env[name]?.trim();
     return raw ? raw : undefined;
@@ -117,22 +134,47 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
       );
   }
 
-  let trustProxy = 0;
-  const rawTrust = value('TRUST_PROXY')?.toLowerCase();
-  if (rawTrust === 'true') trustProxy = 1;
-  else if (rawTrust !== undefined && rawTrust !== 'false') {
-    trustProxy = Number(rawTrust);
-    if (!/^\d+$/.test(rawTrust) || trustProxy > 10) {
+  const trustProxy = readTrustProxy(value('TRUST_PROXY')?.toLowerCase(), problems);
+
+  const redirectUri = value('REDIRECT_URI');
+  if (redirectUri !== undefined) {
+    // In emulator mode the rules are Sandbox's, as the emulator applies them.
+    const problem = redirectUriProblem(redirectUri, withKeys ? plaidEnv : 'sandbox');
+    if (problem)
       problems.push(
-        `TRUST_PROXY must be true, false or the number of proxies in front of the server (e.g. 1), got "${rawTrust}".`,
+        `REDIRECT_URI ${problem} It must also be listed under "Allowed redirect URIs" in the Plaid ` +
+          'Dashboard (Developers → API). Unset it if none of your users connects through an OAuth bank.',
       );
-      trustProxy = 0;
+  }
+
+  let webhookBindingWaitMs: number | undefined;
+  const rawWait = value('WEBHOOK_BINDING_WAIT_MS');
+  if (rawWait !== undefined) {
+    webhookBindingWaitMs = Number(rawWait);
+    if (!/^\d+$/.test(rawWait) || webhookBindingWaitMs > MAX_BINDING_WAIT_MS) {
+      problems.push(
+        `WEBHOOK_BINDING_WAIT_MS must be a whole number of milliseconds from 0 to ${MAX_BINDING_WAIT_MS} ` +
+          `(with Plaid's ${PLAID_TIMEOUT_MS / 1000} s call timeout, within the widget's patience), got "${rawWait}", ` +
+          'e.g. WEBHOOK_BINDING_WAIT_MS=10000.',
+      );
+      webhookBindingWaitMs = undefined;
     }
   }
+
+  if (withKeys && webhookUrl === undefined)
+    warnings.push(
+      'WEBHOOK_URL is not set: Plaid then sends its webhooks to the webhook URL set in the Layer template ' +
+        `(${templateId ?? 'LAYER_TEMPLATE_ID'}) in the Plaid Dashboard (Layer → Templates). Set it there to ` +
+        'https://<this server>/api/layer/webhook, or set WEBHOOK_URL; otherwise onWebhook never fires' +
+        (webhookBindingWaitMs !== undefined
+          ? ', and with WEBHOOK_BINDING_WAIT_MS every exchange fails with SESSION_NOT_CONFIRMED.'
+          : '.'),
+    );
 
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
+    warnings,
     config: {
       port,
       host,
@@ -141,7 +183,28 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
       sessionSecret,
       allowedOrigins,
       webhookUrl,
+      redirectUri,
       trustProxy,
+      webhookBindingWaitMs,
     },
   };
+}
+
+/**
+ * TRUST_PROXY: `true`/`false`, a number of `X-Forwarded-*` proxies, or `forwarded` /
+ * `forwarded:<n>` for proxies that set the standard `Forwarded` header (RFC 7239) instead.
+ */
+function readTrustProxy(raw: string | undefined, problems: string[]): StartConfig['trustProxy'] {
+  if (raw === undefined || raw === 'false') return 0;
+  if (raw === 'true') return 1;
+  const match = /^(?:(forwarded)(?::(\d+))?|(\d+))$/.exec(raw);
+  const hops = Number(match?.[2] ?? match?.[3] ?? (match?.[1] ? 1 : NaN));
+  if (!match || !(hops <= 10)) {
+    problems.push(
+      'TRUST_PROXY must be true, false, the number of proxies in front of the server (e.g. 1), or ' +
+        `forwarded / forwarded:<number> when they set the standard Forwarded header, got "${raw}".`,
+    );
+    return 0;
+  }
+  return match[1] && hops > 0 ? { hops, header: 'forwarded' } : hops;
 }

@@ -17,7 +17,8 @@ function start(): void {
     process.exitCode = 1;
     return;
   }
-  const { config } = result;
+  const { config, warnings } = result;
+  for (const warning of warnings) console.warn(`layer-onboarding: warning: ${warning}`);
   let site: StartSite | undefined;
   const server = serve(
     {
@@ -44,7 +45,11 @@ function start(): void {
   });
 
   const stop = () => {
-    server.close(() => process.exit(0));
+    // No webhook delivery of the emulator is left pending; then the server closes.
+    const closing = site?.close() ?? Promise.resolve();
+    server.close(() => {
+      void closing.finally(() => process.exit(0));
+    });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
     // Browsers keep connections open; give requests in flight a moment, then close the rest.
     setTimeout(() => {

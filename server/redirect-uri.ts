@@ -6,8 +6,12 @@
  */
 import type { PlaidEnvironment } from './plaid-client.js';
 
-/** Hosts Plaid's Sandbox accepts over plain http. */
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/**
+ * The host Plaid's Sandbox accepts over plain http: Plaid documents `http://localhost` only, and
+ * the emulator, modelled on it, refuses `127.0.0.1` — so this check must too, or a start-up that
+ * passes here fails on every visitor's first Link token.
+ */
+const LOCAL_HOST = 'localhost';
 
 /**
  * What is wrong with `uri` as a `redirect_uri` for Plaid's `env`, in words that name the rule, or
@@ -31,10 +35,12 @@ export function redirectUriProblem(uri: string, env?: PlaidEnvironment): string 
     return `must not have a query string: Plaid refuses a redirect URI with one, got ${shown}.`;
   if (uri.includes('#')) return `must not have a fragment (#…), got ${shown}.`;
   if (url.protocol === 'https:') return undefined;
-  const local = LOCAL_HOSTS.has(url.hostname);
+  const local = url.hostname === LOCAL_HOST;
   if (url.protocol === 'http:' && local && env !== 'production') return undefined;
   if (url.protocol === 'http:' && local)
     return `must use https in production: plain http is allowed only for localhost in Sandbox, got ${shown}.`;
+  if (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]'))
+    return `must use https, or http://localhost in Sandbox: Plaid allows plain http for the name localhost only, not ${url.hostname}, got ${shown}.`;
   return `must use https (plain http only for localhost in Sandbox), got ${shown}.`;
 }
 

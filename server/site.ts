@@ -3,6 +3,10 @@
  * builds, `/health`, and the API and emulator apps it is given, mounted at `/api/layer` and
  * `/plaid`. Files come from disk through @hono/node-server's `serveStatic`; nothing here reads the
  * environment or listens (server/main.ts does), so tests call `createSiteApp(…).request(…)`.
+ *
+ * The demo's pages carry a strict Content-Security-Policy (no inline script or style, no eval, no
+ * framing), `Referrer-Policy: no-referrer` and `X-Content-Type-Options: nosniff`: they are prefilled
+ * with a visitor's personal data, and they show partners the policy the widget works under.
  */
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +33,43 @@ const WIDGET_BUILDS = [
 /** A path with a segment that starts with a dot: `.env`, `.git/…` are never served. */
 const HIDDEN = /(?:^|\/)\./;
 
+/** Where real Plaid Link comes from, and what it calls and frames (Plaid's CSP advice, LAYER.md §4.1). */
+export const PLAID_LINK_SCRIPT = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js';
+const PLAID_LINK_FRAMES = 'https://cdn.plaid.com';
+const PLAID_APIS = ['https://production.plaid.com', 'https://sandbox.plaid.com'];
+
+/** Where the demo's Link comes from: the emulator at these origins, or Plaid's CDN. */
+export type DemoLink = { emulatorOrigins: readonly string[] } | { plaid: true };
+
+/**
+ * The demo pages' Content-Security-Policy: everything from the page's own origin, plus Link's
+ * script and iframe (the emulator's origins, or Plaid's CDN) and, with real Plaid, the API hosts
+ * Plaid lists. No `'unsafe-inline'`, no `'unsafe-eval'`, no plugins, no `<base>`, forms only to
+ * this site, and no page may frame the demo.
+ *
+ * One exception with real Plaid only: Plaid's own link-initialize.js sets inline style attributes
+ * on the page, and Plaid's documentation says `style-src-attr 'unsafe-inline'` is required for it
+ * even with a nonce (LAYER.md §4.1). The emulated script needs none (it uses `element.style`).
+ */
+export function demoContentSecurityPolicy(link?: DemoLink): string {
+  const emulator = link && 'emulatorOrigins' in link ? link.emulatorOrigins : [];
+  const plaid = !!link && 'plaid' in link;
+  const directives: Array<[string, ...string[]]> = [
+    ['default-src', "'self'"],
+    ['script-src', "'self'", ...emulator, ...(plaid ? [PLAID_LINK_SCRIPT] : [])],
+    ['frame-src', "'self'", ...emulator, ...(plaid ? [PLAID_LINK_FRAMES] : [])],
+    ['connect-src', "'self'", ...(plaid ? PLAID_APIS : [])],
+    ['style-src', "'self'"],
+    ...(plaid ? [['style-src-attr', "'unsafe-inline'"] as [string, string]] : []),
+    ['img-src', "'self'", 'data:'],
+    ['object-src', "'none'"],
+    ['base-uri', "'none'"],
+    ['form-action', "'self'"],
+    ['frame-ancestors', "'none'"],
+  ];
+  return directives.map((directive) => [...new Set(directive)].join(' ')).join('; ');
+}
+
 export interface SiteOptions {
   /** Folder that holds `demo/` and `dist/`; the repository root by default. */
   root?: string;
@@ -36,8 +77,16 @@ export interface SiteOptions {
   api?: Hono;
   /** The Plaid emulator, mounted at `/plaid`. */
   emulator?: Hono;
-  /** Written as `link-script-src` into each `<layer-onboarding>` tag of the demo's HTML pages. */
-  linkScriptSrc?: string;
+  /**
+   * Written as `link-script-src` into each `<layer-onboarding>` tag of the demo's HTML pages; a
+   * function picks it for each request from the URL the page was asked for.
+   */
+  linkScriptSrc?: string | ((pageUrl: URL) => string);
+  /**
+   * The demo pages' Content-Security-Policy; by default {@link demoContentSecurityPolicy} for
+   * Link from this site alone.
+   */
+  contentSecurityPolicy?: string;
 }
 
 /**
@@ -55,32 +104,46 @@ export function injectLinkScriptSrc(html: string, src: string): string {
 /**
  * Files under `root/folder`, as `serveStatic` finds them (it refuses `..`, `//` and percent-encoded
  * paths), never hidden ones, always revalidated (a rebuilt widget shows up on reload), never
- * sniffed; HTML pages get `linkScriptSrc` when given.
+ * sniffed; HTML pages get `pages` (their link-script-src and security headers) when given.
  */
-function staticFiles(root: string, folder: string, linkScriptSrc?: string): MiddlewareHandler {
+function staticFiles(
+  root: string,
+  folder: string,
+  pages?: { linkScriptSrc?: SiteOptions['linkScriptSrc']; contentSecurityPolicy: string },
+): MiddlewareHandler {
   // Rooted at `root`, which exists, so serveStatic does not warn while dist/ is not built yet.
   const files = serveStatic({ root, rewriteRequestPath: (path) => `/${folder}${path}` });
   return async function serveFiles(c, next) {
     if (HIDDEN.test(c.req.path)) return next();
     c.header('Cache-Control', 'no-cache');
     c.header('X-Content-Type-Options', 'nosniff');
+    // A Response when the file was found; otherwise what `next()` gave (Hono's context).
     const found = await files(c, next);
-    if (
-      !found ||
-      !linkScriptSrc ||
-      found.status !== 200 ||
-      !found.headers.get('Content-Type')?.startsWith('text/html')
-    )
+    if (!(found instanceof Response) || !pages || !found.headers.get('Content-Type')?.startsWith('text/html'))
       return found;
-    // The page grows by the attribute: its length is no longer the file's.
     const headers = new Headers(found.headers);
+    headers.set('Content-Security-Policy', pages.contentSecurityPolicy);
+    headers.set('Referrer-Policy', 'no-referrer');
+    // For browsers that predate frame-ancestors.
+    headers.set('X-Frame-Options', 'DENY');
+    const { linkScriptSrc } = pages;
+    if (found.status !== 200 || !linkScriptSrc)
+      return new Response(found.body, { status: found.status, headers });
+    // The page grows by the attribute: its length is no longer the file's.
     headers.delete('Content-Length');
-    const page = c.req.method === 'HEAD' ? null : injectLinkScriptSrc(await found.text(), linkScriptSrc);
+    const src = typeof linkScriptSrc === 'string' ? linkScriptSrc : linkScriptSrc(new URL(c.req.url));
+    const page = c.req.method === 'HEAD' ? null : injectLinkScriptSrc(await found.text(), src);
     return new Response(page, { status: 200, headers });
   };
 }
 
-export function createSiteApp({ root = ROOT, api, emulator, linkScriptSrc }: SiteOptions = {}): Hono {
+export function createSiteApp({
+  root = ROOT,
+  api,
+  emulator,
+  linkScriptSrc,
+  contentSecurityPolicy = demoContentSecurityPolicy(),
+}: SiteOptions = {}): Hono {
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ ok: true }, 200));
@@ -103,7 +166,7 @@ export function createSiteApp({ root = ROOT, api, emulator, linkScriptSrc }: Sit
   if (api) app.route(API_PATH, api);
   if (emulator) app.route(EMULATOR_PATH, emulator);
 
-  app.get('*', staticFiles(root, 'demo', linkScriptSrc), (c) =>
+  app.get('*', staticFiles(root, 'demo', { linkScriptSrc, contentSecurityPolicy }), (c) =>
     // A missing favicon is a 204, not a console error in every browser that opens the demo.
     c.req.path === '/favicon.ico' ? c.body(null, 204) : c.text('Not found', 404),
   );

@@ -4,16 +4,16 @@
  * the visitor what to type. Only the entry point's files (server/main.ts, server/start-*.ts) may
  * import emulator/; the API itself never does.
  */
-import type { Hono } from 'hono';
-
 import {
   AUTOFILL_DATE_OF_BIRTH,
   EMULATOR_CLIENT_ID,
   EMULATOR_SECRET,
+  OAUTH_SANDBOX_PHONE,
   SANDBOX_OTP,
   SANDBOX_USERS,
   createPlaidEmulator,
   type LayerTemplate,
+  type PlaidEmulator,
 } from '../emulator/index.js';
 import type { PlaidCredentials } from './index.js';
 import { API_PATH, EMULATOR_PATH } from './site.js';
@@ -32,8 +32,8 @@ const DEMO_TEMPLATE: LayerTemplate = {
 };
 
 export interface EmulatorMode {
-  /** The emulator app, to mount at `/plaid`. */
-  emulator: Hono;
+  /** The emulator app, to mount at `/plaid`; `close()` it when the server stops. */
+  emulator: PlaidEmulator;
   /** How the API reaches it: the emulator's credentials and this server's `/plaid`. */
   plaid: PlaidCredentials;
 }
@@ -57,9 +57,32 @@ function formatPhone(e164: string): string {
   return `+1 ${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`;
 }
 
+export interface EmulatorHelpOptions {
+  /** Where the OAuth user's bank sends the browser back, if anywhere. */
+  redirectUri?: string | undefined;
+  /** Further lines about the settings in force. */
+  settings?: readonly string[];
+}
+
 /** What `npm start` prints in emulator mode: where Plaid is, and the numbers, code and date to try. */
-export function emulatorHelp(base: string, templateId: string): string {
+export function emulatorHelp(
+  base: string,
+  templateId: string,
+  { redirectUri, settings = [] }: EmulatorHelpOptions = {},
+): string {
   const width = Math.max(...SANDBOX_USERS.map((user) => formatPhone(user.phone_number).length));
+  const oauthPhone = formatPhone(OAUTH_SANDBOX_PHONE);
+  let oauth = `OAuth: ${oauthPhone} needs REDIRECT_URI (https, or http://localhost:… in Sandbox).`;
+  if (redirectUri) {
+    const origin = new URL(redirectUri).origin;
+    oauth =
+      `OAuth: after Share, ${oauthPhone}'s bank sends the browser to ${redirectUri}?oauth_state_id=…, ` +
+      `where the widget finishes.${
+        redirectUri.startsWith(`${origin}/`) && new URL(base).origin !== origin
+          ? ` Start on ${origin}/ for it: the page keeps its Link token in sessionStorage, which is per origin.`
+          : ''
+      }`;
+  }
   return [
     `Emulator mode: PLAID_CLIENT_ID is not set, so Plaid is emulated offline at ${base}${EMULATOR_PATH}`,
     '(no Plaid account, no network). Open the demo and try a sandbox phone number:',
@@ -70,6 +93,10 @@ export function emulatorHelp(base: string, templateId: string): string {
         ? ' (the demo bank: name, address, date of birth and SSN required; bank accounts optional)'
         : ''
     }.`,
+    oauth,
+    'Like production Plaid: Link runs in an iframe from the other loopback name, its events may come',
+    'after onSuccess/onExit, webhooks arrive late and sometimes twice, and no email is returned.',
+    ...settings,
     'To use real Plaid, set PLAID_CLIENT_ID, PLAID_SECRET, PLAID_ENV, LAYER_TEMPLATE_ID and SESSION_SECRET.',
   ].join('\n');
 }

@@ -6,10 +6,12 @@
  */
 import type { Hono } from 'hono';
 
+import type { PlaidEmulator } from '../emulator/index.js';
+
 import { toBase64Url } from './crypto.js';
 import type { StartConfig } from './environment.js';
 import { createLayerApi, type LayerApiOptions } from './index.js';
-import { createSiteApp, EMULATOR_LINK_SCRIPT } from './site.js';
+import { createSiteApp, demoContentSecurityPolicy, EMULATOR_LINK_SCRIPT } from './site.js';
 import { createEmulatorMode, DEMO_TEMPLATE_ID, emulatorHelp } from './start-emulator.js';
 
 export interface StartSite {
@@ -18,6 +20,10 @@ export interface StartSite {
   url: string;
   /** What to print before the "listening on" line: the mode and what to try. */
   banner: string;
+  /** Stops what the site runs besides answering requests: the emulator's webhook deliveries. */
+  close: () => Promise<void>;
+  /** In emulator mode, the emulator (for its `stats()`). */
+  emulator?: PlaidEmulator;
 }
 
 /** The host a client on this machine uses to reach a server bound to `host`. */
@@ -36,6 +42,37 @@ export function ownOrigins(host: string, port: number): string[] {
   return [...new Set(origins)];
 }
 
+/**
+ * Whether both loopback names surely reach a server bound to `host`: 127.0.0.1 itself, or every
+ * address. (`localhost` alone may bind ::1 only, where http://127.0.0.1 finds nothing.)
+ */
+function servesBothLoopbackNames(host: string): boolean {
+  return host === '127.0.0.1' || host === '0.0.0.0' || host === '::';
+}
+
+/**
+ * The demo's `link-script-src` in emulator mode: from the OTHER loopback name than the page's
+ * (page on http://127.0.0.1:P → Link from http://localhost:P/plaid/…, and the reverse), so Link's
+ * iframe is cross-origin to the page, as real Link's (cdn.plaid.com) is to a partner's. Under any
+ * other name the page uses its own origin.
+ */
+export function crossOriginLinkScript(host: string, port: number): (pageUrl: URL) => string {
+  return (pageUrl) => {
+    const other = { '127.0.0.1': 'localhost', localhost: '127.0.0.1' }[pageUrl.hostname];
+    if (!other || !servesBothLoopbackNames(host) || Number(pageUrl.port) !== port)
+      return EMULATOR_LINK_SCRIPT;
+    return `http://${other}:${port}${EMULATOR_LINK_SCRIPT}`;
+  };
+}
+
+/**
+ * In emulator mode with no REDIRECT_URI: the demo page on `http://localhost:<port>/`, so the
+ * emulator's OAuth user works out of the box (Plaid allows plain http for localhost only).
+ */
+function defaultRedirectUri(host: string, port: number): string | undefined {
+  return servesBothLoopbackNames(host) || host === 'localhost' ? `http://localhost:${port}/` : undefined;
+}
+
 /** A throwaway session secret: emulator mode needs none that survives a restart. */
 function randomSecret(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
@@ -51,22 +88,44 @@ const EMULATOR_RATE_LIMITS = {
 export function createStartSite(config: StartConfig, port: number): StartSite {
   const url = `http://${reachableHost(config.host)}:${port}`;
   const templateId = config.templateId ?? DEMO_TEMPLATE_ID;
+  const origins = ownOrigins(config.host, port);
+  const redirectUri = config.plaid
+    ? config.redirectUri
+    : (config.redirectUri ?? defaultRedirectUri(config.host, port));
   const options: Omit<LayerApiOptions, 'plaid'> = {
     templateId,
     // With keys, readStartConfig insists on SESSION_SECRET; the emulator may use a throwaway one.
     sessionSecret: config.sessionSecret ?? randomSecret(),
     // The demo's own origin (both loopback names when bound to loopback) and whatever ALLOWED_ORIGINS adds.
-    allowedOrigins: [...ownOrigins(config.host, port), ...config.allowedOrigins],
+    allowedOrigins: [...origins, ...config.allowedOrigins],
     trustProxy: config.trustProxy,
     logger: (line) => console.log(line),
     ...(config.webhookUrl ? { webhookUrl: config.webhookUrl } : {}),
+    ...(redirectUri ? { redirectUri } : {}),
+    ...(config.webhookBindingWaitMs !== undefined
+      ? { requireWebhookBinding: { waitMs: config.webhookBindingWaitMs } }
+      : {}),
   };
+  const binding =
+    config.webhookBindingWaitMs === undefined
+      ? []
+      : [
+          `Exchanges wait up to ${config.webhookBindingWaitMs} ms for Plaid's SESSION_FINISHED webhook (WEBHOOK_BINDING_WAIT_MS).`,
+        ];
 
   if (config.plaid)
     return {
-      app: createSiteApp({ api: createLayerApi({ ...options, plaid: config.plaid }) }),
+      app: createSiteApp({
+        api: createLayerApi({ ...options, plaid: config.plaid }),
+        contentSecurityPolicy: demoContentSecurityPolicy({ plaid: true }),
+      }),
       url,
-      banner: `Plaid ${config.plaid.env} with template ${templateId}.`,
+      banner: [
+        `Plaid ${config.plaid.env} with template ${templateId}.`,
+        ...(redirectUri ? [`OAuth banks send visitors back to ${redirectUri} (REDIRECT_URI).`] : []),
+        ...binding,
+      ].join('\n'),
+      close: async () => {},
     };
 
   const { emulator, plaid } = createEmulatorMode(url);
@@ -74,9 +133,12 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
     app: createSiteApp({
       api: createLayerApi({ ...options, plaid, rateLimits: EMULATOR_RATE_LIMITS }),
       emulator,
-      linkScriptSrc: EMULATOR_LINK_SCRIPT,
+      linkScriptSrc: crossOriginLinkScript(config.host, port),
+      contentSecurityPolicy: demoContentSecurityPolicy({ emulatorOrigins: origins }),
     }),
     url,
-    banner: emulatorHelp(url, templateId),
+    banner: emulatorHelp(url, templateId, { redirectUri, settings: binding }),
+    close: () => emulator.close(),
+    emulator,
   };
 }

@@ -13,11 +13,11 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 import { LINK_SCRIPT_PATH } from '../../contract/index.js';
-import { SANDBOX_OTP, findSandboxUser } from '../../emulator/sandbox-users.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser.js';
+import { findSandboxUser } from '../../emulator/sandbox-users.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, STEP_TIMEOUT_MS, recordCspViolations } from '../support/browser.js';
+import { LINK_FRAME, shareInLink } from '../support/link.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
-const STEP_TIMEOUT = 30_000;
 const identity = findSandboxUser('+14155550011')!.identity!;
 
 /** The plain-HTML snippet of README.md's "The element", as a partner pastes it. */
@@ -97,6 +97,8 @@ async function launchBrowser(thirdPartyCookies: 'blocked' | 'allowed'): Promise<
 interface Watched {
   page: Page;
   errors: string[];
+  /** CSP violations in the page and Link's iframe (the partner pages here set no policy; Link's does). */
+  violations: string[];
   /** `Set-Cookie` headers of every response from an `/api/layer` route. */
   apiCookies: string[];
   /** Every `layer-*` event the page saw, in order. */
@@ -107,6 +109,9 @@ interface Watched {
 async function watch(page: Page): Promise<Watched> {
   const errors: string[] = [];
   const apiCookies: string[] = [];
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+  const violations = await recordCspViolations(page);
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('response', async (response) => {
     if (!new URL(response.url()).pathname.startsWith('/api/layer/')) return;
@@ -134,6 +139,7 @@ async function watch(page: Page): Promise<Watched> {
   return {
     page,
     errors,
+    violations,
     apiCookies,
     events,
     waitForEvent: async (type) => {
@@ -143,7 +149,7 @@ async function watch(page: Page): Promise<Watched> {
             (event) => event.type === wanted,
           )?.detail,
         type,
-        { timeout: STEP_TIMEOUT },
+        { timeout: STEP_TIMEOUT_MS },
       );
       return (await handle.jsonValue()) as Record<string, unknown>;
     },
@@ -155,11 +161,8 @@ async function completeEligibleFlow({ page, waitForEvent }: Watched): Promise<vo
   const widget = page.locator('layer-onboarding');
   await widget.getByLabel('Phone number', { exact: true }).pressSequentially('415-555-0011');
   await widget.getByRole('button', { name: 'Continue' }).click();
-  const link = page.getByRole('dialog', { name: /Plaid/ });
-  await link.getByRole('button', { name: 'Continue' }).click({ timeout: STEP_TIMEOUT });
-  await link.getByLabel('Verification code').pressSequentially(SANDBOX_OTP);
-  await link.getByRole('button', { name: 'Verify' }).click();
-  await link.getByRole('button', { name: 'Share' }).click({ timeout: STEP_TIMEOUT });
+  // Link's iframe is on the API's site (127.0.0.1), the page on localhost: cross-site, as Plaid's is.
+  await shareInLink(page);
   await waitForEvent('layer-success');
   assert.equal(await page.getByLabel('First name').inputValue(), identity.name!.first_name);
   assert.equal(await page.getByLabel('Last name').inputValue(), identity.name!.last_name);
@@ -212,6 +215,7 @@ describe('another site than the API (http://localhost:A → http://127.0.0.1:B)'
           [],
         );
         assert.deepEqual(watched.errors, []);
+        assert.deepEqual(watched.violations, []);
         // No cookie was needed, so the API set none.
         assert.deepEqual(watched.apiCookies, []);
       } finally {
@@ -251,7 +255,7 @@ describe('a page whose origin the API does not allow', () => {
       assert.deepEqual(await watched.waitForEvent('layer-fallback'), { reason: 'error' });
       assert.equal(await page.locator('layer-onboarding').getAttribute('state'), 'error');
       // No Link session was started: the visitor never got as far as Link.
-      assert.equal(await page.getByRole('dialog', { name: /Plaid/ }).count(), 0);
+      assert.equal(await page.locator(LINK_FRAME).count(), 0);
       assert.ok(
         (await watched.events()).every((event) => event.type !== 'layer-eligible'),
         'Link must not open',
@@ -313,6 +317,7 @@ describe('a Vite dev server proxying /api/layer to the backend', () => {
       await page.goto(`http://localhost:${vite!.port}/`);
       await completeEligibleFlow(watched);
       assert.deepEqual(watched.errors, []);
+      assert.deepEqual(watched.violations, []);
       // The API calls went through the proxy (same origin as the page).
       assert.match(api.output(), /POST \/api\/layer\/session 200/);
     } finally {

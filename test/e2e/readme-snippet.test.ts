@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
-import { SANDBOX_OTP, findSandboxUser } from '../../emulator/sandbox-users.js';
+import { findSandboxUser } from '../../emulator/sandbox-users.js';
 import { EMULATOR_LINK_SCRIPT, injectLinkScriptSrc } from '../../server/site.js';
 import { openPage } from '../support/browser.js';
+import { shareInLink } from '../support/link.js';
 import { useSite } from '../support/site.js';
 
 const site = useSite();
@@ -24,7 +25,7 @@ test('the README snippet, pasted into a page served by npm start, prefills its f
   const snippet = await readmeSnippet();
   // Served the way the README says: an HTML file dropped into demo/ (npm start points it at the
   // emulator's Link script). A route stands in for the file so the test leaves demo/ untouched.
-  const { page, errors } = await openPage(site.browser);
+  const { page, errors, violations } = await openPage(site.browser);
   await page.route(`${site.server.url}/pasted.html`, (route) =>
     route.fulfill({
       contentType: 'text/html; charset=utf-8',
@@ -36,11 +37,7 @@ test('the README snippet, pasted into a page served by npm start, prefills its f
   const widget = page.locator('layer-onboarding');
   await widget.getByLabel('Phone number', { exact: true }).pressSequentially('415-555-0011');
   await widget.getByRole('button', { name: 'Continue' }).click();
-  const link = page.getByRole('dialog', { name: /Plaid/ });
-  await link.getByRole('button', { name: 'Continue' }).click();
-  await link.getByLabel('Verification code').pressSequentially(SANDBOX_OTP);
-  await link.getByRole('button', { name: 'Verify' }).click();
-  await link.getByRole('button', { name: 'Share' }).click();
+  await shareInLink(page);
 
   const identity = findSandboxUser('+14155550011')!.identity!;
   const firstName = page.getByLabel('First name');
@@ -51,5 +48,6 @@ test('the README snippet, pasted into a page served by npm start, prefills its f
   assert.equal(await page.getByLabel('Last name').inputValue(), identity.name!.last_name);
   assert.equal(await page.getByLabel('Date of birth').inputValue(), identity.date_of_birth);
   assert.deepEqual(errors, []);
+  assert.deepEqual(violations, [], 'in Link’s iframe, under its own policy');
   await page.close();
 });

@@ -36,8 +36,15 @@ test('with no environment it says it runs in emulator mode, with numbers, code a
 test('it serves health, the widget, and the demo wired to the emulator’s Link script', async () => {
   assert.deepEqual(await (await fetch(`${server.url}/health`)).json(), { ok: true });
   assert.equal((await fetch(`${server.url}/layer-onboarding.js`)).status, 200);
+  // Link from the other loopback name than the page's, so its iframe is cross-origin.
+  const port = new URL(server.url).port;
   const demo = await (await fetch(`${server.url}/`)).text();
-  assert.match(demo, /<layer-onboarding link-script-src="\/plaid\/link\/v2\/stable\/link-initialize\.js"/);
+  assert.match(
+    demo,
+    new RegExp(
+      `<layer-onboarding link-script-src="http://localhost:${port}/plaid/link/v2/stable/link-initialize\\.js"`,
+    ),
+  );
   const script = await fetch(`${server.url}/plaid/link/v2/stable/link-initialize.js`);
   assert.equal(script.status, 200);
 });

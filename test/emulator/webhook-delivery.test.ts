@@ -189,15 +189,25 @@ describe('webhook delivery', () => {
     try {
       const { linkToken } = await run();
       await emulator.emulator.webhooksIdle();
-      const mine = silent.received.filter((webhook) => webhook.body.includes(linkToken));
-      // Two webhooks, each tried once and retried twice.
-      assert.equal(mine.length, 6);
+      // Two webhooks, each tried once and retried twice: six attempts, each given up after 50 ms.
       assert.equal(failures.length, 6);
       assert.ok(failures.every((failure) => /no answer within 50 ms/.test(failure.reason)));
-      assert.deepEqual(
-        failures.filter((failure) => failure.final).map((failure) => failure.attempt),
-        [3, 3],
-      );
+      for (const code of ['LAYER_AUTHENTICATION_PASSED', 'SESSION_FINISHED'])
+        assert.deepEqual(
+          failures
+            .filter((failure) => failure.webhook_code === code)
+            .map((failure) => [failure.attempt, failure.final]),
+          [
+            [1, false],
+            [2, false],
+            [3, true],
+          ],
+          code,
+        );
+      // How many reached the silent receiver before each 50 ms ran out depends on the machine's
+      // load (an attempt may be abandoned before the receiver has read it), never more than six.
+      const mine = silent.received.filter((webhook) => webhook.body.includes(linkToken));
+      assert.ok(mine.length <= 6, `${mine.length} deliveries`);
       assert.equal(emulator.emulator.stats().pendingWebhooks, 0);
     } finally {
       await emulator.close();

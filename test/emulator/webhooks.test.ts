@@ -182,25 +182,36 @@ describe('webhooks', () => {
     );
   });
 
-  it('reports a webhook it could not deliver, without secrets', async () => {
+  it('reports each webhook it could not deliver, without secrets', async () => {
+    // Each webhook travels on its own (Plaid promises no order), so neither failure comes first
+    // for sure: wait until both have been reported once.
     const failures: WebhookFailure[] = [];
-    let reported: () => void = () => {};
-    const reportedOnce = new Promise<void>((resolve) => (reported = resolve));
+    let reportedBoth: () => void = () => {};
+    const bothReported = new Promise<void>((resolve) => (reportedBoth = resolve));
     const unreachable = await listenForWebhooks();
     const url = unreachable.url;
     await unreachable.close();
     const failing = await startEmulator({
       webhookUrl: url,
+      webhookDelivery: { duplicateRate: 0 },
       onWebhookFailure: (failure) => {
         failures.push(failure);
-        reported();
+        if (new Set(failures.map((each) => each.webhook_code)).size === 2) reportedBoth();
       },
     });
     try {
       await failing.publicToken('+14155550011');
-      await reportedOnce;
-      assert.equal(failures[0]!.url, url);
-      assert.equal(failures[0]!.webhook_code, 'LAYER_AUTHENTICATION_PASSED');
+      await bothReported;
+      assert.deepEqual(failures.map((failure) => failure.webhook_code).sort(), [
+        'LAYER_AUTHENTICATION_PASSED',
+        'SESSION_FINISHED',
+      ]);
+      for (const failure of failures) {
+        assert.equal(failure.url, url);
+        // The first attempt failed; Plaid's schedule retries it 30 s later.
+        assert.equal(failure.attempt, 1);
+        assert.equal(failure.final, false);
+      }
       assert.doesNotMatch(JSON.stringify(failures), /access-sandbox|public-sandbox|emulator-secret/);
     } finally {
       await failing.close();

@@ -32,7 +32,9 @@ test('no environment: emulator mode on 127.0.0.1:8787', () => {
     sessionSecret: undefined,
     allowedOrigins: [],
     webhookUrl: undefined,
+    redirectUri: undefined,
     trustProxy: 0,
+    webhookBindingWaitMs: undefined,
   });
 });
 
@@ -100,7 +102,7 @@ test('bad values are named with the fix, all of them in one run', () => {
 });
 
 test('TRUST_PROXY: unset, false or 0 trust no proxy; true is one; a number is that many', () => {
-  const cases: [Record<string, string>, number][] = [
+  const cases: [Record<string, string>, StartConfig['trustProxy']][] = [
     [{}, 0],
     [{ TRUST_PROXY: '' }, 0],
     [{ TRUST_PROXY: 'false' }, 0],
@@ -111,13 +113,98 @@ test('TRUST_PROXY: unset, false or 0 trust no proxy; true is one; a number is th
     [{ TRUST_PROXY: '1' }, 1],
     [{ TRUST_PROXY: '2' }, 2],
   ];
-  for (const [env, expected] of cases) assert.equal(config(env).trustProxy, expected, JSON.stringify(env));
+  for (const [env, expected] of cases)
+    assert.deepEqual(config(env).trustProxy, expected, JSON.stringify(env));
 });
 
-test('TRUST_PROXY that is not true, false or a number of proxies is a problem naming it', () => {
-  for (const value of ['yes', 'on', '-1', '1.5', '2 proxies', '0x2', '11']) {
+test('TRUST_PROXY=forwarded[:n]: that many proxies setting the standard Forwarded header', () => {
+  const cases: [string, StartConfig['trustProxy']][] = [
+    ['forwarded', { hops: 1, header: 'forwarded' }],
+    ['Forwarded', { hops: 1, header: 'forwarded' }],
+    ['forwarded:1', { hops: 1, header: 'forwarded' }],
+    [' forwarded:3 ', { hops: 3, header: 'forwarded' }],
+    ['forwarded:0', 0],
+  ];
+  for (const [value, expected] of cases)
+    assert.deepEqual(config({ TRUST_PROXY: value }).trustProxy, expected, value);
+});
+
+test('TRUST_PROXY that is not true, false, a number or forwarded[:n] is a problem naming it', () => {
+  for (const value of [
+    'yes',
+    'on',
+    '-1',
+    '1.5',
+    '2 proxies',
+    '0x2',
+    '11',
+    'forwarded:',
+    'forwarded:x',
+    'forwarded:11',
+    'forward',
+    'x-forwarded',
+  ]) {
     const text = problems({ TRUST_PROXY: value });
-    assert.match(text, /TRUST_PROXY must be true, false or the number of proxies in front of the server/);
-    assert.ok(text.includes(`got "${value}"`), text);
+    assert.match(
+      text,
+      /TRUST_PROXY must be true, false, the number of proxies in front of the server \(e\.g\. 1\), or forwarded \/ forwarded:<number>/,
+    );
+    assert.ok(text.includes(`got "${value.toLowerCase()}"`), text);
   }
+});
+
+test('REDIRECT_URI is read and held to Plaid’s rules, with the rule named', () => {
+  assert.equal(config({ REDIRECT_URI: 'http://localhost:8787/' }).redirectUri, 'http://localhost:8787/');
+  assert.equal(
+    config({ ...KEYS, PLAID_ENV: 'production', REDIRECT_URI: 'https://shop.example/oauth-return' })
+      .redirectUri,
+    'https://shop.example/oauth-return',
+  );
+  const cases: [Record<string, string>, RegExp][] = [
+    [
+      { REDIRECT_URI: 'http://127.0.0.1:8787/' },
+      /REDIRECT_URI must use https, or http:\/\/localhost in Sandbox/,
+    ],
+    [{ REDIRECT_URI: 'https://shop.example/oauth?step=2' }, /REDIRECT_URI must not have a query string/],
+    [{ REDIRECT_URI: 'https://shop.example/oauth#x' }, /REDIRECT_URI must not have a fragment/],
+    [{ REDIRECT_URI: 'https://*.shop.example/oauth' }, /REDIRECT_URI must not contain a wildcard/],
+    [{ REDIRECT_URI: 'oauth-return' }, /REDIRECT_URI must be an absolute URL/],
+    [{ REDIRECT_URI: 'http://shop.example/oauth' }, /REDIRECT_URI must use https/],
+    [
+      { ...KEYS, PLAID_ENV: 'production', REDIRECT_URI: 'http://localhost:8787/' },
+      /REDIRECT_URI must use https in production/,
+    ],
+  ];
+  for (const [env, message] of cases) {
+    const text = problems(env);
+    assert.match(text, message, env.REDIRECT_URI);
+    assert.match(text, /Allowed redirect URIs/, 'says where else it must be set');
+  }
+});
+
+test('WEBHOOK_BINDING_WAIT_MS: whole milliseconds within the widget’s patience', () => {
+  assert.equal(config({ WEBHOOK_BINDING_WAIT_MS: '10000' }).webhookBindingWaitMs, 10_000);
+  assert.equal(config({ WEBHOOK_BINDING_WAIT_MS: '0' }).webhookBindingWaitMs, 0);
+  assert.equal(config({ WEBHOOK_BINDING_WAIT_MS: '15000' }).webhookBindingWaitMs, 15_000);
+  for (const value of ['-1', '1.5', 'ten', '15001'])
+    assert.match(
+      problems({ WEBHOOK_BINDING_WAIT_MS: value }),
+      new RegExp(
+        `WEBHOOK_BINDING_WAIT_MS must be a whole number of milliseconds from 0 to 15000.*got "${value}"`,
+      ),
+    );
+});
+
+test('real Plaid without WEBHOOK_URL starts, with a warning to set the template’s webhook', () => {
+  const result = readStartConfig(KEYS);
+  assert.ok(result.ok);
+  assert.equal(result.warnings.length, 1);
+  assert.match(
+    result.warnings[0]!,
+    /WEBHOOK_URL is not set: .*Layer template \(template_x\) in the Plaid Dashboard.*\/api\/layer\/webhook.*onWebhook never fires/,
+  );
+  const withUrl = readStartConfig({ ...KEYS, WEBHOOK_URL: 'https://api.example.com/api/layer/webhook' });
+  assert.deepEqual(withUrl.ok && withUrl.warnings, []);
+  const emulator = readStartConfig({});
+  assert.deepEqual(emulator.ok && emulator.warnings, [], 'the emulator is its own template');
 });

@@ -182,7 +182,10 @@ test('checkRedirectUri and redirectUriProblem are there for the entry point’s 
     (error: unknown) =>
       error instanceof TypeError && /^redirect_uri must not have a query string/.test(error.message),
   );
-  assert.equal(redirectUriProblem('http://127.0.0.1:8787/oauth', 'sandbox'), undefined);
+  assert.equal(redirectUriProblem('http://localhost:8787/oauth', 'sandbox'), undefined);
+  // Plaid (and the emulator) allow plain http for the name localhost only.
+  for (const loopback of ['http://127.0.0.1:8787/oauth', 'http://[::1]:8787/oauth'])
+    assert.match(redirectUriProblem(loopback, 'sandbox') ?? '', /http:\/\/localhost in Sandbox/, loopback);
   assert.match(redirectUriProblem('http://localhost/oauth', 'production') ?? '', /https in production/);
 });
 

@@ -7,7 +7,12 @@ import { after, before, test } from 'node:test';
 import { Hono } from 'hono';
 
 import { createPlaidEmulator } from '../../emulator/index.js';
-import { EMULATOR_LINK_SCRIPT, createSiteApp, injectLinkScriptSrc } from '../../server/site.js';
+import {
+  EMULATOR_LINK_SCRIPT,
+  createSiteApp,
+  demoContentSecurityPolicy,
+  injectLinkScriptSrc,
+} from '../../server/site.js';
 
 let root: string;
 
@@ -146,4 +151,42 @@ test('mounts the API at /api/layer and the emulator at /plaid', async () => {
   });
   assert.equal(plaid.status, 400, 'the emulator answers as Plaid: no credentials');
   assert.equal(((await plaid.json()) as { error_code: string }).error_code, 'INVALID_API_KEYS');
+});
+
+test('demo pages carry a strict CSP, no referrer and no framing; other files only nosniff', async () => {
+  const app = createSiteApp({ root });
+  const page = await app.request('/');
+  assert.equal(
+    page.headers.get('content-security-policy'),
+    "default-src 'self'; script-src 'self'; frame-src 'self'; connect-src 'self'; style-src 'self'; " +
+      "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  );
+  assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+  const script = await app.request('/assets/app.js');
+  assert.equal(script.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(script.headers.get('content-security-policy'), null);
+  const widget = await app.request('/layer-onboarding.js');
+  assert.equal(widget.headers.get('x-content-type-options'), 'nosniff');
+});
+
+test('the policy names Link’s origins, and a link-script-src function is asked per request', async () => {
+  const policy = demoContentSecurityPolicy({ emulatorOrigins: ['http://localhost:1', 'http://127.0.0.1:1'] });
+  assert.match(policy, /script-src 'self' http:\/\/localhost:1 http:\/\/127\.0\.0\.1:1;/);
+  assert.match(policy, /frame-src 'self' http:\/\/localhost:1 http:\/\/127\.0\.0\.1:1;/);
+  assert.doesNotMatch(policy, /unsafe/);
+  const seen: string[] = [];
+  const app = createSiteApp({
+    root,
+    contentSecurityPolicy: policy,
+    linkScriptSrc: (url) => {
+      seen.push(url.host);
+      return `http://other.test${EMULATOR_LINK_SCRIPT}`;
+    },
+  });
+  const page = await app.request('http://page.test/');
+  assert.equal(page.headers.get('content-security-policy'), policy);
+  assert.match(await page.text(), /link-script-src="http:\/\/other\.test\/plaid\/link/);
+  assert.deepEqual(seen, ['page.test']);
 });

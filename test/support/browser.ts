@@ -2,7 +2,7 @@
  * Debian's Chromium (or CHROMIUM_PATH) through playwright-core; nothing downloads a browser. The
  * same path and flags serve web-test-runner (web-test-runner.config.mjs imports them from here).
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 import { exitOnSignals } from './processes.js';
 
@@ -45,9 +45,41 @@ export interface OpenPage {
   page: Page;
   /** Uncaught page errors and console errors, as they happen. */
   errors: string[];
+  /** Every `securitypolicyviolation` in the page and its frames (Link's iframe included). */
+  violations: string[];
 }
 
-/** A new page with generous step limits that records its errors. */
+/**
+ * Records every Content-Security-Policy violation in every frame of the page (or of every page of
+ * the context), cross-origin iframes included, as `directive blocked-uri (document)`. A binding,
+ * not the console: a policy that only reports could otherwise go unnoticed.
+ */
+export async function recordCspViolations(target: Page | BrowserContext): Promise<string[]> {
+  const violations: string[] = [];
+  await target.exposeBinding('__reportCspViolation', (_source, violation: string) => {
+    violations.push(violation);
+  });
+  await target.addInitScript(() => {
+    document.addEventListener(
+      'securitypolicyviolation',
+      (event) => {
+        const scope = window as unknown as {
+          __reportCspViolation?: (text: string) => void;
+          cspViolationCount?: number;
+        };
+        // Counted in the document too, so a test can wait for a violation it provokes.
+        scope.cspViolationCount = (scope.cspViolationCount ?? 0) + 1;
+        scope.__reportCspViolation?.(
+          `${event.effectiveDirective} blocked ${event.blockedURI || '(inline)'} (${event.documentURI})`,
+        );
+      },
+      true,
+    );
+  });
+  return violations;
+}
+
+/** A new page with generous step limits that records its errors and CSP violations. */
 export async function openPage(browser: Browser): Promise<OpenPage> {
   const page = await browser.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
@@ -57,5 +89,6 @@ export async function openPage(browser: Browser): Promise<OpenPage> {
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
-  return { page, errors };
+  const violations = await recordCspViolations(page);
+  return { page, errors, violations };
 }

@@ -627,10 +627,14 @@ describe('<layer-onboarding>', () => {
       await until(() => a!.state === 'ready' && b!.state === 'ready');
       expect(scriptTags(url)).to.have.length(1);
       expect(plaid.handlers).to.have.length(2);
-      const [handlerA, handlerB] = plaid.handlers;
-      expect(handlerA!.config.token).not.to.equal(handlerB!.config.token);
+      expect(plaid.handlers[0]!.config.token).not.to.equal(plaid.handlers[1]!.config.token);
 
       await typeAndSubmit(a!, '415-555-0011');
+      // The handlers were created as each element's token came back, in either order: a's is the
+      // one its number went to.
+      const handlerA = plaid.handlers.find((handler) => handler.submitted.length > 0);
+      const handlerB = plaid.handlers.find((handler) => handler !== handlerA);
+      expect(plaid.handlers.filter((handler) => handler.submitted.length > 0)).to.have.length(1);
       handlerA!.event('LAYER_READY');
       handlerA!.succeed(await publicTokenFor(handlerA!.token));
       await until(() => a!.state === 'complete');

@@ -44,16 +44,19 @@ export async function publicTokenFor(linkToken: string, phone = SANDBOX_PHONE): 
   return publicToken as string;
 }
 
-/** The profile the backend gives the browser for a Sandbox user (its default fields). */
+/**
+ * The profile the backend gives the browser for a Sandbox user (its default fields). `email` is
+ * null: Plaid documents `identity.email` as not returned, and the emulator follows by default.
+ */
 export function browserProfileOf(phone: string): BrowserProfile {
   const user = findSandboxUser(phone);
   if (!user?.identity) throw new Error(`${phone} is no Sandbox user with a profile`);
-  const { name, address, email, date_of_birth: dateOfBirth, ssn } = user.identity;
+  const { name, address, date_of_birth: dateOfBirth, ssn } = user.identity;
   return {
     name,
     address,
     phone_number: phone,
-    email,
+    email: null,
     date_of_birth: dateOfBirth,
     ssn_last_4: ssn?.slice(-4) ?? null,
   };

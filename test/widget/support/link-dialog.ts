@@ -1,26 +1,29 @@
-// Using the emulator's Link UI as a user does: it is a dialog named "Plaid …" inside the open
-// shadow root of a <plaid-link-emulator> host that Link adds to the page.
+// Using the emulator's Link UI as a user does. As real Link's, it is drawn in an iframe
+// (`iframe[title="Plaid Link"]`, one per handler from create() to destroy()) that the page shows
+// while Link is open; inside it is a dialog named "Plaid …". Under web-test-runner the emulator is
+// on the test page's origin, so the iframe's document is reachable through `contentDocument`.
 import { until } from './wait.js';
 
-const HOST = 'plaid-link-emulator';
+const FRAME = 'iframe[title="Plaid Link"]';
 
-/** Link's page nodes (one host per handler, from create() to destroy()). */
-export function linkHosts(): HTMLElement[] {
-  return Array.from(document.querySelectorAll<HTMLElement>(HOST));
+/** Link's iframes in the page (one per handler, from create() to destroy()). */
+export function linkHosts(): HTMLIFrameElement[] {
+  return Array.from(document.querySelectorAll<HTMLIFrameElement>(FRAME));
 }
 
-/** The Link dialog that is showing, if any. */
+/** The Link dialog that is showing, if any: in a shown iframe, visible, named "Plaid …". */
 export function openDialog(): HTMLElement | null {
-  for (const host of linkHosts()) {
-    const dialog = host.shadowRoot?.querySelector<HTMLElement>('[role=dialog]');
-    if (dialog && getComputedStyle(host).display !== 'none' && /Plaid/.test(dialogName(dialog)))
-      return dialog;
+  for (const frame of linkHosts()) {
+    if (getComputedStyle(frame).display === 'none') continue;
+    const inner = frame.contentDocument;
+    const dialog = inner?.querySelector<HTMLElement>('[role=dialog]');
+    if (dialog && dialog.checkVisibility() && /Plaid/.test(dialogName(dialog))) return dialog;
   }
   return null;
 }
 
 function dialogName(dialog: HTMLElement): string {
-  const root = dialog.getRootNode() as ShadowRoot;
+  const root = dialog.ownerDocument;
   return (dialog.getAttribute('aria-labelledby') ?? '')
     .split(/\s+/)
     .map((id) => root.getElementById(id)?.textContent ?? '')
@@ -33,7 +36,9 @@ function buttonNamed(name: string): HTMLButtonElement | null {
   return (
     Array.from(dialog.querySelectorAll('button')).find(
       (button) =>
-        (button.getAttribute('aria-label') ?? button.textContent ?? '').trim() === name && !button.disabled,
+        (button.getAttribute('aria-label') ?? button.textContent ?? '').trim() === name &&
+        !button.disabled &&
+        button.checkVisibility(),
     ) ?? null
   );
 }
@@ -47,14 +52,17 @@ export async function press(name: string): Promise<void> {
 /** Types into the field labelled `label` in the Link dialog. */
 export async function typeInLink(label: string, value: string): Promise<void> {
   const find = () =>
-    Array.from(openDialog()?.querySelectorAll('input') ?? []).find((input) =>
-      Array.from(input.labels ?? []).some((node) => node.textContent?.trim() === label),
+    Array.from(openDialog()?.querySelectorAll('input') ?? []).find(
+      (input) =>
+        !input.disabled && Array.from(input.labels ?? []).some((node) => node.textContent?.trim() === label),
     );
   await until(() => find(), `Link shows no "${label}" field`);
   const input = find()!;
   input.focus();
   input.value = value;
-  input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, data: value }));
+  // An event of the iframe's own window, as the browser would make it there.
+  const View = (input.ownerDocument.defaultView ?? window) as typeof window;
+  input.dispatchEvent(new View.InputEvent('input', { bubbles: true, composed: true, data: value }));
 }
 
 /** Consent, the one-time code and the review, as a user goes through them. */
