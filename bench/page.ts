@@ -8,6 +8,7 @@
  * - eligible: `submitPhone()` → `layer-eligible` (the phone travels to Link, Link answers
  *   LAYER_READY), and → the Link dialog on screen.
  */
+import { linkDialog } from '../test/support/link.js';
 import type { Browser } from 'playwright-core';
 
 import { launchChromium } from '../test/support/browser.js';
@@ -65,7 +66,7 @@ async function oneRun(browser: Browser, url: string, withEligibility: boolean) {
       ).submitPhone('+14155550011');
       return start;
     });
-    await page.getByRole('dialog', { name: /Plaid/ }).waitFor({ timeout: 30_000 });
+    await linkDialog(page).waitFor({ timeout: 30_000 });
     const shown = await page.evaluate(() => performance.now());
     eligible = (await page.evaluate(() => window.__bench.eligible!)) - started;
     dialog = shown - started;

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 
 import { SANDBOX_OTP } from '../emulator/sandbox-users.js';
 import { launchChromium } from '../test/support/browser.js';
+import { linkDialog } from '../test/support/link.js';
 import { startServer } from '../test/support/server.js';
 
 const OUT = new URL('../docs/', import.meta.url);
@@ -28,7 +29,7 @@ try {
   await page.screenshot({ path: new URL('demo.png', OUT).pathname });
 
   await widget.getByRole('button', { name: 'Continue' }).click();
-  const link = page.getByRole('dialog', { name: /Plaid/ });
+  const link = linkDialog(page);
   await link.getByRole('button', { name: 'Continue' }).click(STEP);
   await link.getByLabel('Verification code').pressSequentially(SANDBOX_OTP, STEP);
   await page.screenshot({ path: new URL('demo-link.png', OUT).pathname });
