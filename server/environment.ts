@@ -4,6 +4,7 @@
  */
 import { MIN_SESSION_SECRET_LENGTH, normalizeOrigin } from './options.js';
 import { PLAID_ENVIRONMENTS, type PlaidEnvironment } from './plaid-client.js';
+import { redisUrlProblem } from './redis-url.js';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -21,12 +22,25 @@ export interface StartConfig {
   webhookUrl: string | undefined;
   /** Proxies in front of the server whose forwarding headers are believed; 0 for none. */
   trustProxy: number;
+  // Several instances (README "Running several instances"): set only when given.
+  /** REDIS_URL: the store every instance shares; unset: in this process's memory. */
+  redisUrl?: string;
+  /** PLAID_EMULATOR_URL: emulator mode with another `npm start`'s emulator (`…/plaid`), none mounted. */
+  plaidEmulatorUrl?: string;
 }
 
 export type StartConfigResult = { ok: true; config: StartConfig } | { ok: false; problems: string[] };
 
 const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 const KEYS_PAGE = 'https://dashboard.plaid.com/developers/keys';
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
 
 export function readStartConfig(env: Readonly<Record<string, string | undefined>>): StartConfigResult {
   const problems: string[] = [];
@@ -130,6 +144,25 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
     }
   }
 
+  // ── several instances ──
+  const redisUrl = value('REDIS_URL');
+  const redisProblem = redisUrl === undefined ? undefined : redisUrlProblem(redisUrl);
+  if (redisProblem)
+    problems.push(
+      `REDIS_URL ${redisProblem} (the value is not shown: it may hold a password). Use e.g. ` +
+        'REDIS_URL=redis://localhost:6379, redis://:password@redis.internal:6379/0, or rediss:// for TLS.',
+    );
+  const plaidEmulatorUrl = value('PLAID_EMULATOR_URL')?.replace(/\/+$/, '');
+  if (plaidEmulatorUrl !== undefined && withKeys)
+    problems.push(
+      'PLAID_EMULATOR_URL is for emulator mode: unset it, or unset PLAID_CLIENT_ID and PLAID_SECRET.',
+    );
+  else if (plaidEmulatorUrl !== undefined && !isHttpUrl(plaidEmulatorUrl))
+    problems.push(
+      `PLAID_EMULATOR_URL must be the http(s) URL of another npm start's emulator, got "${plaidEmulatorUrl}", ` +
+        'e.g. PLAID_EMULATOR_URL=http://127.0.0.1:8787/plaid.',
+    );
+
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
@@ -142,6 +175,8 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
       allowedOrigins,
       webhookUrl,
       trustProxy,
+      ...(redisUrl ? { redisUrl } : {}),
+      ...(plaidEmulatorUrl ? { plaidEmulatorUrl } : {}),
     },
   };
 }

@@ -6,9 +6,12 @@
  */
 import type { Hono } from 'hono';
 
+import { LINK_SCRIPT_PATH } from '../contract/index.js';
+import { EMULATOR_CLIENT_ID, EMULATOR_SECRET } from '../emulator/index.js';
 import { toBase64Url } from './crypto.js';
 import type { StartConfig } from './environment.js';
 import { createLayerApi, type LayerApiOptions } from './index.js';
+import { createRedisStore } from './redis-store.js';
 import { createSiteApp, EMULATOR_LINK_SCRIPT } from './site.js';
 import { createEmulatorMode, DEMO_TEMPLATE_ID, emulatorHelp } from './start-emulator.js';
 
@@ -51,6 +54,13 @@ const EMULATOR_RATE_LIMITS = {
 export function createStartSite(config: StartConfig, port: number): StartSite {
   const url = `http://${reachableHost(config.host)}:${port}`;
   const templateId = config.templateId ?? DEMO_TEMPLATE_ID;
+  // REDIS_URL: one store for every instance (README "Running several instances").
+  const store = config.redisUrl
+    ? createRedisStore({ url: config.redisUrl, logger: (line) => console.warn(line) })
+    : undefined;
+  const storeLine = store
+    ? `Store: ${store.description}.`
+    : 'Store: in memory (this process only; set REDIS_URL to share it between instances).';
   const options: Omit<LayerApiOptions, 'plaid'> = {
     templateId,
     // With keys, readStartConfig insists on SESSION_SECRET; the emulator may use a throwaway one.
@@ -60,13 +70,31 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
     trustProxy: config.trustProxy,
     logger: (line) => console.log(line),
     ...(config.webhookUrl ? { webhookUrl: config.webhookUrl } : {}),
+    ...(store ? { store } : {}),
   };
 
   if (config.plaid)
     return {
       app: createSiteApp({ api: createLayerApi({ ...options, plaid: config.plaid }) }),
       url,
-      banner: `Plaid ${config.plaid.env} with template ${templateId}.`,
+      banner: `Plaid ${config.plaid.env} with template ${templateId}.\n${storeLine}`,
+    };
+
+  // PLAID_EMULATOR_URL: another instance's emulator serves this one too (its API calls and the
+  // page's Link script), so several instances share one emulator as they would share Plaid.
+  const external = config.plaidEmulatorUrl;
+  if (external)
+    return {
+      app: createSiteApp({
+        api: createLayerApi({
+          ...options,
+          plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: external },
+          rateLimits: EMULATOR_RATE_LIMITS,
+        }),
+        linkScriptSrc: `${external}${LINK_SCRIPT_PATH}`,
+      }),
+      url,
+      banner: `Emulator mode: Plaid is the emulator at ${external} (PLAID_EMULATOR_URL); template ${templateId}.\n${storeLine}`,
     };
 
   const { emulator, plaid } = createEmulatorMode(url);
@@ -77,6 +105,6 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
       linkScriptSrc: EMULATOR_LINK_SCRIPT,
     }),
     url,
-    banner: emulatorHelp(url, templateId),
+    banner: `${emulatorHelp(url, templateId)}\n${storeLine}`,
   };
 }

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 
 import { createClient } from 'redis';
 
+import { readStartConfig } from '../../server/environment.js';
 import { createRedisStore } from '../../server/redis-store.js';
 import { recordLinkTokens } from './support/handlers.js';
 import { PUBLIC_TOKEN } from './support/plaid-fixtures.js';
@@ -181,4 +182,40 @@ test('two instances on one Redis: SESSION_FINISHED received by one binds the pub
   } finally {
     await store.close();
   }
+});
+
+test('npm start’s REDIS_URL and PLAID_EMULATOR_URL: read when well formed, one problem each when not', () => {
+  const read = readStartConfig({
+    REDIS_URL: 'rediss://:pw@cache.internal:6380/2',
+    PLAID_EMULATOR_URL: 'http://127.0.0.1:8787/plaid/',
+  });
+  assert.ok(read.ok);
+  assert.equal(read.config.redisUrl, 'rediss://:pw@cache.internal:6380/2');
+  assert.equal(read.config.plaidEmulatorUrl, 'http://127.0.0.1:8787/plaid');
+  const unset = readStartConfig({});
+  assert.ok(unset.ok && !('redisUrl' in unset.config) && !('plaidEmulatorUrl' in unset.config));
+
+  const refused = readStartConfig({
+    REDIS_URL: 'https://:hunter2@cache.internal',
+    PLAID_EMULATOR_URL: 'plaid',
+  });
+  assert.ok(!refused.ok);
+  assert.deepEqual(
+    refused.problems.map((problem) => problem.split(/[ (]/)[0]),
+    ['REDIS_URL', 'PLAID_EMULATOR_URL'],
+  );
+  assert.match(
+    refused.problems[0]!,
+    /^REDIS_URL must start with redis:\/\/ or rediss:\/\/ \(the value is not shown/,
+  );
+  assert.doesNotMatch(refused.problems.join('\n'), /hunter2/);
+  const withKeys = readStartConfig({
+    PLAID_CLIENT_ID: 'cid',
+    PLAID_SECRET: 'sec',
+    LAYER_TEMPLATE_ID: 'template_x',
+    SESSION_SECRET: 's'.repeat(32),
+    PLAID_EMULATOR_URL: 'http://127.0.0.1:8787/plaid',
+  });
+  assert.ok(!withKeys.ok);
+  assert.match(withKeys.problems.join('\n'), /PLAID_EMULATOR_URL is for emulator mode/);
 });
