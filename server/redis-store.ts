@@ -196,10 +196,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     where = `Redis at ${redisUrlForDisplay(options.url)}`;
   } else if (options.client && typeof options.client.sendCommand === 'function') {
     client = options.client;
-    where = 'Redis (a client passed in)';
+    where = 'Redis through the client passed in';
   } else fail('pass { url } (redis://host:port) or { client } (with sendCommand).');
 
-  const hint = `check that ${where} is up and answers within ${commandTimeoutMs} ms`;
+  const hint = `check that ${options.url === undefined ? 'Redis' : where} is up and answers within ${commandTimeoutMs} ms`;
   /** A failure as the API reports it, without the password should a message ever carry it. */
   const unavailable = (reason: string, cause?: unknown) =>
     Object.assign(

@@ -116,7 +116,7 @@ test('a client you pass in is used as it is, under your prefix, and left open by
   await client.connect();
   try {
     const store = createRedisStore({ client, prefix: 'partner-app:layer:' });
-    assert.equal(store.description, 'Redis (a client passed in) (keys under partner-app:layer:)');
+    assert.equal(store.description, 'Redis through the client passed in (keys under partner-app:layer:)');
     await store.set('k', 'v', 60_000);
     assert.equal(await client.get('partner-app:layer:k'), 'v');
     await store.close();
