@@ -14,7 +14,8 @@
  *   (a new key, or one left without a TTL), answering the count and the time left.
  *
  * Each command has a deadline (`commandTimeoutMs`): a Redis that is down or stalled makes the API
- * answer 503 STORE_UNAVAILABLE in bounded time, never hang. A command that missed its deadline may
+ * answer 503 STORE_UNAVAILABLE in bounded time, never hang; once a connection made from `url` has
+ * been failing for longer than that, commands fail at once until it is back. A command that missed its deadline may
  * still reach Redis later; an `add` that then turns out to have set its key is undone, so a caller
  * told "unavailable" never holds a claim it does not know about (a public token's exchange, a
  * webhook's delivery, which would otherwise be refused as duplicates for minutes).
@@ -127,17 +128,19 @@ function connect(url: string, timeoutMs: number, log: (line: string) => void) {
     // The default reconnect strategy (50 ms doubling to 2 s, with jitter) never gives up.
     socket: { connectTimeout: Math.max(timeoutMs, 1000) },
   });
-  let down = false;
+  let downSince: number | undefined;
+  let lastError = '';
   // node-redis emits 'error' on every failed connection attempt; with no listener Node would
   // throw it and end the process. The store's callers see each failure as STORE_UNAVAILABLE.
   client.on('error', (error: unknown) => {
-    if (down) return;
-    down = true;
-    log(`layer-onboarding: Redis at ${where} is unreachable (${describeError(error)}); retrying`);
+    lastError = describeError(error);
+    if (downSince !== undefined) return;
+    downSince = Date.now();
+    log(`layer-onboarding: Redis at ${where} is unreachable (${lastError}); retrying`);
   });
   client.on('ready', () => {
-    if (!down) return;
-    down = false;
+    if (downSince === undefined) return;
+    downSince = undefined;
     log(`layer-onboarding: Redis at ${where} is reachable again`);
   });
   // The first attempt is retried like any reconnect; connect() rejects only if the store is
@@ -145,6 +148,14 @@ function connect(url: string, timeoutMs: number, log: (line: string) => void) {
   client.connect().catch(() => undefined);
   return {
     client,
+    /**
+     * Why a command need not even wait: the connection has been failing for longer than a
+     * command's deadline (a blip, a restart or a failover gets the deadline to come back).
+     */
+    outage(): string | undefined {
+      if (downSince === undefined || Date.now() - downSince < timeoutMs) return undefined;
+      return `unreachable for ${Date.now() - downSince} ms (${lastError})`;
+    },
     async close() {
       if (!client.isOpen) return;
       if (!client.isReady) return client.destroy();
@@ -183,6 +194,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   let client: RedisCommandClient;
   let where: string;
   let close: () => Promise<void> = async () => undefined;
+  let outage: () => string | undefined = () => undefined;
   let password = '';
   if (options.url !== undefined) {
     if (options.client !== undefined) fail('pass url or client, not both.');
@@ -193,6 +205,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const connection = connect(options.url, commandTimeoutMs, logger === false ? () => undefined : logger);
     client = connection.client;
     close = connection.close;
+    outage = connection.outage;
     where = `Redis at ${redisUrlForDisplay(options.url)}`;
   } else if (options.client && typeof options.client.sendCommand === 'function') {
     client = options.client;
@@ -213,6 +226,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
    * became of a command it gave up on.
    */
   function send(args: string[]): { reply: Promise<unknown>; sent: Promise<unknown> } {
+    const known = outage();
+    if (known) {
+      const refused = Promise.reject(unavailable(known));
+      return { reply: refused, sent: refused.catch(() => null) };
+    }
     const abort = new AbortController();
     let sent: Promise<unknown>;
     try {
@@ -225,8 +243,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        abort.abort();
+        // Rejected first, so the race settles on this and not on the abort's own rejection.
         reject(unavailable(`no answer within ${commandTimeoutMs} ms`));
+        abort.abort();
       }, commandTimeoutMs);
     });
     const reply = Promise.race([sent, late])

@@ -93,6 +93,13 @@ test('Redis stopped: 503 STORE_UNAVAILABLE in bounded time, logged once; served 
       new RegExp(`code=STORE_UNAVAILABLE store="redis: .+" hint="check that Redis at ${redis.url} is up`),
     );
 
+    // Once the outage has lasted longer than a command's deadline, requests no longer wait for it.
+    const limit = Date.now() + RECOVERY_LIMIT_MS;
+    while (!/store="redis: unreachable for \d+ ms \(/.test(logs.at(-1)!)) {
+      assert.ok(Date.now() < limit, `never failed fast: ${logs.at(-1)}`);
+      await assertUnavailable(browser.linkToken(), '/link-token, later');
+    }
+
     // A restarted Redis has lost its data and its scripts (EVALSHA → NOSCRIPT → EVAL).
     await redis.start();
     await until200(() => browser.linkToken(), '/link-token');
