@@ -166,6 +166,7 @@ export const API_ERRORS = {
   PLAID_TIMEOUT: { status: 503, kind: 'unavailable' }, // Plaid did not answer within `timeoutMs`
   PLAID_UNREACHABLE: { status: 503, kind: 'unavailable' }, // Plaid could not be reached
   PLAID_UNAVAILABLE: { status: 503, kind: 'unavailable' }, // Plaid answered 503
+  STORE_UNAVAILABLE: { status: 503, kind: 'unavailable' }, // the shared store (Redis) did not answer in time or cannot be reached
   SESSION_NOT_CONFIRMED: { status: 503, kind: 'retry' }, // with `requireWebhookBinding`, SESSION_FINISHED for the public token did not arrive in time
 } as const satisfies Record<string, ErrorSpec>;
 

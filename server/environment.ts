@@ -5,6 +5,7 @@
 import { MAX_EXCHANGE_BUDGET_MS, MIN_SESSION_SECRET_LENGTH, normalizeOrigin } from './options.js';
 import { PLAID_ENVIRONMENTS, type PlaidEnvironment } from './plaid-client.js';
 import { redirectUriProblem } from './redirect-uri.js';
+import { redisUrlProblem } from './redis-url.js';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -32,6 +33,11 @@ export interface StartConfig {
    * (createLayerApi's `requireWebhookBinding`); undefined when unset.
    */
   webhookBindingWaitMs: number | undefined;
+  // Several instances (README "Running several instances"): set only when given.
+  /** REDIS_URL: the store every instance shares; unset: in this process's memory. */
+  redisUrl?: string;
+  /** PLAID_EMULATOR_URL: emulator mode with another `npm start`'s emulator (`…/plaid`), none mounted. */
+  plaidEmulatorUrl?: string;
 }
 
 export type StartConfigResult =
@@ -43,6 +49,14 @@ const MAX_BINDING_WAIT_MS = MAX_EXCHANGE_BUDGET_MS - PLAID_TIMEOUT_MS;
 
 const GENERATE_SECRET = `node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))"`;
 const KEYS_PAGE = 'https://dashboard.plaid.com/developers/keys';
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
 
 export function readStartConfig(env: Readonly<Record<string, string | undefined>>): StartConfigResult {
   const problems: string[] = [];
@@ -171,6 +185,25 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
           : '.'),
     );
 
+  // ── several instances ──
+  const redisUrl = value('REDIS_URL');
+  const redisProblem = redisUrl === undefined ? undefined : redisUrlProblem(redisUrl);
+  if (redisProblem)
+    problems.push(
+      `REDIS_URL ${redisProblem} (the value is not shown: it may hold a password). Use e.g. ` +
+        'REDIS_URL=redis://localhost:6379, redis://:password@redis.internal:6379/0, or rediss:// for TLS.',
+    );
+  const plaidEmulatorUrl = value('PLAID_EMULATOR_URL')?.replace(/\/+$/, '');
+  if (plaidEmulatorUrl !== undefined && withKeys)
+    problems.push(
+      'PLAID_EMULATOR_URL is for emulator mode: unset it, or unset PLAID_CLIENT_ID and PLAID_SECRET.',
+    );
+  else if (plaidEmulatorUrl !== undefined && !isHttpUrl(plaidEmulatorUrl))
+    problems.push(
+      `PLAID_EMULATOR_URL must be the http(s) URL of another npm start's emulator, got "${plaidEmulatorUrl}", ` +
+        'e.g. PLAID_EMULATOR_URL=http://127.0.0.1:8787/plaid.',
+    );
+
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
@@ -186,6 +219,8 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
       redirectUri,
       trustProxy,
       webhookBindingWaitMs,
+      ...(redisUrl ? { redisUrl } : {}),
+      ...(plaidEmulatorUrl ? { plaidEmulatorUrl } : {}),
     },
   };
 }

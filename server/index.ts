@@ -14,6 +14,10 @@ export type { VerifiedProfile, VerifyProfileTokenOptions } from './profile.js';
 export type { Logger, RequestLogEntry } from './request-log.js';
 export { createMemoryStore } from './store.js';
 export type { KeyValueStore, MemoryStoreOptions } from './store.js';
+// The Redis store is its own entry, `layer-onboarding/server/redis` (server/redis-store.ts): Node only.
+export { StoreUnavailableError } from './store.js';
+export { runKeyValueStoreContract } from './store-contract.js';
+export type { ContractAssert, ContractHarness, StoreFixture } from './store-contract.js';
 export { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS } from '../contract/index.js';
 export type {
   BrowserAddress,

@@ -6,11 +6,13 @@
  */
 import type { Hono } from 'hono';
 
-import type { PlaidEmulator } from '../emulator/index.js';
+import { LINK_SCRIPT_PATH } from '../contract/index.js';
+import { EMULATOR_CLIENT_ID, EMULATOR_SECRET, type PlaidEmulator } from '../emulator/index.js';
 
 import { toBase64Url } from './crypto.js';
 import type { StartConfig } from './environment.js';
 import { createLayerApi, type LayerApiOptions } from './index.js';
+import { createRedisStore } from './redis-store.js';
 import { createSiteApp, demoContentSecurityPolicy, EMULATOR_LINK_SCRIPT } from './site.js';
 import { createEmulatorMode, DEMO_TEMPLATE_ID, emulatorHelp } from './start-emulator.js';
 
@@ -92,6 +94,16 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
   const redirectUri = config.plaid
     ? config.redirectUri
     : (config.redirectUri ?? defaultRedirectUri(config.host, port));
+  // REDIS_URL: one store for every instance (README "Running several instances").
+  const store = config.redisUrl
+    ? createRedisStore({ url: config.redisUrl, logger: (line) => console.warn(line) })
+    : undefined;
+  const storeLine = store
+    ? `Store: ${store.description}.`
+    : 'Store: in memory (this process only; set REDIS_URL to share it between instances).';
+  const closeStore = async () => {
+    await store?.close();
+  };
   const options: Omit<LayerApiOptions, 'plaid'> = {
     templateId,
     // With keys, readStartConfig insists on SESSION_SECRET; the emulator may use a throwaway one.
@@ -105,6 +117,7 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
     ...(config.webhookBindingWaitMs !== undefined
       ? { requireWebhookBinding: { waitMs: config.webhookBindingWaitMs } }
       : {}),
+    ...(store ? { store } : {}),
   };
   const binding =
     config.webhookBindingWaitMs === undefined
@@ -124,8 +137,28 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
         `Plaid ${config.plaid.env} with template ${templateId}.`,
         ...(redirectUri ? [`OAuth banks send visitors back to ${redirectUri} (REDIRECT_URI).`] : []),
         ...binding,
+        storeLine,
       ].join('\n'),
-      close: async () => {},
+      close: closeStore,
+    };
+
+  // PLAID_EMULATOR_URL: another instance's emulator serves this one too (its API calls and the
+  // page's Link script), so several instances share one emulator as they would share Plaid.
+  const external = config.plaidEmulatorUrl;
+  if (external)
+    return {
+      app: createSiteApp({
+        api: createLayerApi({
+          ...options,
+          plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: external },
+          rateLimits: EMULATOR_RATE_LIMITS,
+        }),
+        linkScriptSrc: `${external}${LINK_SCRIPT_PATH}`,
+        contentSecurityPolicy: demoContentSecurityPolicy({ emulatorOrigins: [new URL(external).origin] }),
+      }),
+      url,
+      banner: `Emulator mode: Plaid is the emulator at ${external} (PLAID_EMULATOR_URL); template ${templateId}.\n${storeLine}`,
+      close: closeStore,
     };
 
   const { emulator, plaid } = createEmulatorMode(url);
@@ -137,8 +170,11 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
       contentSecurityPolicy: demoContentSecurityPolicy({ emulatorOrigins: origins }),
     }),
     url,
-    banner: emulatorHelp(url, templateId, { redirectUri, settings: binding }),
-    close: () => emulator.close(),
+    banner: `${emulatorHelp(url, templateId, { redirectUri, settings: binding })}\n${storeLine}`,
+    close: async () => {
+      await emulator.close();
+      await closeStore();
+    },
     emulator,
   };
 }

@@ -1,9 +1,14 @@
+import { LayerApiError } from './errors.js';
+
 /**
  * The one place createLayerApi keeps state between requests: rate-limit windows, used public
  * tokens, pending exchanges, public-token sources and seen webhooks. Every entry carries its own
  * expiry time, so nothing needs a timer. The in-memory default serves one process; for several
- * instances implement this interface over a shared store (Redis: GET, SET PX, SET NX PX, INCR +
- * PEXPIRE NX, DEL).
+ * instances use a shared store: createRedisStore (`layer-onboarding/server/redis`), or your own
+ * implementation of this interface, checked with runKeyValueStoreContract (store-contract.ts).
+ *
+ * A store that cannot answer (down, too slow) throws {@link StoreUnavailableError}: the API then
+ * answers 503 STORE_UNAVAILABLE. Anything else it throws is a 500.
  */
 export interface KeyValueStore {
   /** The value, or undefined if the key is absent or expired. */
@@ -108,4 +113,22 @@ export function createMemoryStore({
       counters.delete(key);
     },
   };
+}
+
+/** `Retry-After` of STORE_UNAVAILABLE: a store that fails over or restarts is usually back by then. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Thrown by a KeyValueStore that cannot answer: the API answers 503 STORE_UNAVAILABLE with
+ * `Retry-After`, and its log line says why (`reason`, e.g. "redis: no answer within 2000 ms") and
+ * what to check (`hint`). Neither may hold a password or a key's value.
+ */
+export class StoreUnavailableError extends LayerApiError {
+  constructor(reason: string, hint?: string) {
+    super('STORE_UNAVAILABLE', 'The service is briefly unavailable; try again in a few seconds.', {
+      retryAfter: STORE_RETRY_AFTER_SECONDS,
+      log: { store: reason, ...(hint ? { hint } : {}) },
+    });
+    this.name = 'StoreUnavailableError';
+  }
 }

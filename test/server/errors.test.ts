@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import { delay, http, HttpResponse } from 'msw';
 
 import { API_ERROR_CODES, API_ERRORS, type ApiErrorCode } from '../../contract/index.js';
+import { createRedisStore } from '../../server/redis-store.js';
+import { freePort } from '../support/redis.js';
 import { PLAID_BASE, PUBLIC_TOKEN, plaidError } from './support/plaid-fixtures.js';
 import {
   TestBrowser,
@@ -159,6 +161,16 @@ const PRODUCE: Record<ApiErrorCode, () => Response | Promise<Response>> = {
       HttpResponse.json(plaidError('API_ERROR', 'PLANNED_MAINTENANCE'), { status: 503 }),
     );
     return new TestBrowser(createTestApi({ retries: 0 }).app).linkToken();
+  },
+  STORE_UNAVAILABLE: async () => {
+    // A Redis store with nothing listening at its address: no command is ever answered.
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const store = createRedisStore({ url, commandTimeoutMs: 500, logger: false });
+    try {
+      return await new TestBrowser(createTestApi({ store }).app).linkToken();
+    } finally {
+      await store.close();
+    }
   },
   SESSION_NOT_CONFIRMED: async () =>
     (await browserWithHandle(createTestApi({ requireWebhookBinding: { waitMs: 0 } }))).exchange(PUBLIC_TOKEN),
