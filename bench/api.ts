@@ -24,7 +24,8 @@ export interface ApiTimings {
   latencyMs: Summary;
 }
 
-function listen(fetch: (request: Request) => Response | Promise<Response>) {
+/** Serves `fetch` on a free loopback port. */
+export function listen(fetch: (request: Request) => Response | Promise<Response>) {
   return new Promise<{ url: string; server: ServerType }>((resolve) => {
     const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
       resolve({ url: `http://127.0.0.1:${info.port}`, server }),

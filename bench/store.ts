@@ -5,7 +5,7 @@
  * bench/api.ts, in the same process. A fixed number of requests, `concurrency` at a time, over
  * loopback HTTP: what a shared store costs an instance, not a load test of Redis.
  */
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 
 import { SESSION_HANDLE_HEADER } from '../contract/index.js';
 import {
@@ -17,6 +17,7 @@ import {
 import { createLayerApi, createMemoryStore, type KeyValueStore } from '../server/index.js';
 import { createRedisStore } from '../server/redis-store.js';
 import { startRedis } from '../test/support/redis.js';
+import { listen } from './api.js';
 import { summarize, type Summary } from './page.js';
 
 const BENCH_ORIGIN = 'https://www.partner.example';
@@ -29,14 +30,6 @@ export interface StoreThroughput {
   concurrency: number;
   requestsPerSecond: number;
   latencyMs: Summary;
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>) {
-  return new Promise<{ url: string; server: ServerType }>((resolve) => {
-    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve({ url: `http://127.0.0.1:${info.port}`, server }),
-    );
-  });
 }
 
 const close = (server: ServerType) => new Promise((resolve) => server.close(resolve));
