@@ -141,9 +141,12 @@ function run(command, args, { env = {}, until = Infinity, what = [command, ...ar
 
 /** Counts from node's spec reporter (`ℹ pass N` / `ℹ fail N`). */
 function nodeCounts({ code, output }) {
-  const pass = Number(/ℹ pass (\d+)/.exec(output)?.[1] ?? 0);
-  const fail =
-    Number(/ℹ fail (\d+)/.exec(output)?.[1] ?? 0) + Number(/ℹ cancelled (\d+)/.exec(output)?.[1] ?? 0);
+  // The last summary is the file's own: a failure message may quote another run's output (the
+  // harness's tests run `npm test` on fixtures), summary and all, before it.
+  const last = (name) =>
+    Number([...output.matchAll(new RegExp(`^ℹ ${name} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? 0);
+  const pass = last('pass');
+  const fail = last('fail') + last('cancelled');
   // A non-zero exit with no failed test (a file that did not load) still counts as a failure.
   return { passed: pass, failed: fail || (code === 0 && pass > 0 ? 0 : 1) };
 }
@@ -198,7 +201,8 @@ async function nodeFiles(tier, files, tierEnds) {
     );
     const counts = nodeCounts(result);
     if (counts.failed === 0 && !clean(result)) counts.failed = 1;
-    if (!result.timedOut && /test timed out after \d+ms/.test(result.output)) {
+    // node's own line, at the start of a line: a quoted run in a failure message is indented.
+    if (!result.timedOut && /^✖ .*\n {2}'test timed out after \d+ms'/m.test(result.output)) {
       // node --test cancelled it at the file deadline, and it ended: say so as loudly.
       loud(`TIMED OUT: ${tier} ${file}\nstill running at its ${timeout / 1000} s deadline: cancelled.`);
       problems.push(`${tier}: ${file} timed out`);
