@@ -86,7 +86,14 @@ export const JSON_VALUE: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
  */
 export function jsonObjectText(base: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<string> {
   return fc
-    .tuple(base, fc.dictionary(KEY, JSON_VALUE, { maxKeys: 3 }), fc.boolean())
+    .tuple(
+      base,
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant({}) },
+        { weight: 4, arbitrary: fc.dictionary(KEY, JSON_VALUE, { maxKeys: 3 }) },
+      ),
+      fc.integer({ min: 0, max: 9 }).map((roll) => roll < 2),
+    )
     .map(([valid, extra, rawProto]) => {
       const text = JSON.stringify({ ...valid, ...extra });
       return rawProto
