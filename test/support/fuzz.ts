@@ -316,21 +316,26 @@ export async function fuzzRoute<T>(
   const started = performance.now();
   let cases = 0;
   const statuses = new Map<number, number>();
+  // Each route its own stream of cases, all derived from the one seed a run prints.
+  const seed = [...route].reduce(
+    (hash, char) => Math.imul(hash ^ char.charCodeAt(0), 16777619),
+    FUZZ_SEED | 0,
+  );
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (value) => {
       cases += 1;
       const status = await check(value);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }),
-    { numRuns: runs, seed: FUZZ_SEED, endOnFailure: false, interruptAfterTimeLimit: 15 * 60 * 1000 },
+    { numRuns: runs, seed, endOnFailure: false, interruptAfterTimeLimit: 15 * 60 * 1000 },
   );
   const ms = performance.now() - started;
   ROUTE_RUNS.push({ route, cases, ms, statuses });
   if (details.failed) {
     const example = details.counterexample?.[0] as FuzzCase | undefined;
     throw new Error(
-      `fuzz ${route} failed after ${details.numRuns} cases (seed ${details.seed}, path "${details.counterexamplePath}").\n` +
-        `Replay: FUZZ_SEED=${details.seed} FUZZ_RUNS=${runs} node --import tsx --test <this file>\n` +
+      `fuzz ${route} failed after ${details.numRuns} cases (run seed ${FUZZ_SEED}, route seed ${details.seed}, path "${details.counterexamplePath}").\n` +
+        `Replay: FUZZ_SEED=${FUZZ_SEED} FUZZ_RUNS=${runs} node --import tsx --test <this file>\n` +
         (example?.request ? `${describeCase(example)}\n` : `${JSON.stringify(details.counterexample)}\n`) +
         String((details.errorInstance as Error | undefined)?.message ?? details.errorInstance),
     );
