@@ -26,6 +26,7 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { availableParallelism, loadavg } from 'node:os';
 
 import { SESSION_HANDLE_HEADER } from '../contract/index.js';
 import { startServer, type RunningServer } from '../test/support/server.js';
@@ -372,6 +373,11 @@ try {
   const rssStart = rssOf(server.pid);
 
   console.log(
+    `machine load average at start: ${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')} (${availableParallelism()} cores)`,
+  );
+  console.log(
     `test:load: ${CONNECTIONS} connections, ${SECONDS} s, against ${server.url} (emulator mode, TRUST_PROXY=true, EMULATOR_RATE_LIMITS=default)`,
   );
   const started = performance.now();
@@ -392,6 +398,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   const heapEnd = await heapAfterGc(inspector);
+  const loadEnd = loadavg();
   const rssEnd = rssOf(server.pid);
 
   // ── report ──
@@ -432,6 +439,7 @@ try {
   console.log(
     `server heap after GC: ${mb(heapStart)} at start, ${mb(heapEnd)} at end (${heapEnd >= heapStart ? '+' : ''}${mb(heapEnd - heapStart)}; bound +${HEAP_GROWTH_LIMIT_MB} MB)`,
   );
+  console.log(`machine load average at end: ${loadEnd.map((value) => value.toFixed(1)).join(' ')}`);
   console.log(`server RSS: ${mb(rssStart)} at start, ${mb(rssEnd)} at end (for information)`);
 
   // ── verdict ──
