@@ -38,6 +38,11 @@ export interface StartConfig {
   redisUrl?: string;
   /** PLAID_EMULATOR_URL: emulator mode with another `npm start`'s emulator (`…/plaid`), none mounted. */
   plaidEmulatorUrl?: string;
+  /**
+   * EMULATOR_RATE_LIMITS=default: emulator mode with createLayerApi's own rate limits (as with real
+   * keys) instead of the relaxed ones local use gets; set only when given.
+   */
+  emulatorRateLimits?: 'default';
 }
 
 export type StartConfigResult =
@@ -204,6 +209,20 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
         'e.g. PLAID_EMULATOR_URL=http://127.0.0.1:8787/plaid.',
     );
 
+  const emulatorRateLimits = value('EMULATOR_RATE_LIMITS');
+  if (emulatorRateLimits !== undefined && withKeys)
+    problems.push(
+      'EMULATOR_RATE_LIMITS is for emulator mode (with Plaid keys the default rate limits always apply): unset it.',
+    );
+  else if (
+    emulatorRateLimits !== undefined &&
+    emulatorRateLimits !== 'default' &&
+    emulatorRateLimits !== 'relaxed'
+  )
+    problems.push(
+      `EMULATOR_RATE_LIMITS must be "relaxed" (the emulator-mode default) or "default" (createLayerApi's own), got "${emulatorRateLimits}".`,
+    );
+
   if (problems.length) return { ok: false, problems };
   return {
     ok: true,
@@ -221,6 +240,7 @@ export function readStartConfig(env: Readonly<Record<string, string | undefined>
       webhookBindingWaitMs,
       ...(redisUrl ? { redisUrl } : {}),
       ...(plaidEmulatorUrl ? { plaidEmulatorUrl } : {}),
+      ...(emulatorRateLimits === 'default' ? { emulatorRateLimits } : {}),
     },
   };
 }

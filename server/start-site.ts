@@ -80,14 +80,18 @@ function randomSecret(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-/** Everything local use and test suites send comes from 127.0.0.1: keep the limits out of the way. */
-const EMULATOR_RATE_LIMITS = {
+/**
+ * Everything local use and test suites send comes from 127.0.0.1: keep the limits out of the way,
+ * unless EMULATOR_RATE_LIMITS=default asks for createLayerApi's own (`npm run test:load` does).
+ */
+const RELAXED_RATE_LIMITS = {
   linkTokenPerVisitor: { limit: 1000, windowSeconds: 600 },
   linkTokenPerAddress: { limit: 1000, windowSeconds: 600 },
   sessionPerVisitor: { limit: 1000, windowSeconds: 600 },
 };
 
 export function createStartSite(config: StartConfig, port: number): StartSite {
+  const rateLimits = config.emulatorRateLimits === 'default' ? undefined : RELAXED_RATE_LIMITS;
   const url = `http://${reachableHost(config.host)}:${port}`;
   const templateId = config.templateId ?? DEMO_TEMPLATE_ID;
   const origins = ownOrigins(config.host, port);
@@ -151,7 +155,7 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
         api: createLayerApi({
           ...options,
           plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: external },
-          rateLimits: EMULATOR_RATE_LIMITS,
+          rateLimits,
         }),
         linkScriptSrc: `${external}${LINK_SCRIPT_PATH}`,
         contentSecurityPolicy: demoContentSecurityPolicy({ emulatorOrigins: [new URL(external).origin] }),
@@ -164,7 +168,7 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
   const { emulator, plaid } = createEmulatorMode(url);
   return {
     app: createSiteApp({
-      api: createLayerApi({ ...options, plaid, rateLimits: EMULATOR_RATE_LIMITS }),
+      api: createLayerApi({ ...options, plaid, rateLimits }),
       emulator,
       linkScriptSrc: crossOriginLinkScript(config.host, port),
       contentSecurityPolicy: demoContentSecurityPolicy({ emulatorOrigins: origins }),

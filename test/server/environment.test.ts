@@ -208,3 +208,16 @@ test('real Plaid without WEBHOOK_URL starts, with a warning to set the templateâ
   const emulator = readStartConfig({});
   assert.deepEqual(emulator.ok && emulator.warnings, [], 'the emulator is its own template');
 });
+
+test('EMULATOR_RATE_LIMITS: "default" asks for createLayerApiâ€™s limits in emulator mode; nothing else, never with keys', () => {
+  assert.equal(config({ EMULATOR_RATE_LIMITS: 'default' }).emulatorRateLimits, 'default');
+  assert.ok(!('emulatorRateLimits' in config({ EMULATOR_RATE_LIMITS: 'relaxed' })));
+  assert.match(
+    problems({ EMULATOR_RATE_LIMITS: 'strict' }),
+    /EMULATOR_RATE_LIMITS must be "relaxed".*or "default"/,
+  );
+  assert.match(
+    problems({ ...KEYS, EMULATOR_RATE_LIMITS: 'default' }),
+    /EMULATOR_RATE_LIMITS is for emulator mode/,
+  );
+});

@@ -221,3 +221,25 @@ test('close() stops the emulator’s webhook deliveries: none pending, no timer 
     await receiver.close();
   }
 });
+
+test('emulator mode: relaxed rate limits, or createLayerApi’s own with EMULATOR_RATE_LIMITS=default', async () => {
+  const linkTokens = async (url: string, count: number) => {
+    const statuses: number[] = [];
+    for (let index = 0; index < count; index++) {
+      const response = await fetch(`${url}/api/layer/link-token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: url, [SESSION_HANDLE_HEADER]: 'new' },
+        body: '{}',
+      });
+      statuses.push(response.status);
+    }
+    return statuses;
+  };
+  // 101 new visitors from one address: past the default per-address limit (100), within the relaxed.
+  const relaxed = await start();
+  assert.deepEqual(new Set(await linkTokens(relaxed.url, 101)), new Set([200]));
+  const strict = await start({ EMULATOR_RATE_LIMITS: 'default' });
+  const statuses = await linkTokens(strict.url, 101);
+  assert.deepEqual(statuses.slice(0, 100), Array(100).fill(200));
+  assert.equal(statuses[100], 429);
+});

@@ -13,7 +13,7 @@ import { http, HttpResponse } from 'msw';
 import { createMemoryStore, type KeyValueStore } from '../../server/index.js';
 import { recordLinkTokens } from './support/handlers.js';
 import { PLAID_BASE, PUBLIC_TOKEN, SESSION_GET_RESPONSE } from './support/plaid-fixtures.js';
-import { TestBrowser, assertError, createTestApi, useMockPlaid } from './support/test-api.js';
+import { TestBrowser, assertError, createTestApi, socketEnv, useMockPlaid } from './support/test-api.js';
 import { webhookBody } from './support/webhook-signer.js';
 
 const { server, signer } = await useMockPlaid();
@@ -63,6 +63,8 @@ interface SessionFinishedOptions {
   extra?: Record<string, unknown>;
   /** Serialise without indentation (another body of the same event). */
   compact?: boolean;
+  /** The socket address it comes from (none by default). */
+  address?: string;
 }
 
 /** Delivers a signed SESSION_FINISHED naming `publicToken` as Link's result for `linkToken`. */
@@ -70,7 +72,7 @@ async function sessionFinished(
   app: TestBrowser['app'],
   linkToken: string,
   publicToken: string,
-  { linkSessionId = randomUUID(), iat, extra = {}, compact = false }: SessionFinishedOptions = {},
+  { linkSessionId = randomUUID(), iat, extra = {}, compact = false, address }: SessionFinishedOptions = {},
 ) {
   const webhook = {
     webhook_type: 'LINK',
@@ -83,14 +85,18 @@ async function sessionFinished(
     ...extra,
   };
   const body = compact ? JSON.stringify(webhook) : webhookBody(webhook);
-  const response = await app.request('/webhook', {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      'Plaid-Verification': await signer.sign(body, iat === undefined ? {} : { iat }),
+  const response = await app.request(
+    '/webhook',
+    {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Plaid-Verification': await signer.sign(body, iat === undefined ? {} : { iat }),
+      },
+      body,
     },
-    body,
-  });
+    address === undefined ? undefined : socketEnv(address),
+  );
   assert.equal(response.status, 200, 'the webhook is acknowledged');
   return response;
 }
@@ -233,6 +239,37 @@ test('without requireWebhookBinding nothing waits: an exchange before the webhoo
   await assertError(await other.exchange(PUBLIC_TOKEN), 'WRONG_SESSION');
   await assertError(await visitor.exchange(PUBLIC_TOKEN), 'PUBLIC_TOKEN_ALREADY_USED');
   assert.equal(calls.length, 1);
+});
+
+test('the attack of the review: a flood of made-up key ids first cannot switch the binding off; the leaked token is refused, its owner exchanges it', async () => {
+  const links = recordLinkTokens(server);
+  const calls = countExchanges();
+  const { app } = createTestApi();
+  const owner = await browserWithHandle(app);
+  const thief = await browserWithHandle(app);
+  // 25 webhooks naming made-up key ids from one address: once 20 a minute switched off key look-ups
+  // for everyone, so Plaid's SESSION_FINISHED was refused and nothing was bound. (Floods from many
+  // addresses before Plaid's first delivery are the limit SECURITY.md states: webhook-keys.test.ts.)
+  for (let index = 0; index < 25; index++) {
+    const body = webhookBody({ webhook_type: 'LINK', webhook_code: 'SESSION_FINISHED', link_token: 'x' });
+    const response = await app.request(
+      '/webhook',
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Plaid-Verification': await signer.sign(body, { kid: randomUUID() }),
+        },
+        body,
+      },
+      socketEnv('203.0.113.66'),
+    );
+    assert.equal(response.status, 401);
+  }
+  await sessionFinished(app, links.tokens[0]!, PUBLIC_TOKEN, { address: '52.21.26.131' });
+  await assertError(await thief.exchange(PUBLIC_TOKEN), 'WRONG_SESSION');
+  assert.equal(calls.length, 0, 'Plaid was not asked for the thief');
+  assert.equal((await owner.exchange(PUBLIC_TOKEN)).status, 200);
 });
 
 // ── idempotent webhooks: duplicates, other bodies, any order ─────────────────────────────────────

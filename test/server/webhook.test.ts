@@ -116,6 +116,37 @@ const FORGERIES: Record<string, [(body: string) => Promise<string | undefined>, 
     (body) => signer.sign(JSON.stringify(JSON.parse(body))),
     /does not match/,
   ],
+  // The header names its own key: the verifier must take keys from Plaid only, by kid.
+  'an attacker’s key embedded in the header (jwk)': [
+    async (body) => {
+      const attacker = await generateKeyPair('ES256', { extractable: true });
+      return new SignJWT({ request_body_sha256: sha256Hex(body) })
+        .setProtectedHeader({
+          alg: 'ES256',
+          kid: signer.kid,
+          typ: 'JWT',
+          jwk: await exportJWK(attacker.publicKey),
+        })
+        .setIssuedAt()
+        .sign(attacker.privateKey);
+    },
+    /signature is not valid/,
+  ],
+  'an attacker’s key set named in the header (jku)': [
+    async (body) => {
+      const attacker = await generateKeyPair('ES256');
+      return new SignJWT({ request_body_sha256: sha256Hex(body) })
+        .setProtectedHeader({
+          alg: 'ES256',
+          kid: signer.kid,
+          typ: 'JWT',
+          jku: 'https://attacker.example/keys.json',
+        })
+        .setIssuedAt()
+        .sign(attacker.privateKey);
+    },
+    /signature is not valid/,
+  ],
   'unknown kid': [(body) => signer.sign(body, { kid: 'c0ffee00-0000-4000-8000-000000000000' }), /unknown/],
   'no kid': [
     async (body) =>
