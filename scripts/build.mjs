@@ -79,6 +79,13 @@ for (const file of readdirSync(DIST, { recursive: true })) {
   if (plain !== text) writeFileSync(join(DIST, file), plain);
 }
 
+// The IIFE exports nothing; importing its path (for its side effect) brings the tag's global
+// typings (HTMLElementTagNameMap, the event maps).
+write(
+  'layer-onboarding.d.ts',
+  "// The IIFE defines <layer-onboarding> and exports nothing.\nimport './widget/index.js';\nexport {};\n",
+);
+
 // ── the emulated Link scripts, bundled now ──
 // The TypeScript source, through tsx's API: this script runs under plain node.
 const { tsImport } = await import('tsx/esm/api');
