@@ -66,13 +66,16 @@ const PARSED_BODY_WARNING =
  * For `express.json({ verify: keepRawBody })` (body-parser's `verify` hook): keeps the raw bytes
  * as `req.rawBody`, so webhooks still verify behind a global body parser.
  */
-export function keepRawBody(req: { rawBody?: unknown }, _res: unknown, buffer: Uint8Array): void {
-  req.rawBody = buffer;
+export function keepRawBody(req: object, _res: unknown, buffer: Uint8Array): void {
+  (req as { rawBody?: unknown }).rawBody = buffer;
 }
 
 /** A copy of the bytes in an ArrayBuffer of their own: what `new Request` takes as a body on every TS version. */
 function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer as ArrayBuffer;
+  // Not `bytes.slice()`: on a Buffer that is a view of Node's shared pool, not a copy.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy.buffer;
 }
 
 function stripBase(path: string, basePath: string | undefined): string {
