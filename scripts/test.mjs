@@ -303,7 +303,9 @@ for (const arg of process.argv.slice(2)) {
   }
 }
 if (fileArgs.length && !chosen.some((name) => name === 'node' || name === 'e2e' || name === 'pack')) {
-  console.error('test files run in the node, pack or e2e tier: name one, e.g. node scripts/test.mjs e2e <file>');
+  console.error(
+    'test files run in the node, pack or e2e tier: name one, e.g. node scripts/test.mjs e2e <file>',
+  );
   process.exit(2);
 }
 const tiers = chosen.length ? chosen : Object.keys(TIERS);
