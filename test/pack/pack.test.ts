@@ -64,6 +64,8 @@ before(async () => {
         plaid: dev.plaid,
         redis: dev.redis,
         typescript: '5.4.5',
+        // The React 19 typings (layer-onboarding/react) are checked against React's own.
+        '@types/react': '19.3.3',
         '@types/node': dev['@types/node'],
       },
     }),
@@ -182,6 +184,28 @@ test('integrity.json holds the sha384 of the installed builds', () => {
     );
 });
 
+const REACT_CONSUMER = `
+import type {} from 'layer-onboarding/react';
+import type { LayerSuccessDetail } from 'layer-onboarding';
+
+export function SignUp() {
+  return (
+    <layer-onboarding
+      api="/api/layer"
+      link-script-src="https://cdn.plaid.com/link/v2/stable/link-initialize.js"
+      no-autofill
+      onlayer-success={(event) => {
+        const detail: LayerSuccessDetail = event.detail;
+        console.log(detail.profile.name?.first_name);
+      }}
+      onlayer-fallback={(event) => console.log(event.detail.reason)}
+    >
+      <p slot="fallback">Fill in the form below.</p>
+    </layer-onboarding>
+  );
+}
+`;
+
 const CONSUMER = `
 import { LayerOnboarding, TAG_NAME, type LayerSuccessDetail, type LayerState } from 'layer-onboarding';
 import { createLayerApi, verifyProfileToken, type LayerApiOptions } from 'layer-onboarding/server';
@@ -244,7 +268,7 @@ async function typeErrors(dir: string): Promise<string[]> {
   }
 }
 
-test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consumer of every entry (moduleResolution bundler and node16)', async () => {
+test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consumer of every entry and a React 19 component (moduleResolution bundler and node16)', async () => {
   const version = await sh(join(app, 'node_modules/.bin/tsc'), ['--version'], app);
   assert.match(version, /Version 5\.4\.5/);
   const configs = [
@@ -258,6 +282,7 @@ test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consume
       const dir = join(app, `ts-${name}`);
       await sh('mkdir', ['-p', dir], app);
       writeFileSync(join(dir, 'consumer.ts'), CONSUMER);
+      writeFileSync(join(dir, 'sign-up.tsx'), REACT_CONSUMER);
       writeFileSync(
         join(dir, 'tsconfig.json'),
         JSON.stringify({
@@ -270,8 +295,9 @@ test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consume
             exactOptionalPropertyTypes: true,
             noUncheckedIndexedAccess: true,
             noEmit: true,
+            jsx: 'react-jsx',
           },
-          files: ['consumer.ts'],
+          files: ['consumer.ts', 'sign-up.tsx'],
         }),
       );
       return [name, await typeErrors(dir)] as const;
