@@ -1,10 +1,32 @@
-// Builds the widget when dist/ is missing or older than its sources, so `npm start` and the
-// end-to-end tests always serve what is in widget/ without a separate build step.
+// Builds the package (scripts/build.mjs) when dist/ is missing or older than its sources, so
+// `npm start` and the tests always serve and import what is in the sources without a separate
+// build step.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const OUTPUTS = ['dist/layer-onboarding.js', 'dist/layer-onboarding.mjs'];
-const INPUTS = ['widget', 'vite.config.ts', 'package.json', 'tsconfig.json'];
+const OUTPUTS = [
+  'dist/layer-onboarding.js',
+  'dist/layer-onboarding.mjs',
+  'dist/server.js',
+  'dist/emulator.js',
+  'dist/custom-elements.json',
+  'dist/integrity.json',
+];
+const INPUTS = [
+  'widget',
+  'server',
+  'emulator',
+  'contract',
+  'scripts/build.mjs',
+  'scripts/framework-types.mjs',
+  'custom-elements-manifest.config.mjs',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.base.json',
+  'tsconfig.build.json',
+  'tsconfig.build-widget.json',
+];
 
 function newestMtime(path) {
   const stat = statSync(path);
@@ -16,8 +38,5 @@ const missing = OUTPUTS.some((file) => !existsSync(file));
 const built = missing ? 0 : Math.min(...OUTPUTS.map((file) => statSync(file).mtimeMs));
 const changed = INPUTS.filter(existsSync).some((input) => newestMtime(input) > built);
 
-if (missing || changed || process.argv.includes('--force')) {
-  const { build } = await import('vite');
-  await build({ logLevel: 'warn' });
-  console.log('built dist/layer-onboarding.js and dist/layer-onboarding.mjs');
-}
+if (missing || changed || process.argv.includes('--force'))
+  execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { stdio: 'inherit' });

@@ -1,9 +1,10 @@
-// `npm test`: typecheck, lint, Node tests, browser tests, end-to-end tests, in that order.
+// `npm test`: typecheck, lint, Node tests, browser tests, the packed package, end-to-end tests, in
+// that order.
 // Every tier runs even if an earlier one fails, so one run shows everything that is broken; the
 // exit code is non-zero if any failed, and the last line totals all tiers as `N passed, N failed`.
 //
 //   node scripts/test.mjs                            all tiers
-//   node scripts/test.mjs node e2e                   only those tiers (typecheck lint node web e2e)
+//   node scripts/test.mjs node e2e                   only those tiers (typecheck lint node web pack e2e)
 //   node scripts/test.mjs e2e test/e2e/demo.test.ts  only these files, in the named node/e2e tier
 //
 // It always ends, and leaves nothing running. Each Node test file runs in its own `node --test`;
@@ -257,6 +258,10 @@ const TIERS = {
     if (counts.failed && !result.timedOut) problems.push(`web: ${counts.failed} failed`);
     return counts;
   },
+  // The package as users install it: npm pack (prepack builds), a fresh project, each entry.
+  async pack(until) {
+    return nodeFiles('pack', fileArgs.length ? fileArgs : testFiles('test/pack'), until);
+  },
   async e2e(until) {
     if (!(await check('e2e', process.execPath, ['scripts/ensure-build.mjs'], { until, what: 'build' })))
       return { passed: 0, failed: 1 };
@@ -301,8 +306,10 @@ for (const arg of process.argv.slice(2)) {
     process.exit(2);
   }
 }
-if (fileArgs.length && !chosen.some((name) => name === 'node' || name === 'e2e')) {
-  console.error('test files run in the node or e2e tier: name one, e.g. node scripts/test.mjs e2e <file>');
+if (fileArgs.length && !chosen.some((name) => name === 'node' || name === 'e2e' || name === 'pack')) {
+  console.error(
+    'test files run in the node, pack or e2e tier: name one, e.g. node scripts/test.mjs e2e <file>',
+  );
   process.exit(2);
 }
 const tiers = chosen.length ? chosen : Object.keys(TIERS);

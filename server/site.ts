@@ -8,10 +8,13 @@
  * framing), `Referrer-Policy: no-referrer` and `X-Content-Type-Options: nosniff`: they are prefilled
  * with a visitor's personal data, and they show partners the policy the widget works under.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { etag } from 'hono/etag';
 
 import { DEFAULT_API_BASE, LINK_SCRIPT_PATH } from '../contract/index.js';
 
@@ -29,6 +32,28 @@ const WIDGET_BUILDS = [
   'layer-onboarding.js.map',
   'layer-onboarding.mjs.map',
 ];
+
+/** The package version, for the widget's versioned URLs. */
+export function packageVersion(root = ROOT): string {
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The widget at a URL that names its version, `/layer-onboarding@0.2.0/layer-onboarding.js`: its
+ * content never changes, so browsers and CDNs keep it for a year. Cross-origin pages may load it,
+ * with SRI (`integrity` needs CORS) and under Cross-Origin-Embedder-Policy.
+ */
+export const widgetPath = (version: string, name = 'layer-onboarding.js') =>
+  `/layer-onboarding@${version}/${name}`;
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Headers any page may load the widget with: CORS (for SRI), CORP, no sniffing. */
+const crossOrigin: MiddlewareHandler = async function crossOriginWidget(c, next) {
+  await next();
+  c.header('Access-Control-Allow-Origin', '*');
+  c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+};
 
 /** A path with a segment that starts with a dot: `.env`, `.git/…` are never served. */
 const HIDDEN = /(?:^|\/)\./;
@@ -87,6 +112,8 @@ export interface SiteOptions {
    * Link from this site alone.
    */
   contentSecurityPolicy?: string;
+  /** The version in the widget's versioned URLs; package.json's by default. */
+  version?: string;
 }
 
 /**
@@ -102,7 +129,7 @@ export function injectLinkScriptSrc(html: string, src: string): string {
 }
 
 /**
- * Files under `root/folder`, as `serveStatic` finds them (it refuses `..`, `//` and percent-encoded
+ * Files under `root/folder` (or the one `file` there, whatever the path), as `serveStatic` finds them (it refuses `..`, `//` and percent-encoded
  * paths), never hidden ones, always revalidated (a rebuilt widget shows up on reload), never
  * sniffed; HTML pages get `pages` (their link-script-src and security headers) when given.
  */
@@ -110,9 +137,10 @@ function staticFiles(
   root: string,
   folder: string,
   pages?: { linkScriptSrc?: SiteOptions['linkScriptSrc']; contentSecurityPolicy: string },
+  file?: string,
 ): MiddlewareHandler {
   // Rooted at `root`, which exists, so serveStatic does not warn while dist/ is not built yet.
-  const files = serveStatic({ root, rewriteRequestPath: (path) => `/${folder}${path}` });
+  const files = serveStatic({ root, rewriteRequestPath: (path) => `/${folder}${file ? `/${file}` : path}` });
   return async function serveFiles(c, next) {
     if (HIDDEN.test(c.req.path)) return next();
     c.header('Cache-Control', 'no-cache');
@@ -143,15 +171,16 @@ export function createSiteApp({
   emulator,
   linkScriptSrc,
   contentSecurityPolicy = demoContentSecurityPolicy(),
+  version = packageVersion(),
 }: SiteOptions = {}): Hono {
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ ok: true }, 200));
 
   const widget = staticFiles(root, 'dist');
-  for (const name of WIDGET_BUILDS)
-    app.get(`/${name}`, widget, (c) =>
-      c.json(
+  const notBuilt = (name: string): MiddlewareHandler =>
+    async function widgetNotBuilt(c) {
+      return c.json(
         {
           error: {
             code: 'NOT_BUILT',
@@ -160,8 +189,26 @@ export function createSiteApp({
           },
         },
         404,
-      ),
+      );
+    };
+  // At the plain path, revalidated on every load (a rebuilt widget shows on reload; ETag makes it
+  // a 304 when unchanged); at the versioned path, kept for a year.
+  const immutable: MiddlewareHandler = async function immutableWidget(c, next) {
+    await next();
+    if (c.res.status === 200 || c.res.status === 304) c.header('Cache-Control', IMMUTABLE);
+  };
+  for (const name of WIDGET_BUILDS) {
+    app.get(`/${name}`, crossOrigin, etag(), widget, notBuilt(name));
+    app.on(
+      ['GET', 'HEAD'],
+      widgetPath(version, name),
+      crossOrigin,
+      immutable,
+      etag(),
+      staticFiles(root, 'dist', undefined, name),
+      notBuilt(name),
     );
+  }
 
   if (api) app.route(API_PATH, api);
   if (emulator) app.route(EMULATOR_PATH, emulator);

@@ -11,6 +11,7 @@ import { normalizePhone } from './phone.js';
 import { STATES, type FlowState, type LayerState } from './states.js';
 import { hasStrings, LANGUAGES, stringsFor, type Strings } from './strings.js';
 import { styles } from './styles.js';
+import { VERSION } from './version.js';
 
 const PRIVACY_POLICY_URL = 'https://plaid.com/legal/#end-user-privacy-policy';
 
@@ -28,13 +29,15 @@ const FIELDS = {
  * The element is form-associated: inside a `<form>`, with a `name`, it submits the signed profile
  * token that the partner's back end verifies.
  *
- * @fires layer-state-change - The state changed. `detail: { state, previous }`.
- * @fires layer-eligible - `LAYER_READY` arrived and Link opens. `detail: { via: 'phone' | 'date_of_birth' }`.
- * @fires layer-success - The backend returned the profile. `detail: { profile, items, token, linkSessionId }`.
- * @fires layer-fallback - Layer cannot serve this visitor; use your own form. `detail: { reason, phone? }`.
- * @fires layer-exit - Link closed without success. `detail: { error, metadata }`.
- * @fires layer-error - The widget failed (token, script, Link, session exchange). `detail: { code, message, requestId?, linkSessionId? }`.
- * @fires layer-event - Every Link event, without personal data. `detail: { eventName, metadata }`.
+ * @tag layer-onboarding
+ *
+ * @fires {CustomEvent<LayerStateChangeDetail>} layer-state-change - The state changed. `detail: { state, previous }`.
+ * @fires {CustomEvent<LayerEligibleDetail>} layer-eligible - `LAYER_READY` arrived and Link opens. `detail: { via: 'phone' | 'date_of_birth' }`.
+ * @fires {CustomEvent<LayerSuccessDetail>} layer-success - The backend returned the profile. `detail: { profile, items, token, linkSessionId }`.
+ * @fires {CustomEvent<LayerFallbackDetail>} layer-fallback - Layer cannot serve this visitor; use your own form. `detail: { reason, phone? }`.
+ * @fires {CustomEvent<LayerExitDetail>} layer-exit - Link closed without success. `detail: { error, metadata }`.
+ * @fires {CustomEvent<LayerErrorDetail>} layer-error - The widget failed (token, script, Link, session exchange). `detail: { code, message, requestId?, linkSessionId? }`.
+ * @fires {CustomEvent<LayerLinkEventDetail>} layer-event - Every Link event, without personal data. `detail: { eventName, metadata }`.
  *
  * @slot fallback - Shown in state `fallback`, when the page's own form takes over.
  * @slot legal - Consent text under the form; a short Plaid notice by default.
@@ -79,6 +82,9 @@ export class LayerOnboarding extends LitElement {
   static override styles = styles;
 
   static formAssociated = true;
+
+  /** The package version of this element, e.g. `0.2.0`. */
+  static readonly version: string = VERSION;
 
   /** Lit observes its own properties; `lang` is native and re-renders the strings. */
   static override get observedAttributes(): string[] {

@@ -23,3 +23,16 @@ test('the widget imports, registers and constructs without a DOM', async () => {
   const element = new widget.LayerOnboarding();
   assert.deepEqual([element.state, element.value, element.api], ['idle', '', '/api/layer']);
 });
+
+test('the built ES module (dist/, Lit left as an import) imports, registers and constructs without a DOM', async () => {
+  // This tier builds dist/ first; this is the file `import 'layer-onboarding'` loads on a server.
+  const built = new URL('../../dist/layer-onboarding.mjs', import.meta.url).href;
+  assert.equal(typeof globalThis.window, 'undefined');
+  const widget = (await import(built)) as WidgetModule & { LayerOnboarding: { version: string } };
+  assert.equal(typeof globalThis.window, 'undefined');
+  assert.equal(typeof globalThis.document, 'undefined');
+  assert.match(widget.LayerOnboarding.version, /^\d+\.\d+\.\d+/);
+  widget.defineLayerOnboarding();
+  const element = new widget.LayerOnboarding();
+  assert.deepEqual([element.state, element.value, element.api], ['idle', '', '/api/layer']);
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,6 +12,8 @@ import {
   createSiteApp,
   demoContentSecurityPolicy,
   injectLinkScriptSrc,
+  packageVersion,
+  widgetPath,
 } from '../../server/site.js';
 
 let root: string;
@@ -189,4 +191,46 @@ test('the policy names Link’s origins, and a link-script-src function is asked
   assert.equal(page.headers.get('content-security-policy'), policy);
   assert.match(await page.text(), /link-script-src="http:\/\/other\.test\/plaid\/link/);
   assert.deepEqual(seen, ['page.test']);
+});
+
+test('serves the widget at a versioned URL, immutable and loadable cross-origin, and at the plain URL revalidated', async () => {
+  const app = createSiteApp({ root, version: '1.2.3' });
+  for (const name of ['layer-onboarding.js', 'layer-onboarding.mjs']) {
+    const path = widgetPath('1.2.3', name);
+    assert.equal(path, `/layer-onboarding@1.2.3/${name}`);
+    const res = await app.request(path);
+    assert.equal(res.status, 200, path);
+    assert.match(await res.text(), name.endsWith('.mjs') ? /esm/ : /iife/);
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.equal(res.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    const etag = res.headers.get('etag');
+    assert.ok(etag, 'an ETag');
+    const again = await app.request(path, { headers: { 'If-None-Match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  }
+
+  const plain = await app.request('/layer-onboarding.js');
+  assert.equal(plain.headers.get('cache-control'), 'no-cache');
+  assert.equal(plain.headers.get('access-control-allow-origin'), '*');
+  assert.equal(plain.headers.get('cross-origin-resource-policy'), 'cross-origin');
+  const etag = plain.headers.get('etag');
+  assert.ok(etag, 'an ETag');
+  const unchanged = await app.request('/layer-onboarding.js', { headers: { 'If-None-Match': etag } });
+  assert.equal(unchanged.status, 304);
+  assert.equal(await unchanged.text(), '');
+
+  // Another version is not this one, and is never served as if it were.
+  assert.equal((await app.request(widgetPath('1.2.4'))).status, 404);
+});
+
+test('the default version is package.json’s', async () => {
+  const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  assert.equal(packageVersion(), version);
+  const res = await createSiteApp({ root }).request(widgetPath(version));
+  assert.equal(res.status, 200);
 });

@@ -1,0 +1,281 @@
+/**
+ * `layer-onboarding/server/node`: the Layer API (a Hono app, or anything with a fetch handler) in
+ * servers that are not fetch-based: Express and Connect, Node's `http`, Fastify, and Next.js
+ * route handlers.
+ *
+ * The API's routes are relative (`/link-token`, `/session`, `/webhook`): each adapter takes the
+ * mount prefix away the way its framework says it is mounted (Express and Connect already did, in
+ * `req.url`; Fastify's plugin prefix; `basePath` for Next.js and plain `http`).
+ *
+ * Bodies: the API reads the request body itself, and the webhook route verifies Plaid's signature
+ * over its exact bytes. A body parser that ran first (`express.json()`) has consumed the stream;
+ * the Express adapter then uses the raw bytes if the parser kept them ({@link keepRawBody}), and
+ * otherwise writes the parsed body back as JSON, which serves the widget's routes but cannot carry a
+ * webhook's signature (it says so once, at the first such request, which the widget makes before
+ * Link opens). Fastify's own parsers are turned off inside the plugin, so it always has the bytes.
+ *
+ * Structural types only: nothing here imports Express, Fastify, Next.js or Node's `http`.
+ */
+
+/** What the adapters call: a Hono app (`createLayerApi(…)`) or any fetch handler. */
+export interface FetchApp {
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+}
+
+/** The parts of Node's `IncomingMessage` (and Express's additions) the adapter reads. */
+export interface NodeRequest extends AsyncIterable<unknown> {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  readableEnded?: boolean;
+  socket?: { remoteAddress?: string | undefined; encrypted?: boolean } | null;
+  /** Set by Express and most body parsers. */
+  body?: unknown;
+  /** Set by {@link keepRawBody} (and by other middleware that keeps the raw bytes under this name). */
+  rawBody?: unknown;
+}
+
+/** The parts of Node's `ServerResponse` the adapter writes. */
+export interface NodeResponse {
+  statusCode: number;
+  setHeader(name: string, value: string | string[]): unknown;
+  write(chunk: Uint8Array): boolean;
+  end(chunk?: Uint8Array | string): unknown;
+  once?(event: 'drain', listener: () => void): unknown;
+  headersSent?: boolean;
+}
+
+export interface NodeAdapterOptions {
+  /**
+   * A prefix to take off `req.url` when the server does not (plain `http.createServer`). Express
+   * and Connect take the mount path off themselves: leave it unset there.
+   */
+  basePath?: string;
+  /** Where the one warning about a pre-parsed body goes; `console.warn` by default. */
+  warn?: (message: string) => void;
+}
+
+const NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const PARSED_BODY_WARNING =
+  'layer-onboarding/server/node: a body parser (e.g. express.json()) read the request before the Layer API. ' +
+  'The widget routes work from the parsed body, but Plaid webhooks need their exact bytes to verify: ' +
+  'mount the Layer API before express.json(), or keep the bytes with express.json({ verify: keepRawBody }).';
+
+/**
+ * For `express.json({ verify: keepRawBody })` (body-parser's `verify` hook): keeps the raw bytes
+ * as `req.rawBody`, so webhooks still verify behind a global body parser.
+ */
+export function keepRawBody(req: object, _res: unknown, buffer: Uint8Array): void {
+  (req as { rawBody?: unknown }).rawBody = buffer;
+}
+
+/** A copy of the bytes in an ArrayBuffer of their own: what `new Request` takes as a body on every TS version. */
+function arrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  // Not `bytes.slice()`: on a Buffer that is a view of Node's shared pool, not a copy.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy.buffer;
+}
+
+function stripBase(path: string, basePath: string | undefined): string {
+  if (!basePath) return path || '/';
+  const base = basePath.replace(/\/+$/, '');
+  if (path === base || path.startsWith(`${base}/`) || path.startsWith(`${base}?`))
+    return path.slice(base.length).replace(/^(?=[?]|$)/, '/');
+  return path || '/';
+}
+
+function headerList(headers: NodeRequest['headers']): Headers {
+  const result = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    for (const item of Array.isArray(value) ? value : [value]) result.append(name, item);
+  }
+  return result;
+}
+
+/** The body a parser left behind, written back as the bytes it came from (or as near as can be). */
+function reserialized(body: unknown, contentType: string): ArrayBuffer | string | undefined {
+  if (body === undefined) return undefined;
+  if (body instanceof Uint8Array) return arrayBuffer(body);
+  if (typeof body === 'string') return body;
+  if (/application\/x-www-form-urlencoded/i.test(contentType))
+    return new URLSearchParams(body as Record<string, string>).toString();
+  return JSON.stringify(body);
+}
+
+async function readBody(req: NodeRequest, warnOnce: () => void): Promise<ArrayBuffer | string | undefined> {
+  if (req.readableEnded) {
+    if (req.rawBody instanceof Uint8Array) return arrayBuffer(req.rawBody);
+    if (typeof req.rawBody === 'string') return req.rawBody;
+    const body = reserialized(req.body, String(req.headers['content-type'] ?? ''));
+    if (body !== undefined) warnOnce();
+    return body;
+  }
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of req)
+    chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array));
+  return arrayBuffer(Buffer.concat(chunks));
+}
+
+async function writeResponse(res: NodeResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader('set-cookie', cookies);
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!res.write(value) && res.once) await new Promise<void>((resolve) => res.once!('drain', resolve));
+  }
+  res.end();
+}
+
+/**
+ * Express 5 / Connect middleware, also a plain `http.createServer` listener:
+ *
+ *     app.use('/api/layer', nodeLayerApi(api));
+ *     http.createServer(nodeLayerApi(api, { basePath: '/api/layer' }));
+ *
+ * Errors go to `next` when there is one (Express), otherwise they answer 500.
+ */
+export function nodeLayerApi(
+  app: FetchApp,
+  { basePath, warn = (message) => console.warn(message) }: NodeAdapterOptions = {},
+): (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => void {
+  let warned = false;
+  const warnOnce = () => {
+    if (!warned) warn(PARSED_BODY_WARNING);
+    warned = true;
+  };
+  return function layerApiMiddleware(req, res, next) {
+    const handle = async () => {
+      const method = (req.method ?? 'GET').toUpperCase();
+      const host = String(req.headers.host ?? 'localhost');
+      const protocol = req.socket?.encrypted ? 'https' : 'http';
+      const url = new URL(stripBase(req.url ?? '/', basePath), `${protocol}://${host}`);
+      const body = NO_BODY.has(method) ? undefined : await readBody(req, warnOnce);
+      const headers = headerList(req.headers);
+      // The body may have been decoded or re-serialized: its length is what it is now.
+      headers.delete('content-length');
+      headers.delete('transfer-encoding');
+      const request = new Request(url, { method, headers, ...(body === undefined ? {} : { body }) });
+      // `incoming` as @hono/node-server passes it: the API finds the client's address there.
+      const response = await app.fetch(request, { incoming: req, outgoing: res });
+      await writeResponse(res, response);
+    };
+    handle().catch((error: unknown) => {
+      if (next) return next(error);
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
+  };
+}
+
+/** Express's name for {@link nodeLayerApi}: `app.use('/api/layer', expressLayerApi(api))`. */
+export const expressLayerApi = nodeLayerApi;
+
+/** The parts of a Fastify instance the plugin uses. */
+export interface FastifyLikeInstance {
+  prefix: string;
+  removeAllContentTypeParsers(): void;
+  addContentTypeParser(
+    contentType: string,
+    options: { parseAs: 'buffer' },
+    parser: (request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => void,
+  ): void;
+  all(
+    path: string,
+    handler: (request: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<unknown>,
+  ): unknown;
+}
+
+export interface FastifyLikeRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
+  raw: NodeRequest;
+  protocol?: string;
+}
+
+export interface FastifyLikeReply {
+  code(status: number): FastifyLikeReply;
+  header(name: string, value: string | string[]): FastifyLikeReply;
+  send(payload?: unknown): FastifyLikeReply;
+}
+
+/**
+ * A Fastify plugin: `app.register(fastifyLayerApi(api), { prefix: '/api/layer' })`. Inside it,
+ * Fastify's body parsers are replaced by one that keeps the bytes, so the API reads them itself.
+ */
+export function fastifyLayerApi(app: FetchApp): (instance: FastifyLikeInstance) => Promise<void> {
+  return async function layerApiPlugin(instance) {
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    const handler = async (request: FastifyLikeRequest, reply: FastifyLikeReply) => {
+      const method = request.method.toUpperCase();
+      const host = String(request.headers.host ?? 'localhost');
+      const url = new URL(stripBase(request.url, instance.prefix), `${request.protocol ?? 'http'}://${host}`);
+      const headers = headerList(request.headers);
+      headers.delete('content-length');
+      headers.delete('transfer-encoding');
+      const body =
+        NO_BODY.has(method) || !(request.body instanceof Uint8Array) ? undefined : arrayBuffer(request.body);
+      const response = await app.fetch(new Request(url, { method, headers, ...(body ? { body } : {}) }), {
+        incoming: request.raw,
+      });
+      reply.code(response.status);
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length) reply.header('set-cookie', cookies);
+      response.headers.forEach((value, name) => {
+        if (name !== 'set-cookie') reply.header(name, value);
+      });
+      return reply.send(Buffer.from(await response.arrayBuffer()));
+    };
+    instance.all('/', handler);
+    instance.all('/*', handler);
+  };
+}
+
+export interface FetchHandlerOptions {
+  /** Where the route handler is, e.g. `/api/layer` for app/api/layer/[...path]/route.ts. */
+  basePath?: string;
+}
+
+type RouteHandler = (request: Request) => Promise<Response>;
+
+/**
+ * Next.js route handlers (and any framework with fetch-style handlers), in
+ * app/api/layer/[...path]/route.ts:
+ *
+ *     export const { GET, POST, OPTIONS } = toFetchHandler(api, { basePath: '/api/layer' });
+ */
+export function toFetchHandler(
+  app: FetchApp,
+  { basePath }: FetchHandlerOptions = {},
+): { GET: RouteHandler; HEAD: RouteHandler; POST: RouteHandler; OPTIONS: RouteHandler; fetch: RouteHandler } {
+  const fetch: RouteHandler = async (request) => {
+    const url = new URL(request.url);
+    const path = stripBase(url.pathname + url.search, basePath);
+    const method = request.method.toUpperCase();
+    const body = NO_BODY.has(method) ? undefined : await request.arrayBuffer();
+    return app.fetch(
+      new Request(new URL(path, url), {
+        method,
+        headers: request.headers,
+        signal: request.signal,
+        ...(body ? { body } : {}),
+      }),
+    );
+  };
+  return { GET: fetch, HEAD: fetch, POST: fetch, OPTIONS: fetch, fetch };
+}

@@ -1,0 +1,332 @@
+// The package as users get it: `npm pack` (which builds, through `prepack`), the tarball installed
+// into a fresh project, and each entry used from there — plain `node` with no tsx, TypeScript 5.4
+// under strict settings, Chromium with the IIFE — plus publint and arethetypeswrong on the tarball.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+
+import { launchChromium, openPage } from '../support/browser.js';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
+const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
+
+let work = '';
+let tarball = '';
+let files: string[] = [];
+let app = '';
+
+/** Runs a command; its standard output, or all it said when it fails, so the test says why. */
+async function sh(command: string, args: string[], cwd: string): Promise<string> {
+  try {
+    const { stdout } = await run(command, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: process.env });
+    return stdout;
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout}\n${stderr}`);
+  }
+}
+
+/** Runs an ES module's text with plain node in the installed project; its stdout. */
+const nodeInApp = (code: string) => sh(process.execPath, ['--input-type=module', '-e', code], app);
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'layer-onboarding-pack-'));
+  const packed = JSON.parse(await sh('npm', ['pack', '--json', '--pack-destination', work], ROOT)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  tarball = join(work, packed[0]!.filename);
+  files = packed[0]!.files.map((file) => file.path);
+
+  app = join(work, 'app');
+  await sh('mkdir', ['-p', app], work);
+  const dev = pkg.devDependencies;
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({
+      name: 'pack-consumer',
+      private: true,
+      type: 'module',
+      dependencies: {
+        'layer-onboarding': `file:${tarball}`,
+        hono: dev.hono,
+        jose: dev.jose,
+        plaid: dev.plaid,
+        redis: dev.redis,
+        typescript: '5.4.5',
+        // The React 19 typings (layer-onboarding/react) are checked against React's own.
+        '@types/react': '19.3.3',
+        '@types/node': dev['@types/node'],
+      },
+    }),
+  );
+  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], app);
+});
+
+after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test('the tarball holds the builds, declarations, manifest, LICENSE, README and CHANGELOG, and no sources or tests', () => {
+  for (const path of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'dist/layer-onboarding.js',
+    'dist/layer-onboarding.mjs',
+    'dist/layer-onboarding.d.ts',
+    'dist/widget/index.d.ts',
+    'dist/server.js',
+    'dist/server/index.d.ts',
+    'dist/server/node.d.ts',
+    'dist/server-redis.js',
+    'dist/emulator.js',
+    'dist/emulator/index.d.ts',
+    'dist/emulator/link-bundle.js',
+    'dist/custom-elements.json',
+    'dist/integrity.json',
+    'dist/frameworks/react.d.ts',
+    'dist/frameworks/vue.d.ts',
+  ])
+    assert.ok(files.includes(path), `${path} is in the tarball`);
+  const sources = files.filter((path) => /^(widget|server|emulator|contract|test|scripts|demo)\//.test(path));
+  assert.deepEqual(sources, []);
+  assert.deepEqual(
+    files.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts')),
+    [],
+  );
+});
+
+test('publint and arethetypeswrong find no problems in the tarball', async () => {
+  const publint = await sh(bin('publint'), ['run', tarball, '--strict'], work);
+  assert.match(publint, /All good!/);
+  // ESM only (no CommonJS build): node10 and require() resolution are not checked.
+  const attw = await sh(
+    bin('attw'),
+    [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-summary'],
+    work,
+  );
+  const problems = attw.split('\n').filter((line) => /❌|💀|⚠️/u.test(line) && !line.includes('(ignored)'));
+  assert.deepEqual(problems, [], attw);
+});
+
+test('a front-end-only install pulls lit alone', async () => {
+  const manifest = JSON.parse(
+    readFileSync(join(app, 'node_modules/layer-onboarding/package.json'), 'utf8'),
+  ) as {
+    dependencies: Record<string, string>;
+  };
+  assert.deepEqual(Object.keys(manifest.dependencies), ['lit']);
+  // What the emulator used to build its Link script with is not installed, and not needed.
+  assert.equal(existsSync(join(app, 'node_modules/esbuild')), false);
+});
+
+test('plain node imports the server, the Redis store, the Node adapters and the emulator; the emulator serves its Link script', async () => {
+  const output = await nodeInApp(`
+    const server = await import('layer-onboarding/server');
+    const redis = await import('layer-onboarding/server/redis');
+    const node = await import('layer-onboarding/server/node');
+    const { createPlaidEmulator, LINK_SCRIPT_PATH } = await import('layer-onboarding/emulator');
+    const api = server.createLayerApi({ plaid: { clientId: 'emulator-client-id', secret: 'emulator-secret', env: 'sandbox' }, templateId: 'template', sessionSecret: 'x'.repeat(32), allowedOrigins: ['http://localhost:3000'] });
+    const emulator = createPlaidEmulator();
+    const script = await emulator.request(LINK_SCRIPT_PATH);
+    const text = await script.text();
+    console.log(JSON.stringify({
+      api: typeof api.fetch,
+      redis: typeof redis.createRedisStore,
+      node: Object.keys(node).sort(),
+      script: script.status,
+      plaidCreate: text.includes('Plaid'),
+    }));
+  `);
+  const result = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, unknown>;
+  assert.deepEqual(result, {
+    api: 'function',
+    redis: 'function',
+    node: ['expressLayerApi', 'fastifyLayerApi', 'keepRawBody', 'nodeLayerApi', 'toFetchHandler'],
+    script: 200,
+    plaidCreate: true,
+  });
+});
+
+test('the widget entry imports on Node without a DOM and defines nothing harmful', async () => {
+  const output = await nodeInApp(`
+    const widget = await import('layer-onboarding');
+    console.log(JSON.stringify({ version: widget.LayerOnboarding.version, tag: widget.TAG_NAME }));
+  `);
+  assert.deepEqual(JSON.parse(output.trim().split('\n').at(-1)!), {
+    version: pkg.version,
+    tag: 'layer-onboarding',
+  });
+});
+
+test('integrity.json holds the sha384 of the installed builds', () => {
+  const dist = join(app, 'node_modules/layer-onboarding/dist');
+  const integrity = JSON.parse(readFileSync(join(dist, 'integrity.json'), 'utf8')) as Record<string, string>;
+  assert.equal(integrity.version, pkg.version);
+  for (const name of ['layer-onboarding.js', 'layer-onboarding.mjs'])
+    assert.equal(
+      integrity[name],
+      `sha384-${createHash('sha384')
+        .update(readFileSync(join(dist, name)))
+        .digest('base64')}`,
+    );
+});
+
+const REACT_CONSUMER = `
+import type {} from 'layer-onboarding/react';
+import type { LayerSuccessDetail } from 'layer-onboarding';
+
+export function SignUp() {
+  return (
+    <layer-onboarding
+      api="/api/layer"
+      link-script-src="https://cdn.plaid.com/link/v2/stable/link-initialize.js"
+      no-autofill
+      onlayer-success={(event) => {
+        const detail: LayerSuccessDetail = event.detail;
+        console.log(detail.profile.name?.first_name);
+      }}
+      onlayer-fallback={(event) => console.log(event.detail.reason)}
+    >
+      <p slot="fallback">Fill in the form below.</p>
+    </layer-onboarding>
+  );
+}
+`;
+
+const CONSUMER = `
+import { LayerOnboarding, TAG_NAME, type LayerSuccessDetail, type LayerState } from 'layer-onboarding';
+import { createLayerApi, verifyProfileToken, type LayerApiOptions } from 'layer-onboarding/server';
+import { nodeLayerApi, toFetchHandler } from 'layer-onboarding/server/node';
+import { createRedisStore } from 'layer-onboarding/server/redis';
+import { createPlaidEmulator } from 'layer-onboarding/emulator';
+import type {} from 'layer-onboarding/dist/layer-onboarding.js';
+
+const element = document.querySelector('layer-onboarding');
+if (element) {
+  element.api = '/api/layer';
+  element.noAutofill = true;
+  const state: LayerState = element.state;
+  element.addEventListener('layer-success', (event) => {
+    const detail: LayerSuccessDetail = event.detail;
+    const first: string | null | undefined = detail.profile.name?.first_name;
+    console.log(first, state);
+  });
+  element.addEventListener('layer-fallback', (event) => console.log(event.detail.reason, event.detail.phone));
+}
+document.addEventListener('layer-error', (event) => console.log(event.detail.code));
+const created: LayerOnboarding = document.createElement(TAG_NAME);
+const version: string = LayerOnboarding.version;
+
+const options: LayerApiOptions = {
+  plaid: { clientId: 'id', secret: 'secret', env: 'sandbox' },
+  templateId: 'template',
+  sessionSecret: 'x'.repeat(32),
+  allowedOrigins: ['https://www.example.com'],
+  onSession: async ({ identity }) => console.log(identity),
+};
+const api = createLayerApi(options);
+export const { GET, POST, OPTIONS } = toFetchHandler(api, { basePath: '/api/layer' });
+export const middleware = nodeLayerApi(api);
+export const store = createRedisStore({ url: 'redis://127.0.0.1:6379' });
+export const emulator = createPlaidEmulator({});
+export const verify = (token: string) => verifyProfileToken(token, 'x'.repeat(32));
+console.log(created, version);
+`;
+
+/**
+ * tsc's errors in the consumer or in our declarations. Errors inside other packages' declarations
+ * are theirs: hono's and others' own .d.ts need TypeScript 5.7+ (`Uint8Array<…>`) under
+ * skipLibCheck: false.
+ */
+async function typeErrors(dir: string): Promise<string[]> {
+  try {
+    await run(join(app, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
+      cwd: dir,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return [];
+  } catch (error) {
+    const output = String((error as { stdout?: string }).stdout ?? error);
+    const errors = output.split('\n').filter((line) => /^\S+\(\d+,\d+\): error/.test(line));
+    if (!errors.length) throw error;
+    return errors.filter(
+      (line) => !line.startsWith('../node_modules/') || line.startsWith('../node_modules/layer-onboarding/'),
+    );
+  }
+}
+
+test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consumer of every entry and a React 19 component (moduleResolution bundler and node16)', async () => {
+  const version = await sh(join(app, 'node_modules/.bin/tsc'), ['--version'], app);
+  assert.match(version, /Version 5\.4\.5/);
+  const configs = [
+    // Every declaration file checked: ours must hold under 5.4 too.
+    ['bundler', { module: 'ESNext', moduleResolution: 'bundler', skipLibCheck: false }],
+    // The entries' resolution under Node's rules.
+    ['node16', { module: 'Node16', moduleResolution: 'node16', skipLibCheck: true }],
+  ] as const;
+  const results = await Promise.all(
+    configs.map(async ([name, compilerOptions]) => {
+      const dir = join(app, `ts-${name}`);
+      await sh('mkdir', ['-p', dir], app);
+      writeFileSync(join(dir, 'consumer.ts'), CONSUMER);
+      writeFileSync(join(dir, 'sign-up.tsx'), REACT_CONSUMER);
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            ...compilerOptions,
+            target: 'ES2022',
+            lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+            types: ['node'],
+            strict: true,
+            exactOptionalPropertyTypes: true,
+            noUncheckedIndexedAccess: true,
+            noEmit: true,
+            jsx: 'react-jsx',
+          },
+          files: ['consumer.ts', 'sign-up.tsx'],
+        }),
+      );
+      return [name, await typeErrors(dir)] as const;
+    }),
+  );
+  assert.deepEqual(results, [
+    ['bundler', []],
+    ['node16', []],
+  ]);
+});
+
+test('the installed IIFE defines the element in Chromium', async () => {
+  const browser = await launchChromium();
+  try {
+    const { page, errors } = await openPage(browser);
+    await page.setContent(
+      '<!doctype html><layer-onboarding api="/nowhere" preload="intent"></layer-onboarding>',
+    );
+    await page.addScriptTag({
+      content: readFileSync(join(app, 'node_modules/layer-onboarding/dist/layer-onboarding.js'), 'utf8'),
+    });
+    const defined = await page.evaluate(() => {
+      const element = customElements.get('layer-onboarding') as unknown as { version: string } | undefined;
+      const input = document.querySelector('layer-onboarding')?.shadowRoot?.querySelector('input');
+      return { version: element?.version, rendered: !!input };
+    });
+    assert.deepEqual(defined, { version: pkg.version, rendered: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,248 @@
+// layer-onboarding/server/node: the API mounted under a prefix in real Express 5, Fastify, Node's
+// http and a fetch route handler (Next.js style), each on a free port, driven over HTTP through a
+// whole Layer session against the emulator: link token, Link (the emulator's control route),
+// webhooks signed by the emulator and verified by the API, and the exchange.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, test } from 'node:test';
+
+import { serve } from '@hono/node-server';
+import express from 'express';
+import Fastify from 'fastify';
+
+import {
+  API_ROUTES,
+  SESSION_HANDLE_HEADER,
+  type LinkTokenResponse,
+  type SessionResponse,
+} from '../../contract/index.js';
+import {
+  EMULATOR_CLIENT_ID,
+  EMULATOR_SECRET,
+  EMULATOR_TEMPLATE_ID,
+  createPlaidEmulator,
+} from '../../emulator/index.js';
+import { createLayerApi, type PlaidWebhook } from '../../server/index.js';
+import {
+  expressLayerApi,
+  fastifyLayerApi,
+  keepRawBody,
+  nodeLayerApi,
+  toFetchHandler,
+  type FetchApp,
+} from '../../server/node.js';
+import { SESSION_SECRET } from './support/test-api.js';
+
+const PREFIX = '/api/layer';
+const PHONE = '+14155550011';
+
+/** Everything a test started, closed after all of them. */
+const closers: Array<() => Promise<unknown>> = [];
+after(async () => {
+  for (const close of closers.reverse()) await close();
+});
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+async function listening(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => closeServer(server));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The emulator on its own port, and an API that uses it and takes webhooks at `site + PREFIX`. */
+async function backend() {
+  const failures: string[] = [];
+  const emulator = createPlaidEmulator({
+    onWebhookFailure: ({ webhook_code, reason }) => failures.push(`${webhook_code} ${reason}`),
+  });
+  closers.push(() => emulator.close());
+  const plaid = await new Promise<string>((resolve) => {
+    const server = serve({ fetch: emulator.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      resolve(`http://127.0.0.1:${info.port}`),
+    );
+    closers.push(() => closeServer(server as Server));
+  });
+  const webhooks: PlaidWebhook[] = [];
+  const waiters: Array<() => void> = [];
+  const makeApi = (site: string) =>
+    createLayerApi({
+      plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: plaid },
+      templateId: EMULATOR_TEMPLATE_ID,
+      sessionSecret: SESSION_SECRET,
+      allowedOrigins: [site],
+      webhookUrl: `${site}${PREFIX}/webhook`,
+      retryDelayMs: 0,
+      logger: () => {},
+      onWebhook: (webhook) => {
+        webhooks.push(webhook);
+        waiters.splice(0).forEach((wake) => wake());
+      },
+    });
+  const webhookFor = (linkSessionId: string) =>
+    new Promise<PlaidWebhook>((resolve) => {
+      const check = () => {
+        const found = webhooks.find((webhook) => webhook.link_session_id === linkSessionId);
+        if (found) resolve(found);
+        else waiters.push(check);
+      };
+      check();
+    });
+  return { plaid, makeApi, webhookFor, failures };
+}
+
+async function waitFor(condition: () => boolean, limitMs = 60_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** What the widget and Link do, against `site + PREFIX`; the profile the page gets. */
+async function layerSession(site: string, plaid: string) {
+  const post = (path: string, body: unknown, handle: string) =>
+    fetch(`${site}${PREFIX}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: site, [SESSION_HANDLE_HEADER]: handle },
+      body: JSON.stringify(body),
+    });
+  const tokenResponse = await post(API_ROUTES.linkToken, {}, 'new');
+  assert.equal(tokenResponse.status, 200, await tokenResponse.clone().text());
+  const { link_token, session_handle } = (await tokenResponse.json()) as LinkTokenResponse;
+  const completed = await fetch(`${plaid}/emulator/sessions/complete`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ link_token, phone_number: PHONE }),
+  });
+  assert.equal(completed.status, 200, await completed.clone().text());
+  const { public_token, link_session_id } = (await completed.json()) as {
+    public_token: string;
+    link_session_id: string;
+  };
+  const session = await post(API_ROUTES.session, { public_token }, session_handle);
+  assert.equal(session.status, 200, await session.clone().text());
+  const body = (await session.json()) as SessionResponse;
+  assert.equal(body.profile.phone_number, PHONE);
+  return { linkSessionId: link_session_id };
+}
+
+test('Express 5: mounted at a prefix, after express.json() that keeps the raw bytes: the session and the signed webhooks go through', async () => {
+  const { plaid, makeApi, webhookFor } = await backend();
+  const app = express();
+  const late: { api?: FetchApp } = {};
+  app.use(express.json({ verify: keepRawBody }));
+  app.use(PREFIX, (req, res, next) => expressLayerApi(late.api!)(req, res, next));
+  const site = await listening(createServer(app));
+  late.api = makeApi(site);
+  const { linkSessionId } = await layerSession(site, plaid);
+  const webhook = await webhookFor(linkSessionId);
+  assert.equal(webhook.link_session_id, linkSessionId);
+});
+
+test('Express 5: after a plain express.json(), the widget routes work from the re-serialized body and the problem with webhooks is said at the first request', async () => {
+  const { plaid, makeApi, failures } = await backend();
+  const app = express();
+  const warnings: string[] = [];
+  const late: { middleware?: ReturnType<typeof expressLayerApi> } = {};
+  app.use(express.json());
+  app.use(PREFIX, (req, res, next) => late.middleware!(req, res, next));
+  // Anything else the app serves is untouched.
+  app.get('/other', (_req, res) => {
+    res.json({ other: true });
+  });
+  const site = await listening(createServer(app));
+  late.middleware = expressLayerApi(makeApi(site), { warn: (message) => warnings.push(message) });
+
+  // The first request the widget makes, before Link opens, already says it.
+  const first = await fetch(`${site}${PREFIX}/link-token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: site, [SESSION_HANDLE_HEADER]: 'new' },
+    body: '{}',
+  });
+  assert.equal(first.status, 200);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /express\.json\(\{ verify: keepRawBody \}\)/);
+
+  await layerSession(site, plaid);
+  assert.equal(warnings.length, 1, 'said once');
+  // What the warning is about: Plaid's signature covers bytes the parser did not keep.
+  await waitFor(() => failures.length > 0);
+  assert.match(failures[0]!, /HTTP 401/);
+  assert.deepEqual(await (await fetch(`${site}/other`)).json(), { other: true });
+  // Paths outside the API's own are the API's 404, not Express's.
+  const unknown = await fetch(`${site}${PREFIX}/nothing`, { method: 'POST', headers: { Origin: site } });
+  assert.equal(unknown.status, 404);
+});
+
+test('Express 5: mounted before express.json(), the API reads the stream itself', async () => {
+  const { plaid, makeApi, webhookFor } = await backend();
+  const app = express();
+  const late: { api?: FetchApp } = {};
+  app.use(PREFIX, (req, res, next) => expressLayerApi(late.api!)(req, res, next));
+  app.use(express.json());
+  const site = await listening(createServer(app));
+  late.api = makeApi(site);
+  const { linkSessionId } = await layerSession(site, plaid);
+  assert.equal((await webhookFor(linkSessionId)).link_session_id, linkSessionId);
+});
+
+test('Fastify: registered with a prefix, its body parsers set aside inside the plugin', async () => {
+  const { plaid, makeApi, webhookFor } = await backend();
+  const app = Fastify();
+  closers.push(() => app.close());
+  const late: { api?: FetchApp } = {};
+  // Outside the plugin, Fastify still parses JSON for the app's own routes.
+  app.post('/echo', async (request) => ({ parsed: request.body }));
+  await app.register(fastifyLayerApi({ fetch: (request, env) => late.api!.fetch(request, env) }), {
+    prefix: PREFIX,
+  });
+  const site = await app.listen({ port: 0, host: '127.0.0.1' });
+  late.api = makeApi(site);
+  const { linkSessionId } = await layerSession(site, plaid);
+  assert.equal((await webhookFor(linkSessionId)).link_session_id, linkSessionId);
+  const echo = await fetch(`${site}/echo`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{"a":1}',
+  });
+  assert.deepEqual(await echo.json(), { parsed: { a: 1 } });
+});
+
+test('Node http with basePath, and a fetch route handler (Next.js) with basePath', async () => {
+  {
+    const { plaid, makeApi, webhookFor } = await backend();
+    const late: { listener?: ReturnType<typeof nodeLayerApi> } = {};
+    const site = await listening(createServer((req, res) => late.listener!(req, res)));
+    late.listener = nodeLayerApi(makeApi(site), { basePath: PREFIX });
+    const { linkSessionId } = await layerSession(site, plaid);
+    assert.equal((await webhookFor(linkSessionId)).link_session_id, linkSessionId);
+  }
+  {
+    const { plaid, makeApi, webhookFor } = await backend();
+    const late: { handlers?: ReturnType<typeof toFetchHandler> } = {};
+    // What Next.js does with app/api/layer/[...path]/route.ts: the method's export gets the Request.
+    const site = await new Promise<string>((resolve) => {
+      const server = serve(
+        {
+          fetch: (request) => {
+            const { GET, POST, OPTIONS } = late.handlers!;
+            const method = { GET, POST, OPTIONS }[request.method as 'GET' | 'POST' | 'OPTIONS'];
+            return method ? method(request) : new Response(null, { status: 405 });
+          },
+          port: 0,
+          hostname: '127.0.0.1',
+        },
+        (info) => resolve(`http://127.0.0.1:${info.port}`),
+      );
+      closers.push(() => closeServer(server as Server));
+    });
+    late.handlers = toFetchHandler(makeApi(site), { basePath: PREFIX });
+    const { linkSessionId } = await layerSession(site, plaid);
+    assert.equal((await webhookFor(linkSessionId)).link_session_id, linkSessionId);
+  }
+});
