@@ -11,7 +11,7 @@
 // Environment:
 //   LAYER_PACKAGE_DIR         the package to pack (default: this repository)
 //   CHROMIUM_PATH             the browser (default /usr/bin/chromium)
-//   EXAMPLES_DEADLINE         seconds for everything (default 1800)
+//   EXAMPLES_DEADLINE         seconds for everything (default 1200)
 //   EXAMPLE_DEADLINE          seconds for one example (default 600)
 //   EXAMPLES_KEEP=1           keep the temporary copies (their paths are printed)
 //
@@ -49,7 +49,7 @@ const seconds = (name, fallback) => {
   }
   return value * 1000;
 };
-const RUN_MS = seconds('EXAMPLES_DEADLINE', 1800);
+const RUN_MS = seconds('EXAMPLES_DEADLINE', 1200);
 const EXAMPLE_MS = seconds('EXAMPLE_DEADLINE', 600);
 /** One browser step (a click, a wait for Link or for the profile): generous on a busy machine. */
 const STEP_MS = 60_000;
@@ -221,6 +221,14 @@ async function eligibleFlow(browser, url) {
     if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico'))
       errors.push(`console: ${message.text()}`);
   });
+  // What the widget reports when it gives up, for the failure message.
+  await page.addInitScript({
+    content: `document.addEventListener('layer-error', (event) => console.warn('layer-error ' + JSON.stringify(event.detail)), true);`,
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'warning' && message.text().startsWith('layer-error '))
+      errors.push(message.text());
+  });
   try {
     await page.goto(url);
     const widget = page.locator('layer-onboarding');
@@ -378,10 +386,10 @@ if (tarball)
       console.log(`  PASS ${name}: ${total} s (${times.join(', ')})`);
     } catch (error) {
       const total = ((Date.now() - exampleStarted) / 1000).toFixed(1);
+      const where =
+        error instanceof StepError ? '' : `\n${(error.stack ?? '').split('\n').slice(1, 4).join('\n')}`;
       results.push({ name, ok: false, detail: `${total} s: ${error.message.split('\n')[0]}` });
-      console.log(
-        `  FAIL ${name} after ${total} s\n${error.stack ?? error.message}`.replace(/\n/g, '\n    '),
-      );
+      console.log(`  FAIL ${name} after ${total} s\n${error.message}${where}`.replace(/\n/g, '\n    '));
     }
   }
 await stopEverything();

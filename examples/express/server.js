@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import express from 'express';
 import { createLayerApi } from 'layer-onboarding/server';
-import { toNodeHandler } from 'layer-onboarding/server/node';
+import { expressLayerApi } from 'layer-onboarding/server/node';
 import {
   createPlaidEmulator,
   EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID,
@@ -21,8 +21,10 @@ import {
 const host = process.env.HOST ?? '127.0.0.1';
 const app = express();
 
-// The app's own JSON routes parse bodies globally, as many Express apps do. The adapter reads the
-// body express.json() already parsed, so the Layer API still gets it.
+// The app's own JSON routes parse bodies globally, as many Express apps do. The Layer API still
+// gets its bodies: the adapter writes the parsed body back as JSON (and says once that webhooks
+// need their exact bytes: for Plaid's webhooks, mount the API before express.json() or use
+// express.json({ verify: keepRawBody }) from layer-onboarding/server/node).
 app.use(express.json());
 
 // The widget for script tags: the IIFE build from the installed package.
@@ -46,8 +48,8 @@ const server = app.listen(Number(process.env.PORT ?? 0), host, (error) => {
     sessionSecret: process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     allowedOrigins: [origin],
   });
-  app.use('/api/layer', toNodeHandler(api));
-  app.use('/plaid', toNodeHandler(emulator));
+  app.use('/api/layer', expressLayerApi(api));
+  app.use('/plaid', expressLayerApi(emulator));
   process.stdout.write(`listening on ${origin}\n`);
   for (const signal of ['SIGINT', 'SIGTERM'])
     process.on(signal, () => {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { createLayerApi } from 'layer-onboarding/server';
-import { toNodeHandler } from 'layer-onboarding/server/node';
+import { nodeLayerApi } from 'layer-onboarding/server/node';
 import {
   createPlaidEmulator,
   EMULATOR_ACCOUNTS_OPTIONAL_TEMPLATE_ID,
@@ -33,22 +33,17 @@ export function createBackend(origin) {
     sessionSecret: randomBytes(32).toString('base64url'),
     allowedOrigins: [origin],
   });
+  // Node handlers for what is below each path (`basePath` takes the prefix away).
   const mounts = [
-    [API_PATH, toNodeHandler(api)],
-    [EMULATOR_PATH, toNodeHandler(emulator)],
+    [API_PATH, nodeLayerApi(api, { basePath: API_PATH })],
+    [EMULATOR_PATH, nodeLayerApi(emulator, { basePath: EMULATOR_PATH })],
   ];
   return {
     handle(request, response, next) {
-      for (const [prefix, handler] of mounts) {
-        const url = request.url ?? '/';
-        if (url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`)) {
-          // Like Connect's and Express's `use(prefix, …)`: the handler sees the path below its mount.
-          request.originalUrl ??= url;
-          request.url = url.slice(prefix.length) || '/';
-          return handler(request, response, next);
-        }
-      }
-      return next();
+      const path = (request.url ?? '/').split('?')[0];
+      const mount = mounts.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`));
+      if (!mount) return next();
+      return mount[1](request, response, next);
     },
     close: () => emulator.close(),
   };

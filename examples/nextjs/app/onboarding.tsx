@@ -3,10 +3,13 @@
 // tag is defined in the browser only); the server sends <layer-onboarding> with its attributes,
 // and the element upgrades once this module runs in the browser.
 //
-// Events: React 19 attaches `onlayer-*` props of custom elements when it creates the element in
-// the browser, but NOT when it hydrates one the server rendered (facebook/react#35446): on this
-// page `onlayer-success` would never fire. Listen from a ref callback instead: React calls it
-// after hydration as after a client render, and calls the cleanup it returns on unmount.
+// Events: React 19 attaches `onlayer-*` props of a custom element when it creates the element in
+// the browser, but not when it hydrates one the server rendered: hydration only adopts the
+// server's element and sets no custom-element props at all (react-dom 19.3's
+// prepareToHydrateHostInstance has no custom-element case; facebook/react#35446). On this page an
+// `onlayer-success` prop never fires (tried: the document sees the event, React's handler does
+// not). Listen from a ref callback instead: React calls it after hydration as after a client
+// render, and calls the cleanup it returns when the element goes.
 import 'layer-onboarding';
 import type {} from 'layer-onboarding/react';
 import type {

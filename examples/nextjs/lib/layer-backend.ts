@@ -41,8 +41,8 @@ function backend(origin: string): Backend {
     allowedOrigins: [origin],
   });
   holder.layerBackend = {
-    api: toFetchHandler(api, { basePath: API_PATH }),
-    emulator: toFetchHandler(emulator, { basePath: EMULATOR_PATH }),
+    api: toFetchHandler(api, { basePath: API_PATH }).fetch,
+    emulator: toFetchHandler(emulator, { basePath: EMULATOR_PATH }).fetch,
   };
   return holder.layerBackend;
 }
