@@ -308,6 +308,8 @@ async function testExample(name, tarball, dir, getBrowser) {
 }
 
 let browser = null;
+/** The temporary directory (tarball and example copies), removed on the way out. */
+let tempDir = null;
 async function stopEverything() {
   stopping = true;
   await Promise.allSettled([
@@ -330,7 +332,9 @@ for (const [signal, code] of [
       signalTrees([...running.keys()], 'SIGKILL');
       process.exit(code);
     }, 30_000).unref();
-    stopEverything().finally(() => process.exit(code));
+    stopEverything()
+      .then(() => tempDir && !process.env.EXAMPLES_KEEP && rm(tempDir, { recursive: true, force: true }))
+      .finally(() => process.exit(code));
   });
 // Past the run's deadline, end everything whatever is happening.
 setTimeout(() => {
@@ -351,6 +355,7 @@ for (const name of chosen)
 const names = chosen.length ? chosen : all;
 
 const dir = await mkdtemp(join(tmpdir(), 'layer-examples-'));
+tempDir = dir;
 const results = [];
 const started = Date.now();
 let tarball;
