@@ -1,7 +1,8 @@
 // Process trees, read from /proc (Linux), so the test runner and the test harness can end
 // everything a test started: also processes that left their parent's process group (Chromium,
 // servers started `detached`) or were re-parented when their parent died. Where there is no /proc
-// only the process itself and its process group are reached.
+// only the process itself and its process group are reached. Also the runners' deadlines from the
+// environment.
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** `pid (comm) state ppid pgrp … starttime …` → the fields after `comm` (which may hold spaces). */
@@ -164,4 +165,17 @@ export async function endProcesses(pids, { graceMs = 5000 } = {}) {
     await ended([...all], 5000);
   }
   return [...all];
+}
+
+/**
+ * A deadline from the environment, in seconds (`fallback` when unset), as milliseconds. Anything
+ * but a number above 0 ends the process with a message: a typo must not mean "no deadline".
+ */
+export function secondsFromEnv(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) {
+    console.error(`${name} must be a number of seconds above 0, got "${process.env[name]}"`);
+    process.exit(2);
+  }
+  return value * 1000;
 }

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { endProcesses, ProcessWatch, signalTrees } from './process-tree.mjs';
+import { endProcesses, ProcessWatch, secondsFromEnv as seconds, signalTrees } from './process-tree.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');
@@ -41,14 +41,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const seconds = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!(value > 0)) {
-    console.error(`${name} must be a number of seconds above 0, got "${process.env[name]}"`);
-    process.exit(2);
-  }
-  return value * 1000;
-};
 const RUN_MS = seconds('EXAMPLES_DEADLINE', 1200);
 const EXAMPLE_MS = seconds('EXAMPLE_DEADLINE', 600);
 /** One browser step (a click, a wait for Link or for the profile): generous on a busy machine. */
@@ -67,6 +59,30 @@ let stopping = false;
 class StepError extends Error {}
 
 /**
+ * Spawns `command` in its own process group, watched so that whatever it starts can be ended too,
+ * and keeps its output (printed as well with EXAMPLES_VERBOSE). Used by `run` and `start`.
+ */
+function spawnWatched(what, command, args, { cwd, env = {}, lookEveryMs }) {
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, NODE_TEST_CONTEXT: undefined, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const watch = new ProcessWatch(child.pid);
+  const looking = setInterval(() => watch.look(), lookEveryMs);
+  running.set(child.pid, what);
+  const spawned = { child, watch, looking, output: '' };
+  const keep = (chunk) => {
+    spawned.output += chunk;
+    if (process.env.EXAMPLES_VERBOSE) process.stdout.write(chunk);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return spawned;
+}
+
+/**
  * Runs a command in `cwd` in its own process group until it exits or `until`; then ends whatever
  * it left. Rejects unless it exited 0. Output is kept (shown when it fails) and streamed with a
  * prefix when EXAMPLES_VERBOSE is set.
@@ -74,22 +90,8 @@ class StepError extends Error {}
 function run(what, command, args, { cwd, env = {}, until }) {
   return new Promise((done, fail) => {
     if (stopping) return fail(new StepError(`${what}: stopped`));
-    let output = '';
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined, NEXT_TELEMETRY_DISABLED: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const watch = new ProcessWatch(child.pid);
-    const looking = setInterval(() => watch.look(), 1000);
-    running.set(child.pid, what);
-    const keep = (chunk) => {
-      output += chunk;
-      if (process.env.EXAMPLES_VERBOSE) process.stdout.write(chunk);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    const spawned = spawnWatched(what, command, args, { cwd, env, lookEveryMs: 1000 });
+    const { child, watch, looking } = spawned;
     let timedOut = false;
     const deadline = setTimeout(
       () => {
@@ -100,7 +102,7 @@ function run(what, command, args, { cwd, env = {}, until }) {
       Math.max(0, until - Date.now()),
     );
     child.once('error', (error) => {
-      output += String(error);
+      spawned.output += String(error);
     });
     child.once('close', async (code) => {
       clearTimeout(deadline);
@@ -108,6 +110,7 @@ function run(what, command, args, { cwd, env = {}, until }) {
       const left = watch.running();
       if (left.length) await endProcesses(left);
       running.delete(child.pid);
+      const { output } = spawned;
       if (code === 0 && !timedOut) return done(output);
       fail(
         new StepError(
@@ -120,26 +123,12 @@ function run(what, command, args, { cwd, env = {}, until }) {
 
 /** Starts a long-running command; `stop()` ends its whole tree. */
 function start(what, command, args, { cwd, env }) {
-  const child = spawn(command, args, {
-    cwd,
-    env: { ...process.env, NODE_TEST_CONTEXT: undefined, NEXT_TELEMETRY_DISABLED: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const watch = new ProcessWatch(child.pid);
-  const looking = setInterval(() => watch.look(), 500);
-  running.set(child.pid, what);
-  let output = '';
-  const keep = (chunk) => {
-    output += chunk;
-    if (process.env.EXAMPLES_VERBOSE) process.stdout.write(chunk);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  const spawned = spawnWatched(what, command, args, { cwd, env, lookEveryMs: 500 });
+  const { child, watch, looking } = spawned;
   let exited = null;
   child.once('exit', (code, signal) => (exited = signal ?? code));
   return {
-    output: () => output,
+    output: () => spawned.output,
     exited: () => exited,
     async stop() {
       clearInterval(looking);

@@ -26,16 +26,15 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
-import { commandLine, endProcesses, groupMembers, ProcessWatch, signalTrees } from './process-tree.mjs';
+import {
+  commandLine,
+  endProcesses,
+  groupMembers,
+  ProcessWatch,
+  secondsFromEnv as seconds,
+  signalTrees,
+} from './process-tree.mjs';
 
-const seconds = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!(value > 0)) {
-    console.error(`${name} must be a number of seconds above 0, got "${process.env[name]}"`);
-    process.exit(2);
-  }
-  return value * 1000;
-};
 const FILE_MS = seconds('TEST_DEADLINE_FILE', 600);
 const GRACE_MS = seconds('TEST_DEADLINE_GRACE', 30);
 const TIER_MS = seconds('TEST_DEADLINE_TIER', 900);
