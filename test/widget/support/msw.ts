@@ -35,10 +35,39 @@ export const onUnhandledRequest: UnhandledRequestCallback = (request, print) => 
   print.error();
 };
 
+/** How long a page may wait for the service worker another test file is installing to claim it. */
+const CLAIM_WAIT_MS = 30_000;
+
+/**
+ * Test files run two at a time on one origin, so one file's page can load while another's MSW
+ * worker is still installing: a registration exists, but this page is not controlled. MSW's
+ * `start()` then reloads the page, and web-test-runner fails the file ("interrupted because the
+ * page was reloaded"; seen on a busy machine). The worker claims every page when it activates, so
+ * wait for that first.
+ */
+async function claimedIfRegistered(): Promise<void> {
+  const { serviceWorker } = navigator;
+  if (serviceWorker.controller || (await serviceWorker.getRegistrations()).length === 0) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, CLAIM_WAIT_MS);
+    function done() {
+      clearTimeout(timer);
+      serviceWorker.removeEventListener('controllerchange', done);
+      resolve();
+    }
+    serviceWorker.addEventListener('controllerchange', done);
+    if (serviceWorker.controller) done();
+  });
+}
+
 /** A worker started before the file's tests, reset after each and stopped after all. */
 export function useWorker(): ReturnType<typeof setupWorker> {
   const worker = setupWorker();
-  before(() => worker.start({ quiet: true, onUnhandledRequest }));
+  before(async function () {
+    this.timeout(CLAIM_WAIT_MS + 30_000);
+    await claimedIfRegistered();
+    await worker.start({ quiet: true, onUnhandledRequest });
+  });
   afterEach(() => worker.resetHandlers());
   after(() => worker.stop());
   return worker;
