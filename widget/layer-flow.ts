@@ -52,6 +52,13 @@ export const DEFAULT_ELIGIBILITY_TIMEOUT = 10_000;
  * good, so it becomes a `layer-error` the page can act on.
  */
 export const EXCHANGE_TIMEOUT = 30_000;
+/**
+ * How long a handler that is done or replaced still passes Link's late events on before it is
+ * destroyed. Link runs in a cross-origin iframe and posts each event after `onSuccess`/`onExit` as
+ * a message of its own, which a page under load can receive well after a zero-delay timer: with a
+ * macrotask only, late events were lost.
+ */
+export const LATE_EVENTS_MS = 3_000;
 
 /** Refresh a Link token this long before it expires (at most a tenth of its lifetime). */
 const REFRESH_MARGIN = 5 * 60_000;
@@ -112,7 +119,7 @@ export class LayerFlow implements ReactiveController {
   private readonly onTransition: (state: FlowState, previous: FlowState) => void;
 
   private current: FlowState = IDLE;
-  /** The handler in charge. Replaced ones are retired: destroyed a macrotask later. */
+  /** The handler in charge. Replaced ones are retired: destroyed `LATE_EVENTS_MS` later. */
   private link: LinkHandle | null = null;
   private readonly retired = new Set<LinkHandle>();
   /** The visitor's last session handle: sent on the next `/link-token`, so they keep their identity. */
@@ -496,9 +503,9 @@ export class LayerFlow implements ReactiveController {
 
   /**
    * The one way the flow lets go of what it holds: every timer, every request, Link's handlers.
-   * With `grace` (an outcome, often reached inside Link's own callback) the handler is destroyed a
-   * macrotask later, so Link's late events still arrive as `layer-event`; otherwise (removal,
-   * reset) everything goes at once.
+   * With `grace` (an outcome, often reached inside Link's own callback) the handler is destroyed
+   * `LATE_EVENTS_MS` later, so Link's late events still arrive as `layer-event`; otherwise
+   * (removal, reset) everything goes at once.
    */
   private teardown({ grace }: { grace: boolean }): void {
     this.timers.clearAll();
@@ -507,11 +514,11 @@ export class LayerFlow implements ReactiveController {
     if (!grace) this.destroyRetired();
   }
 
-  /** A handler that is done or replaced: destroyed after one macrotask. */
+  /** A handler that is done or replaced: destroyed once its late events have had time to arrive. */
   private retire(link: LinkHandle): void {
     link.retire();
     this.retired.add(link);
-    this.timers.start('retire', 0, () => this.destroyRetired());
+    this.timers.start('retire', LATE_EVENTS_MS, () => this.destroyRetired());
   }
 
   private destroyRetired(): void {

@@ -8,7 +8,7 @@ import { SESSION_HANDLE_HEADER, type PlaidGlobal } from '../../contract/index.js
 import type { LayerEventDetails, LayerEventName } from '../../widget/events.js';
 import { LAYER_EVENT_NAMES } from '../../widget/events.js';
 import { forgetWarnings } from '../../widget/diagnostics.js';
-import { LayerFlow, type PreloadMode } from '../../widget/layer-flow.js';
+import { LATE_EVENTS_MS, LayerFlow, type PreloadMode } from '../../widget/layer-flow.js';
 import {
   API,
   browserProfileOf,
@@ -498,7 +498,7 @@ describe('LayerFlow', () => {
         },
       ]);
       expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error', phone: SANDBOX_PHONE }]);
-      s.clock.advance(0);
+      s.clock.advance(LATE_EVENTS_MS);
       expect(s.clock.pending).to.equal(0);
       exchanges[0]!(); // the request was cancelled: its late answer changes nothing
       expect(s.details('layer-error')).to.have.length(1);
@@ -509,8 +509,10 @@ describe('LayerFlow', () => {
       await openLink(s);
       s.plaid.last.succeed(await publicTokenFor(s.plaid.last.token));
       await until(() => s.flow.state.name === 'complete', 'never complete');
-      expect(s.plaid.last.destroyed, 'Link gets a macrotask for its late events').to.equal(false);
-      s.clock.advance(0);
+      expect(s.plaid.last.destroyed, 'Link gets time for its late events').to.equal(false);
+      s.clock.advance(LATE_EVENTS_MS - 1);
+      expect(s.plaid.last.destroyed, 'Link gets time for its late events').to.equal(false);
+      s.clock.advance(1);
       expect(s.plaid.last.destroyed).to.equal(true);
       expect(s.clock.pending).to.equal(0);
     });
@@ -538,7 +540,7 @@ describe('LayerFlow', () => {
       const second = s.plaid.last;
       expect(second).not.to.equal(first);
       expect(second.token).not.to.equal(first.token);
-      s.clock.advance(0);
+      s.clock.advance(LATE_EVENTS_MS);
       expect(first.destroyed).to.equal(true);
 
       s.flow.submitPhone(SANDBOX_PHONE);
@@ -669,7 +671,7 @@ describe('LayerFlow', () => {
       const second = s.plaid.last;
       expect(second.token).not.to.equal(first.token);
       expect(second.submitted).to.deep.equal([{ phone_number: SANDBOX_PHONE }]);
-      s.clock.advance(0);
+      s.clock.advance(LATE_EVENTS_MS);
       expect(first.destroyed).to.equal(true);
       expect(s.details('layer-exit')).to.deep.equal([]);
 
@@ -737,7 +739,7 @@ describe('LayerFlow', () => {
       await until(() => s.plaid.handlers.length === 2, 'the token was not refreshed');
       expect(s.plaid.last.token).not.to.equal(first.token);
       expect(s.flow.state.name).to.equal('ready');
-      s.clock.advance(0);
+      s.clock.advance(LATE_EVENTS_MS);
       expect(first.destroyed).to.equal(true);
       expect(s.states()).to.deep.equal(['loading', 'ready']);
     });
