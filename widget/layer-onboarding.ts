@@ -6,6 +6,8 @@ import { DEFAULT_API_BASE, DEFAULT_LINK_SCRIPT_SRC } from '../contract/index.js'
 import { parseDateOfBirth } from './date-of-birth.js';
 import { warnOnce } from './diagnostics.js';
 import { errorKind } from './errors.js';
+import type { LayerFallbackDetail } from './events.js';
+import { fillForm, prefillPhone } from './fill-form.js';
 import { DEFAULT_ELIGIBILITY_TIMEOUT, LayerFlow, type PreloadMode } from './layer-flow.js';
 import { normalizePhone } from './phone.js';
 import { STATES, type FlowState, type LayerState } from './states.js';
@@ -119,6 +121,13 @@ export class LayerOnboarding extends LitElement {
   /** Form field name; the submitted value is the signed profile token. */
   @property({ reflect: true }) name?: string;
 
+  /**
+   * The id (or `name`) of a form to fill on success: each control with a `data-layer-field`
+   * (`first_name`, `address.city`, `date_of_birth`, …) gets that profile field and fires `input` and
+   * `change`, before `layer-success`. On fallback its empty `phone_number` control gets the number typed.
+   */
+  @property({ attribute: 'fill-form' }) fillForm?: string;
+
   /** The current state, read-only (reflected to the `state` attribute). */
   get state(): LayerState {
     return this.flow.state.name;
@@ -153,6 +162,11 @@ export class LayerOnboarding extends LitElement {
 
   /** What gets focus after the next render, because a change took it away from the visitor. */
   private focusNext: 'input' | 'retry' | null = null;
+
+  constructor() {
+    super();
+    this.addEventListener('layer-fallback', (event) => this.handleFallback(event));
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -190,6 +204,27 @@ export class LayerOnboarding extends LitElement {
     this.focusNext = this.focusAfter(state.name, previous.name) ?? this.focusNext;
     this.setAttribute('state', state.name);
     this.internals.setFormValue(state.name === 'complete' ? state.result.token : null);
+    const form = state.name === 'complete' && this.formToFill();
+    if (form) fillForm(form, state.result.profile);
+  }
+
+  /** The partner's form takes the number the visitor typed, before listeners above the element. */
+  private handleFallback({ detail }: CustomEvent<LayerFallbackDetail>): void {
+    const form = detail.phone && this.formToFill();
+    if (form) prefillPhone(form, detail.phone!);
+  }
+
+  /** The form `fill-form` names: by id in this element's tree or the document, or by name. */
+  private formToFill(): HTMLFormElement | null {
+    const id = this.fillForm;
+    if (!id) return null;
+    const root = this.getRootNode() as Partial<DocumentOrShadowRoot & NonElementParentNode>;
+    const form = [root.getElementById?.(id), document.getElementById(id), document.forms.namedItem(id)].find(
+      (node) => node?.localName === 'form',
+    );
+    if (!form)
+      warnOnce(`fill-form:${id}`, `fill-form="${id}" names no <form> id or name here: nothing is filled.`);
+    return (form as HTMLFormElement | undefined) ?? null;
   }
 
   private handlePhoneInput(event: InputEvent): void {
