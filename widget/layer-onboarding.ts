@@ -6,6 +6,7 @@ import { DEFAULT_API_BASE, DEFAULT_LINK_SCRIPT_SRC } from '../contract/index.js'
 import { parseDateOfBirth } from './date-of-birth.js';
 import { warnOnce } from './diagnostics.js';
 import { errorKind } from './errors.js';
+import { fillForm, prefillPhone } from './fill-form.js';
 import { DEFAULT_ELIGIBILITY_TIMEOUT, LayerFlow, type PreloadMode } from './layer-flow.js';
 import { pageLang, pageScheme, watchPage } from './page-context.js';
 import { normalizePhone } from './phone.js';
@@ -163,6 +164,13 @@ export class LayerOnboarding extends LitElement {
    */
   @property({ attribute: false }) strings: StringOverrides = {};
 
+  /**
+   * The id (or `name`) of a form to fill on success: each control with a `data-layer-field`
+   * (`first_name`, `address.city`, `date_of_birth`, …) gets that profile field and fires `input` and
+   * `change`, before `layer-success`. On fallback its empty `phone_number` control gets the number typed.
+   */
+  @property({ attribute: 'fill-form' }) fillForm?: string;
+
   /** The current state, read-only (reflected to the `state` attribute). */
   get state(): LayerState {
     return this.flow.state.name;
@@ -246,11 +254,33 @@ export class LayerOnboarding extends LitElement {
     this.formDisabled = disabled;
   }
 
-  /** Reflects a new state before `layer-state-change` reaches the page's listeners. */
+  /**
+   * Reflects a new state, and fills the partner's form (`fill-form`): the profile on success, the
+   * number the visitor typed on fallback or error. All before `layer-state-change` and the
+   * outcome's event reach the page's listeners.
+   */
   private handleTransition(state: FlowState, previous: FlowState): void {
     this.focusNext = this.focusAfter(state.name, previous.name) ?? this.focusNext;
     this.setAttribute('state', state.name);
     this.internals.setFormValue(state.name === 'complete' ? state.result.token : null);
+    const phone = 'phone' in state ? state.phone : null;
+    const form = (state.name === 'complete' || phone) && this.formToFill();
+    if (!form) return;
+    if (state.name === 'complete') fillForm(form, state.result.profile);
+    else if (phone) prefillPhone(form, phone);
+  }
+
+  /** The form `fill-form` names: by id in this element's tree or the document, or by name. */
+  private formToFill(): HTMLFormElement | null {
+    const id = this.fillForm;
+    if (!id) return null;
+    const root = this.getRootNode() as Partial<DocumentOrShadowRoot & NonElementParentNode>;
+    const form = [root.getElementById?.(id), document.getElementById(id), document.forms.namedItem(id)].find(
+      (node) => node?.localName === 'form',
+    );
+    if (!form)
+      warnOnce(`fill-form:${id}`, `fill-form="${id}" names no <form> id or name here: nothing is filled.`);
+    return (form as HTMLFormElement | undefined) ?? null;
   }
 
   private handlePhoneInput(event: InputEvent): void {

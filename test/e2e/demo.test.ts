@@ -1,13 +1,18 @@
 // The demo page of `npm start` as it is served: under a strict Content-Security-Policy, with Link's
 // script and iframe from the OTHER loopback name than the page's (so the iframe is cross-origin, as
 // real Link's is), working under either name with zero policy violations — and a policy that does
-// block what it must, so the zero means something.
+// block what it must, so the zero means something. The sign-up form is filled by the widget
+// (`fill-form`), and the page follows the visitor's light or dark setting, at WCAG AA in both.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
+
+import type { AxeResults, RunOptions } from 'axe-core';
 
 import { findSandboxUser } from '../../emulator/sandbox-users.js';
 import { openPage } from '../support/browser.js';
-import { openDemo, submitPhone } from '../support/demo.js';
+import { openDemo, submitPhone, type Demo } from '../support/demo.js';
 import { LINK_FRAME, shareInLink } from '../support/link.js';
 import { useSite } from '../support/site.js';
 
@@ -153,3 +158,95 @@ test('the policy is enforced: injected inline script and style are blocked and r
   );
   await page.close();
 });
+
+/** The demo's form fields (by id) that hold the `profile.*` field of their `data-layer-field`. */
+const FILLED_FROM_PLAID = [
+  'first-name',
+  'last-name',
+  'phone',
+  'dob',
+  'ssn-last-4',
+  'street',
+  'city',
+  'region',
+  'postal-code',
+];
+
+test('the widget fills the sign-up form (fill-form): each field from Plaid is marked, and typing there takes the mark off', async () => {
+  const demo = await openDemo(site.browser, `${site.server.url}/`);
+  assert.equal(await demo.widget.getAttribute('fill-form'), 'application');
+  await submitPhone(demo, '415-555-0011');
+  await demo.waitFor('layer-eligible');
+  await shareInLink(demo.page);
+  await demo.waitFor('layer-success');
+
+  const identity = findSandboxUser('+14155550011')!.identity!;
+  const value = (id: string) => demo.page.locator(`#${id}`).inputValue();
+  assert.equal(await value('first-name'), identity.name!.first_name);
+  assert.equal(await value('last-name'), identity.name!.last_name);
+  assert.equal(await value('phone'), '+14155550011');
+  assert.equal(await value('dob'), identity.date_of_birth);
+  assert.equal(await value('street'), identity.address!.street);
+  assert.equal(await value('region'), identity.address!.region);
+  assert.equal(await value('postal-code'), identity.address!.postal_code);
+  const marked = () =>
+    demo.page
+      .locator('.field.prefilled :is(input, select)')
+      .evaluateAll((nodes) => nodes.map((node) => node.id));
+  assert.deepEqual(await marked(), FILLED_FROM_PLAID);
+
+  await demo.page.locator('#city').fill('Eagleton');
+  assert.deepEqual(
+    await marked(),
+    FILLED_FROM_PLAID.filter((id) => id !== 'city'),
+  );
+  demo.assertClean();
+  await demo.close();
+});
+
+const AXE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2 A and AA rules (colour contrast included) on the page, shadow DOM included. */
+async function axeViolations(demo: Demo): Promise<string[]> {
+  // Through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+  await demo.page.evaluate(AXE);
+  return demo.page.evaluate(async () => {
+    const { axe } = window as unknown as {
+      axe: { run: (context: Document, options: RunOptions) => Promise<AxeResults> };
+    };
+    const { violations } = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      iframes: false,
+    });
+    return violations.flatMap((violation) =>
+      violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}: ${node.failureSummary}`),
+    );
+  });
+}
+
+for (const [scheme, background] of [
+  ['light', 'rgb(243, 245, 249)'],
+  ['dark', 'rgb(11, 17, 27)'],
+] as const) {
+  test(`prefers-color-scheme: ${scheme}: the page follows it, and axe finds no WCAG AA violation before or after success`, async () => {
+    const demo = await openDemo(site.browser, `${site.server.url}/`);
+    await demo.page.emulateMedia({ colorScheme: scheme });
+    await demo.page.getByLabel('Phone number').waitFor();
+    assert.equal(await demo.page.evaluate(() => getComputedStyle(document.body).backgroundColor), background);
+    assert.deepEqual(await axeViolations(demo), []);
+
+    await submitPhone(demo, '415-555-0011');
+    await demo.waitFor('layer-eligible');
+    await shareInLink(demo.page);
+    await demo.waitFor('layer-success');
+    await demo.page.locator('#notice-success').waitFor();
+    await demo.page.waitForFunction(
+      (selector) =>
+        [...document.querySelectorAll(selector)].every((frame) => getComputedStyle(frame).display === 'none'),
+      LINK_FRAME,
+    );
+    assert.deepEqual(await axeViolations(demo), []);
+    demo.assertClean();
+    await demo.close();
+  });
+}

@@ -104,10 +104,12 @@ test('415-555-0000 with another date of birth → fallback, the partner form tak
   });
   assert.equal(await demo.widget.getAttribute('state'), 'fallback');
   assert.equal((await demo.events()).filter((event) => event.type === 'layer-eligible').length, 0);
-  await demo.page.locator('#fallback-text').waitFor();
-  assert.match(await demo.page.locator('#fallback-text').innerText(), /fill in the form/);
-  // The partner's form gets the number the visitor typed.
-  assert.equal(await demo.page.locator('#phone').inputValue(), '(415) 555-0000');
+  // The demo puts nothing in the fallback slot: the widget's own fallback shows.
+  assert.equal(await demo.page.locator('layer-onboarding [slot="fallback"]').count(), 0);
+  await demo.widget.locator('.fallback').waitFor();
+  // fill-form gives the partner's form the number the visitor typed (E.164, as layer-fallback has it).
+  assert.equal(await demo.page.locator('#phone').inputValue(), '+14155550000');
+  assert.equal(await demo.page.locator('#first-name').inputValue(), '');
   await linkClosed(demo.page);
   demo.assertClean();
   await demo.close();
