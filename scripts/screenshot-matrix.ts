@@ -127,6 +127,8 @@ async function shootState(
       // Animations are stopped (a spinner shows its first frame) so the sheets only change when
       // the element does.
       images.set(width, await page.locator('main').screenshot({ animations: 'disabled' }));
+      for (const problem of await overflows(page))
+        console.warn(`  ! ${theme} ${lang} ${state} at ${width} px: ${problem}`);
     }
     return { state, attribute, images };
   } finally {
@@ -233,6 +235,42 @@ async function untilState(page: Page, wanted: readonly string[]): Promise<string
   if (!wanted.includes(state))
     throw new Error(`expected state ${wanted.join(' or ')}, the element is in ${state}`);
   return state;
+}
+
+/**
+ * What sticks out, for the eye to check on the sheet: the page scrolling sideways, a part of the
+ * element past the element's own edges, or text cut off inside its box.
+ */
+function overflows(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth)
+      problems.push(`the page scrolls sideways (${root.scrollWidth} px wide in ${root.clientWidth} px)`);
+    const host = document.querySelector('layer-onboarding');
+    if (!host?.shadowRoot) return problems;
+    const edge = host.getBoundingClientRect();
+    // No named helper functions in here: tsx would wrap them in a `__name` the page lacks.
+    for (const element of host.shadowRoot.querySelectorAll('*')) {
+      const part = element.getAttribute('part');
+      const label = `<${element.localName}${part ? ` part="${part}"` : ''}>`;
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if (box.left < edge.left - 0.5 || box.right > edge.right + 0.5)
+        problems.push(
+          `${label} spans ${Math.round(box.left)}–${Math.round(box.right)} px, outside the element (${Math.round(edge.left)}–${Math.round(edge.right)} px)`,
+        );
+      const style = getComputedStyle(element);
+      if (
+        element.scrollWidth > element.clientWidth + 1 &&
+        element.clientWidth > 0 &&
+        style.overflowX !== 'visible' &&
+        !['input', 'svg'].includes(element.localName)
+      )
+        problems.push(`${label} cuts its content (${element.scrollWidth} px in ${element.clientWidth} px)`);
+    }
+    return problems;
+  });
 }
 
 /** The shots of one width, theme and language on one PNG, labelled, states side by side. */
