@@ -179,9 +179,17 @@ export class LayerFlow implements ReactiveController {
     this.prepare({ oauth });
   }
 
-  /** Submits an E.164 phone number, now or once Link has loaded. Returns whether it was taken. */
+  /**
+   * Submits an E.164 phone number, now or once Link has loaded. Returns whether it was taken.
+   * Layer serves `+1` numbers only (Link answers `LAYER_NOT_AVAILABLE` to any other), so another
+   * country's number falls back with `not_eligible` at once, without a date-of-birth step.
+   */
   submitPhone(phone: string): boolean {
     if (!this.host.isConnected || STATES[this.current.name].accepts !== 'phone') return false;
+    if (!isLayerCountry(phone)) {
+      this.fallBack('not_eligible', phone);
+      return true;
+    }
     this.moveTo({ name: 'checking', step: 'phone', entry: { phone, dateOfBirth: null } });
     if (!this.link) this.prepare();
     this.submit({ phone_number: phone });
@@ -247,27 +255,27 @@ export class LayerFlow implements ReactiveController {
     if (this.conclude({ name: 'complete', result })) this.emit('layer-success', result);
   }
 
-  private fallBack(reason: FallbackReason): void {
-    const phone = this.typedPhone();
-    if (this.conclude({ name: 'fallback', reason })) this.emit('layer-fallback', { reason, ...phone });
+  private fallBack(reason: FallbackReason, phone = this.typedPhone()): void {
+    if (this.conclude({ name: 'fallback', reason, phone }))
+      this.emit('layer-fallback', { reason, ...(phone ? { phone } : {}) });
   }
 
   private fail(error: LayerErrorDetail): void {
     const phone = this.typedPhone();
-    if (!this.conclude({ name: 'error', error })) return;
+    if (!this.conclude({ name: 'error', error, phone })) return;
     // The visitor reads a general message; whoever set the page up needs the backend's own words.
     if (errorKind(error.code) === 'setup')
       console.error(`<layer-onboarding>: ${error.code}: ${error.message}`);
     else if (API_HINT[error.code])
       warnOnce(error.code, `${error.code}: ${error.message}.${API_HINT[error.code]}`);
     this.emit('layer-error', error);
-    this.emit('layer-fallback', { reason: 'error', ...phone });
+    this.emit('layer-fallback', { reason: 'error', ...(phone ? { phone } : {}) });
   }
 
   /** The number the visitor gave, for `layer-fallback`: the partner's form can prefill it. */
-  private typedPhone(): { phone?: string } {
+  private typedPhone(): string | null {
     const state = this.current;
-    return 'entry' in state && state.entry ? { phone: state.entry.phone } : {};
+    return 'entry' in state && state.entry ? state.entry.phone : null;
   }
 
   private emit<K extends LayerEventName>(type: K, detail: LayerEventDetails[K]): void {
@@ -526,6 +534,11 @@ export class LayerFlow implements ReactiveController {
     for (const link of this.retired) link.destroy();
     this.retired.clear();
   }
+}
+
+/** Layer serves numbers of the North American Numbering Plan only (LAYER.md: always `LAYER_NOT_AVAILABLE` otherwise). */
+function isLayerCountry(e164: string): boolean {
+  return e164.startsWith('+1');
 }
 
 /** What to check when the API is unreachable, or something else answers in its place. */

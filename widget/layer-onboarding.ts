@@ -7,13 +7,40 @@ import { parseDateOfBirth } from './date-of-birth.js';
 import { warnOnce } from './diagnostics.js';
 import { errorKind } from './errors.js';
 import { DEFAULT_ELIGIBILITY_TIMEOUT, LayerFlow, type PreloadMode } from './layer-flow.js';
+import { pageLang, pageScheme, watchPage } from './page-context.js';
 import { normalizePhone } from './phone.js';
 import { STATES, type FlowState, type LayerState } from './states.js';
-import { hasStrings, LANGUAGES, stringsFor, type Strings } from './strings.js';
+import {
+  hasStrings,
+  LANGUAGES,
+  stringsFor,
+  withOverrides,
+  type StringOverrides,
+  type Strings,
+} from './strings.js';
 import { styles } from './styles.js';
 import { VERSION } from './version.js';
 
 const PRIVACY_POLICY_URL = 'https://plaid.com/legal/#end-user-privacy-policy';
+
+/** `light` or `dark`: the colours for a light or a dark page; `auto` (default): read from the page. */
+export type LayerTheme = 'light' | 'dark' | 'auto';
+
+/** What gets focus after the next render, because a change took it away from the visitor. */
+type FocusTarget = 'input' | 'retry' | 'done' | 'fallback';
+
+const FOCUS_SELECTORS: { readonly [T in FocusTarget]: string } = {
+  input: 'input',
+  retry: 'button.retry',
+  done: '.done',
+  fallback: '.fallback',
+};
+
+/** A check in a circle: the finished state's mark. */
+const SUCCESS_MARK = html`<svg class="mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+  <circle cx="12" cy="12" r="11" fill="currentColor" />
+  <path d="M7 12.5l3.2 3.2L17 9" />
+</svg>`;
 
 /** How each step's input asks for its value (keyboards, autofill). */
 const FIELDS = {
@@ -39,30 +66,35 @@ const FIELDS = {
  * @fires {CustomEvent<LayerErrorDetail>} layer-error - The widget failed (token, script, Link, session exchange). `detail: { code, message, requestId?, linkSessionId? }`.
  * @fires {CustomEvent<LayerLinkEventDetail>} layer-event - Every Link event, without personal data. `detail: { eventName, metadata }`.
  *
- * @slot fallback - Shown in state `fallback`, when the page's own form takes over.
+ * @slot fallback - Replaces the message and the "Use a different number" button in state `fallback`, when the page's own form takes over.
  * @slot legal - Consent text under the form; a short Plaid notice by default.
  *
  * @csspart form - The phone or date-of-birth form.
  * @csspart label - The field's label.
  * @csspart input - The phone or date-of-birth input.
  * @csspart button - The submit button (and "Try again" after an error).
- * @csspart status - The live status line ("Checking…", "Done…").
+ * @csspart link-button - The quiet buttons: "Use a different number", "Fill in the form myself".
+ * @csspart status - The live status line ("Checking your number…"), with the spinner in busy states.
+ * @csspart spinner - The spinner in busy states (still under `prefers-reduced-motion`).
+ * @csspart done - The finished state: success mark, heading and summary.
  * @csspart error - The error message, announced when it appears.
+ * @csspart fallback - The fallback message and its button.
  *
  * @cssprop --layer-onboarding-font-family - Font of the whole element. Default: inherited.
- * @cssprop --layer-onboarding-color - Text color. Default: inherited.
- * @cssprop --layer-onboarding-muted-color - Hints and legal text. Default: `#5b6472`.
- * @cssprop --layer-onboarding-background - Background of the element. Default: transparent.
+ * @cssprop --layer-onboarding-color - Text color. Default: inherited (light and dark).
+ * @cssprop --layer-onboarding-muted-color - Hints and legal text. Default: `#5b6472`; dark `#aab2bf`.
+ * @cssprop --layer-onboarding-background - Background of the element. Default: transparent (light and dark).
  * @cssprop --layer-onboarding-padding - Padding of the element. Default: `0`.
  * @cssprop --layer-onboarding-gap - Space between rows. Default: `0.5rem`.
  * @cssprop --layer-onboarding-radius - Corner radius of input and button. Default: `0.5rem`.
- * @cssprop --layer-onboarding-border-color - Input border. Default: `#8a8f98`.
- * @cssprop --layer-onboarding-input-background - Input background. Default: `#fff`.
- * @cssprop --layer-onboarding-accent - Button background. Default: `#111827`.
- * @cssprop --layer-onboarding-accent-contrast - Button text. Default: `#fff`.
- * @cssprop --layer-onboarding-focus-color - Focus ring. Default: `#2563eb`.
- * @cssprop --layer-onboarding-error-color - Error text and invalid border. Default: `#b42318`.
- * @cssprop --layer-onboarding-success-color - Success message. Default: `#067647`.
+ * @cssprop --layer-onboarding-border-color - Input border. Default: `#8a8f98`; dark `#8b93a1`.
+ * @cssprop --layer-onboarding-input-background - Input background. Default: `#fff`; dark `#1d2129`.
+ * @cssprop --layer-onboarding-input-color - Typed text. Default: `#111827`; dark `#f3f4f6`.
+ * @cssprop --layer-onboarding-accent - Button background. Default: `#111827`; dark `#f3f4f6`.
+ * @cssprop --layer-onboarding-accent-contrast - Button text. Default: `#fff`; dark `#111827`.
+ * @cssprop --layer-onboarding-focus-color - Focus ring. Default: `#2563eb`; dark `#7cb4ff`.
+ * @cssprop --layer-onboarding-error-color - Error text and invalid border. Default: `#b42318`; dark `#ff9c8f`.
+ * @cssprop --layer-onboarding-success-color - Success mark and heading. Default: `#067647`; dark `#5ee0a0`.
  * @cssprop --layer-onboarding-label-weight - Label font weight. Default: `600`.
  *
  * @example
@@ -119,6 +151,18 @@ export class LayerOnboarding extends LitElement {
   /** Form field name; the submitted value is the signed profile token. */
   @property({ reflect: true }) name?: string;
 
+  /**
+   * The page behind the element: `light`, `dark`, or `auto` (default), which reads it from the
+   * text colour the element inherits, so a page that follows `prefers-color-scheme` is followed.
+   */
+  @property() theme: LayerTheme = 'auto';
+
+  /**
+   * Replaces any of the element's words, in every language, e.g.
+   * `{ phoneHint: 'We text you a code.', status: { checking: 'One moment…' } }`.
+   */
+  @property({ attribute: false }) strings: StringOverrides = {};
+
   /** The current state, read-only (reflected to the `state` attribute). */
   get state(): LayerState {
     return this.flow.state.name;
@@ -143,6 +187,11 @@ export class LayerOnboarding extends LitElement {
 
   @state() private formDisabled = false;
 
+  /** `theme`, or with `auto` what the page looks like, read before each render. */
+  private scheme: 'light' | 'dark' = 'light';
+
+  private unwatchPage: (() => void) | null = null;
+
   @query('input') private input!: HTMLInputElement | null;
 
   private readonly internals = this.attachInternals();
@@ -152,11 +201,19 @@ export class LayerOnboarding extends LitElement {
   });
 
   /** What gets focus after the next render, because a change took it away from the visitor. */
-  private focusNext: 'input' | 'retry' | null = null;
+  private focusNext: FocusTarget | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.setAttribute('state', this.state);
+    // A `lang` or a page theme that changes later is followed.
+    this.unwatchPage = watchPage(() => this.requestUpdate());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unwatchPage?.();
+    this.unwatchPage = null;
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -166,13 +223,17 @@ export class LayerOnboarding extends LitElement {
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('phone')) this.phoneValue = this.phone;
+    this.scheme = this.theme === 'light' || this.theme === 'dark' ? this.theme : pageScheme(this);
   }
 
   override updated(): void {
     const target = this.focusNext;
     this.focusNext = null;
-    if (target === 'input') this.input?.focus();
-    else if (target === 'retry') this.renderRoot.querySelector<HTMLButtonElement>('button.retry')?.focus();
+    // Never from a page that has moved focus elsewhere meanwhile (a partner's own form, say).
+    const active = document.activeElement;
+    if (!target || (active && active !== document.body && active !== this)) return;
+    this.renderRoot.querySelector<HTMLElement>(FOCUS_SELECTORS[target])?.focus();
+    if (target === 'input') this.input?.select();
   }
 
   /** Called by the browser when the owning form is reset. */
@@ -218,22 +279,39 @@ export class LayerOnboarding extends LitElement {
     this.flow.skip();
   }
 
+  /** "Try again": the same number again when there was one, otherwise a fresh phone step. */
   private handleRetry(): void {
+    const state = this.flow.state;
+    const typed = this.phoneValue;
     this.reset();
+    if (state.name === 'error' && state.phone) this.submitPhone(typed || state.phone);
+  }
+
+  /** "Use a different number": the phone step again, holding what the visitor typed, to correct. */
+  private handleChangeNumber(): void {
+    const state = this.flow.state;
+    const typed = this.phoneValue || ('phone' in state && state.phone) || this.phone;
+    this.reset();
+    this.phoneValue = typed;
+    this.focusNext = 'input';
   }
 
   /**
    * Keeps keyboard and screen-reader users in place when a state change replaces or follows the
    * control they were on: the new date-of-birth field; the phone field when Link closes or after
-   * "Try again"; "Try again" when the flow they were in fails. Never on page load: a failure while
-   * nobody uses the element does not steal focus.
+   * "Try again"; "Try again" when the flow they were in fails; the summary when it succeeds; the
+   * message when it falls back. Never on page load: an outcome while nobody uses the element does
+   * not steal focus.
    */
-  private focusAfter(state: LayerState, previous: LayerState): 'input' | 'retry' | null {
+  private focusAfter(state: LayerState, previous: LayerState): FocusTarget | null {
     const focusInside = this.shadowRoot?.activeElement != null;
     const visitorWasInFlow = STATES[previous].busy || STATES[previous].accepts === 'date_of_birth';
+    const visitorHere = focusInside || visitorWasInFlow;
     if (STATES[state].accepts === 'date_of_birth') return 'input';
     if (previous === 'open' && state === 'loading') return 'input'; // the visitor closed Link
-    if (state === 'error' && (focusInside || visitorWasInFlow)) return 'retry';
+    if (state === 'error' && visitorHere) return 'retry';
+    if (state === 'complete' && visitorHere) return 'done';
+    if (state === 'fallback' && visitorHere) return 'fallback';
     if (previous === 'error' && focusInside) return 'input';
     return null;
   }
@@ -277,12 +355,12 @@ export class LayerOnboarding extends LitElement {
   }
 
   override render(): TemplateResult {
-    const lang = this.closest('[lang]')?.getAttribute('lang') ?? document.documentElement.lang;
-    const t = stringsFor(lang);
+    const lang = pageLang(this) || document.documentElement.lang;
+    const t = withOverrides(stringsFor(lang), this.strings);
     if (lang && !hasStrings(lang))
       warnOnce(
         `lang:${lang}`,
-        `no translation for lang="${lang}": showing English (${LANGUAGES.join(', ')} available).`,
+        `no translation for lang="${lang}": showing English (${LANGUAGES.join(', ')} available). Set the strings property to use your own words.`,
       );
     const state = this.flow.state;
     const { busy, outcome } = STATES[state.name];
@@ -295,15 +373,37 @@ export class LayerOnboarding extends LitElement {
           : this.invalid === 'dob'
             ? t.dobInvalid
             : '';
-    return html`
+    const status = t.status[state.name] ?? '';
+    return html`<div class="root" data-scheme=${this.scheme}>
       ${outcome ? nothing : this.renderField(t, busy, dobStep ? 'dob' : 'phone')}
-      <p part="status" class="status" role="status" data-state=${state.name}>${t.status[state.name] ?? ''}</p>
+      <div
+        part="status"
+        class="status"
+        role="status"
+        data-state=${state.name}
+        ?hidden=${!status && state.name !== 'complete'}
+      >
+        ${
+          state.name === 'complete'
+            ? this.renderDone(t, state.result.profile.name?.first_name)
+            : html`${busy ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}${status}`
+        }
+      </div>
       <p part="error" class="error" id="error" role="alert">${error}</p>
       ${
         state.name === 'error'
-          ? html`<button part="button" class="retry" type="button" @click=${this.handleRetry}>
-              ${t.retry}
-            </button>`
+          ? html`<div class="actions">
+              <button
+                part="button"
+                class="retry"
+                type="button"
+                ?disabled=${this.formDisabled}
+                @click=${this.handleRetry}
+              >
+                ${t.retry}
+              </button>
+              ${state.phone ? this.renderChangeNumber(t) : nothing}
+            </div>`
           : nothing
       }
       <div class="legal" ?hidden=${outcome}>
@@ -312,10 +412,10 @@ export class LayerOnboarding extends LitElement {
           <a href=${PRIVACY_POLICY_URL} target="_blank" rel="noopener noreferrer">${t.legalLink}</a>
         </slot>
       </div>
-      <div class="fallback" ?hidden=${state.name !== 'fallback'}>
-        <slot name="fallback"><p>${t.fallback}</p></slot>
+      <div part="fallback" class="fallback" tabindex="-1" ?hidden=${state.name !== 'fallback'}>
+        <slot name="fallback">${state.name === 'fallback' ? this.renderFallback(t, state) : nothing}</slot>
       </div>
-    `;
+    </div>`;
   }
 
   /** The phone step or the date-of-birth step: one form, its words and input kind by step. */
@@ -354,11 +454,51 @@ export class LayerOnboarding extends LitElement {
         ${
           phone
             ? nothing
-            : html`<button class="skip" type="button" ?disabled=${busy} @click=${this.handleSkip}>
-                ${t.dobSkip}
-              </button>`
+            : html`<div class="actions">
+                <button
+                  part="link-button"
+                  class="link skip"
+                  type="button"
+                  ?disabled=${busy || disabled}
+                  @click=${this.handleSkip}
+                >
+                  ${t.dobSkip}
+                </button>
+                ${this.renderChangeNumber(t, busy)}
+              </div>`
         }
       </form>
     `;
+  }
+
+  private renderChangeNumber(t: Strings, busy = false): TemplateResult {
+    return html`<button
+      part="link-button"
+      class="link change-number"
+      type="button"
+      ?disabled=${busy || this.formDisabled}
+      @click=${this.handleChangeNumber}
+    >
+      ${t.changeNumber}
+    </button>`;
+  }
+
+  /** The finished state: a mark, who it was for, and what to do next. Focused when the visitor was here. */
+  private renderDone(t: Strings, firstName: string | null | undefined): TemplateResult {
+    return html`<div part="done" class="done" tabindex="-1">
+      ${SUCCESS_MARK}
+      <div>
+        <p class="done-title">${firstName ? t.doneTitle.replace('{name}', firstName) : t.doneTitleNoName}</p>
+        <p class="done-text">${t.doneText}</p>
+      </div>
+    </div>`;
+  }
+
+  /** The default fallback content: why, briefly, and a way to correct the number when it may help. */
+  private renderFallback(t: Strings, state: Extract<FlowState, { name: 'fallback' }>): TemplateResult {
+    const usOnly = state.phone !== null && !state.phone.startsWith('+1');
+    const canCorrect = state.phone !== null && state.reason !== 'unsupported_environment';
+    return html`<p>${usOnly ? t.fallbackUsOnly : t.fallback}</p>
+      ${canCorrect ? this.renderChangeNumber(t) : nothing}`;
   }
 }

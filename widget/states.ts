@@ -41,8 +41,9 @@ interface StateData {
   /** `entry` is null when Link was resumed after an OAuth redirect. */
   finishing: { linkSessionId: string | null; entry: Entry | null };
   complete: { result: LayerSuccessDetail };
-  fallback: { reason: FallbackReason };
-  error: { error: LayerErrorDetail };
+  /** `phone`: the E.164 number the visitor gave, if any, so they can correct it or the page prefill it. */
+  fallback: { reason: FallbackReason; phone: string | null };
+  error: { error: LayerErrorDetail; phone: string | null };
 }
 
 /** The flow's state: one of {@link LAYER_STATES} by `name`, with that state's data. */
@@ -83,17 +84,18 @@ export const STATES: { readonly [S in LayerState]: StateSpec } = {
     linkInCharge: false,
   },
   // handler created and loaded; a phone may be submitted before that and wait for it; an OAuth
-  // return re-opens Link as soon as it loads
+  // return re-opens Link as soon as it loads; a number outside the US falls back at once
   loading: {
-    next: ['idle', 'ready', 'checking', 'open', 'error'],
+    next: ['idle', 'ready', 'checking', 'open', 'fallback', 'error'],
     outcome: false,
     busy: false,
     accepts: 'phone',
     linkInCharge: true,
   },
-  // a phone is submitted; an invalid token recreates the handler in the background
+  // a phone is submitted (one outside the US falls back at once); an invalid token recreates the
+  // handler in the background
   ready: {
-    next: ['idle', 'loading', 'checking', 'error'],
+    next: ['idle', 'loading', 'checking', 'fallback', 'error'],
     outcome: false,
     busy: false,
     accepts: 'phone',

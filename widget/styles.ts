@@ -1,5 +1,9 @@
 import { css } from 'lit';
 
+// Colours come in two sets, for light and for dark pages (`.root[data-scheme]`, chosen by the
+// `theme` property). Each `--layer-onboarding-*` property overrides its colour in both; the
+// private `--_*` properties hold the defaults. Every pair meets WCAG AA on a white page (light) and
+// on a #111 page (dark): text 4.5:1, borders and the focus ring 3:1.
 export const styles = css`
   :host {
     display: block;
@@ -9,11 +13,42 @@ export const styles = css`
     font-family: var(--layer-onboarding-font-family, inherit);
     color: var(--layer-onboarding-color, inherit);
     line-height: 1.4;
+    overflow-wrap: anywhere;
   }
 
   :host([hidden]),
   [hidden] {
     display: none !important;
+  }
+
+  .root {
+    --_muted: #5b6472;
+    --_border: #8a8f98;
+    --_input-bg: #fff;
+    --_input-fg: #111827;
+    --_accent: #111827;
+    --_on-accent: #fff;
+    --_focus: #2563eb;
+    --_error: #b42318;
+    --_success: #067647;
+    --_on-success: #fff;
+    display: grid;
+    gap: var(--layer-onboarding-gap, 0.5rem);
+    color-scheme: light;
+  }
+
+  .root[data-scheme='dark'] {
+    --_muted: #aab2bf;
+    --_border: #8b93a1;
+    --_input-bg: #1d2129;
+    --_input-fg: #f3f4f6;
+    --_accent: #f3f4f6;
+    --_on-accent: #111827;
+    --_focus: #7cb4ff;
+    --_error: #ff9c8f;
+    --_success: #5ee0a0;
+    --_on-success: #0b1f14;
+    color-scheme: dark;
   }
 
   form {
@@ -25,15 +60,17 @@ export const styles = css`
     font-weight: var(--layer-onboarding-label-weight, 600);
   }
 
+  p {
+    margin: 0;
+  }
+
   .hint,
   .legal {
-    margin: 0;
     font-size: 0.875em;
-    color: var(--layer-onboarding-muted-color, #5b6472);
+    color: var(--layer-onboarding-muted-color, var(--_muted));
   }
 
   .legal {
-    margin-top: var(--layer-onboarding-gap, 0.5rem);
     font-size: 0.8em;
   }
 
@@ -41,6 +78,9 @@ export const styles = css`
     color: inherit;
   }
 
+  /* Mobile first: the button under the field, full width; beside it once both fit on one line
+     (a flex wrap rather than a container query: size containment would collapse the element in
+     a shrink-to-fit parent, such as a flex row without a width). */
   .row {
     display: flex;
     flex-wrap: wrap;
@@ -48,91 +88,164 @@ export const styles = css`
   }
 
   input {
-    flex: 1 1 12rem;
+    flex: 999 1 12rem;
     min-width: 0;
+    box-sizing: border-box;
     font: inherit;
-    color: inherit;
+    color: var(--layer-onboarding-input-color, var(--_input-fg));
     padding: 0.65em 0.8em;
-    background: var(--layer-onboarding-input-background, #fff);
-    border: 1px solid var(--layer-onboarding-border-color, #8a8f98);
+    background: var(--layer-onboarding-input-background, var(--_input-bg));
+    border: 1px solid var(--layer-onboarding-border-color, var(--_border));
     border-radius: var(--layer-onboarding-radius, 0.5rem);
   }
 
+  input::placeholder {
+    color: var(--layer-onboarding-muted-color, var(--_muted));
+    opacity: 1;
+  }
+
   input[aria-invalid='true'] {
-    border-color: var(--layer-onboarding-error-color, #b42318);
+    border-color: var(--layer-onboarding-error-color, var(--_error));
   }
 
   input[readonly] {
-    opacity: 0.7;
+    opacity: 0.75;
   }
 
   button {
+    flex: 1 1 auto;
     font: inherit;
     font-weight: 600;
     padding: 0.65em 1.25em;
     border: 0;
     border-radius: var(--layer-onboarding-radius, 0.5rem);
-    background: var(--layer-onboarding-accent, #111827);
-    color: var(--layer-onboarding-accent-contrast, #fff);
+    background: var(--layer-onboarding-accent, var(--_accent));
+    color: var(--layer-onboarding-accent-contrast, var(--_on-accent));
     cursor: pointer;
   }
 
   button:disabled {
-    cursor: progress;
+    cursor: not-allowed;
     opacity: 0.6;
   }
 
-  button.skip {
-    justify-self: start;
-    padding: 0;
+  form[aria-busy='true'] button:disabled {
+    cursor: progress;
+  }
+
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--layer-onboarding-gap, 0.5rem) 1.25em;
+  }
+
+  .actions .retry {
+    flex: 0 1 auto;
+  }
+
+  button.link {
+    flex: 0 1 auto;
+    padding: 0.25em 0;
     background: none;
     color: inherit;
     font-weight: 400;
     text-decoration: underline;
+    text-underline-offset: 0.15em;
   }
 
   input:focus-visible,
   button:focus-visible,
-  a:focus-visible {
-    outline: 2px solid var(--layer-onboarding-focus-color, #2563eb);
+  a:focus-visible,
+  .done:focus-visible,
+  .fallback:focus-visible {
+    outline: 2px solid var(--layer-onboarding-focus-color, var(--_focus));
     outline-offset: 2px;
+  }
+
+  .done:focus,
+  .fallback:focus {
+    outline: none;
   }
 
   .status,
   .error {
-    margin: 0;
     font-size: 0.9em;
   }
 
-  .status:empty,
   .error:empty {
     display: none;
   }
 
   .status {
-    margin-top: var(--layer-onboarding-gap, 0.5rem);
+    display: flex;
+    align-items: center;
+    gap: 0.5em;
   }
 
-  .status[data-state='complete'] {
-    color: var(--layer-onboarding-success-color, #067647);
+  .spinner {
+    flex: none;
+    width: 1em;
+    height: 1em;
+    box-sizing: border-box;
+    border: 2px solid currentColor;
+    border-right-color: transparent;
+    border-radius: 50%;
+    animation: spin 0.8s linear infinite;
+  }
+
+  @keyframes spin {
+    to {
+      transform: rotate(1turn);
+    }
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .spinner {
+      animation: none;
+      border-style: dotted;
+      border-right-color: currentColor;
+    }
+  }
+
+  .done {
+    display: flex;
+    align-items: flex-start;
+    gap: 0.75em;
+    font-size: calc(1em / 0.9);
+  }
+
+  .mark {
+    flex: none;
+    width: 1.75em;
+    height: 1.75em;
+    color: var(--layer-onboarding-success-color, var(--_success));
+  }
+
+  .mark path {
+    fill: none;
+    stroke: var(--_on-success);
+    stroke-width: 2.2;
+    stroke-linecap: round;
+    stroke-linejoin: round;
+  }
+
+  .done-title {
     font-weight: 600;
+    color: var(--layer-onboarding-success-color, var(--_success));
   }
 
   .error {
-    margin-top: var(--layer-onboarding-gap, 0.5rem);
-    color: var(--layer-onboarding-error-color, #b42318);
-  }
-
-  .retry {
-    margin-top: var(--layer-onboarding-gap, 0.5rem);
+    color: var(--layer-onboarding-error-color, var(--_error));
   }
 
   .fallback {
-    margin-top: var(--layer-onboarding-gap, 0.5rem);
+    display: grid;
+    justify-items: start;
+    gap: 0.25em;
   }
 
-  .fallback ::slotted(*),
-  .fallback p {
+  .fallback ::slotted(*) {
     margin: 0;
   }
 `;
