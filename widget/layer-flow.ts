@@ -186,11 +186,11 @@ export class LayerFlow implements ReactiveController {
    */
   submitPhone(phone: string): boolean {
     if (!this.host.isConnected || STATES[this.current.name].accepts !== 'phone') return false;
+    this.moveTo({ name: 'checking', step: 'phone', entry: { phone, dateOfBirth: null } });
     if (!isLayerCountry(phone)) {
-      this.fallBack('not_eligible', phone);
+      this.fallBack('not_eligible');
       return true;
     }
-    this.moveTo({ name: 'checking', step: 'phone', entry: { phone, dateOfBirth: null } });
     if (!this.link) this.prepare();
     this.submit({ phone_number: phone });
     return true;
@@ -255,7 +255,8 @@ export class LayerFlow implements ReactiveController {
     if (this.conclude({ name: 'complete', result })) this.emit('layer-success', result);
   }
 
-  private fallBack(reason: FallbackReason, phone = this.typedPhone()): void {
+  private fallBack(reason: FallbackReason): void {
+    const phone = this.typedPhone();
     if (this.conclude({ name: 'fallback', reason, phone }))
       this.emit('layer-fallback', { reason, ...(phone ? { phone } : {}) });
   }

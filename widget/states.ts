@@ -84,24 +84,24 @@ export const STATES: { readonly [S in LayerState]: StateSpec } = {
     linkInCharge: false,
   },
   // handler created and loaded; a phone may be submitted before that and wait for it; an OAuth
-  // return re-opens Link as soon as it loads; a number outside the US falls back at once
+  // return re-opens Link as soon as it loads
   loading: {
-    next: ['idle', 'ready', 'checking', 'open', 'fallback', 'error'],
+    next: ['idle', 'ready', 'checking', 'open', 'error'],
     outcome: false,
     busy: false,
     accepts: 'phone',
     linkInCharge: true,
   },
-  // a phone is submitted (one outside the US falls back at once); an invalid token recreates the
-  // handler in the background
+  // a phone is submitted; an invalid token recreates the handler in the background
   ready: {
-    next: ['idle', 'loading', 'checking', 'fallback', 'error'],
+    next: ['idle', 'loading', 'checking', 'error'],
     outcome: false,
     busy: false,
     accepts: 'phone',
     linkInCharge: true,
   },
-  // an answer from Link, or none in time; an invalid token recreates the handler and retries
+  // an answer from Link, or none in time (a number outside the US needs none: it falls back at
+  // once); an invalid token recreates the handler and retries
   checking: {
     next: ['idle', 'loading', 'dob', 'open', 'finishing', 'fallback', 'error'],
     outcome: false,

@@ -33,6 +33,7 @@ export const styles = css`
     --_success: #067647;
     --_on-success: #fff;
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: var(--layer-onboarding-gap, 0.5rem);
     color-scheme: light;
   }
@@ -53,6 +54,7 @@ export const styles = css`
 
   form {
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: var(--layer-onboarding-gap, 0.5rem);
   }
 

@@ -98,7 +98,7 @@ test('a return URL whose OAuth state was already used (OAUTH_STATE_ID_ALREADY_PR
   assert.equal(await demo.widget.getAttribute('state'), 'error');
   // The visitor reads that instant sign-up is unavailable (the form below is theirs to fill) and
   // may try again: a fresh phone step.
-  assert.match(await demo.widget.locator('[part=error]').innerText(), /fill in the form yourself/);
+  assert.match(await demo.widget.locator('[part=error]').innerText(), /Please fill in the form\./);
   assert.deepEqual(await ofType(demo, 'layer-success'), []);
   assert.equal(exchanges(), exchangesBefore, 'nothing was exchanged a second time');
   assert.equal(await demo.page.evaluate((key) => sessionStorage.getItem(key), STORED_TOKEN), null);

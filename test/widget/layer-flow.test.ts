@@ -252,7 +252,7 @@ describe('LayerFlow', () => {
       await until(() => s.flow.state.name === 'error', 'no error');
       const error = { code: 'RATE_LIMITED', message: 'test: RATE_LIMITED', requestId: 'req-429' };
       expect(s.details('layer-error')).to.deep.equal([error]);
-      expect(s.flow.state).to.deep.equal({ name: 'error', error });
+      expect(s.flow.state).to.deep.equal({ name: 'error', error, phone: null });
       expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
       expect(s.plaid.handlers).to.have.length(0);
     });
@@ -336,6 +336,24 @@ describe('LayerFlow', () => {
       expect(s.details('layer-eligible')).to.deep.equal([{ via: 'date_of_birth' }]);
     });
 
+    it('falls back with not_eligible at once for a number outside the US, submitting nothing to Link', async () => {
+      const s = await setup();
+      await ready(s);
+      const handler = s.plaid.last;
+      expect(s.flow.submitPhone('+442079460958')).to.equal(true);
+      expect(s.flow.state).to.deep.equal({
+        name: 'fallback',
+        reason: 'not_eligible',
+        phone: '+442079460958',
+      });
+      expect(s.states()).to.deep.equal(['loading', 'ready', 'checking', 'fallback']);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'not_eligible', phone: '+442079460958' }]);
+      expect(handler.submitted).to.deep.equal([]);
+      expect(handler.opened).to.equal(0);
+      s.clock.advance(LATE_EVENTS_MS);
+      expect(handler.destroyed, 'the unused handler is destroyed').to.equal(true);
+    });
+
     it('falls back with autofill_not_available on LAYER_AUTOFILL_NOT_AVAILABLE', async () => {
       const s = await setup();
       await ready(s);
@@ -343,7 +361,11 @@ describe('LayerFlow', () => {
       s.plaid.last.event('LAYER_NOT_AVAILABLE');
       s.flow.submitDateOfBirth('1980-02-02');
       s.plaid.last.event('LAYER_AUTOFILL_NOT_AVAILABLE');
-      expect(s.flow.state).to.deep.equal({ name: 'fallback', reason: 'autofill_not_available' });
+      expect(s.flow.state).to.deep.equal({
+        name: 'fallback',
+        reason: 'autofill_not_available',
+        phone: '+14155550000',
+      });
       expect(s.details('layer-fallback')).to.deep.equal([
         { reason: 'autofill_not_available', phone: '+14155550000' },
       ]);
@@ -632,7 +654,11 @@ describe('LayerFlow', () => {
         },
       });
       await Promise.resolve();
-      expect(s.flow.state).to.deep.equal({ name: 'fallback', reason: 'unsupported_environment' });
+      expect(s.flow.state).to.deep.equal({
+        name: 'fallback',
+        reason: 'unsupported_environment',
+        phone: null,
+      });
       expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'unsupported_environment' }]);
       expect(s.states()).to.deep.equal(['fallback']);
       expect(calls).to.deep.equal([]);

@@ -180,11 +180,15 @@ describe('<layer-onboarding> with the emulated Link', () => {
     expect(fallback.detail).to.deep.equal({ reason: 'not_eligible', phone: '+14155550000' });
   });
 
-  it('a number of another country goes to Plaid in E.164, which answers LAYER_NOT_AVAILABLE', async () => {
+  it('a number of another country falls back at once with not_eligible: Plaid would answer LAYER_NOT_AVAILABLE', async () => {
     const { el, events } = await mountReady();
     await typeAndSubmit(el, '+44 7700 900123');
-    await until(() => el.state === 'dob');
-    expect(linkEventNames(events)).to.deep.equal(['LAYER_NOT_AVAILABLE']);
+    await until(() => el.state === 'fallback');
+    expect(events.find((event) => event.type === 'layer-fallback')?.detail).to.deep.equal({
+      reason: 'not_eligible',
+      phone: '+447700900123',
+    });
+    expect(linkEventNames(events), 'nothing was submitted to Link').to.deep.equal([]);
   });
 
   it('three wrong codes → Link exits with PROFILE_AUTHENTICATION_FAILED → fallback authentication_failed', async () => {

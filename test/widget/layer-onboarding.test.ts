@@ -79,7 +79,7 @@ describe('<layer-onboarding>', () => {
       const parts = Array.from(el.shadowRoot!.querySelectorAll('[part]'), (node) =>
         node.getAttribute('part'),
       );
-      expect(parts).to.have.members(['form', 'label', 'input', 'button', 'status', 'error']);
+      expect(parts).to.have.members(['form', 'label', 'input', 'button', 'status', 'error', 'fallback']);
       expect(part(el, 'status').getAttribute('role')).to.equal('status');
     });
 
@@ -147,7 +147,7 @@ describe('<layer-onboarding>', () => {
     it('shows the legal slot, and a default notice without one', async () => {
       const { el } = await mountReady();
       const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name=legal]')!;
-      expect(text(slot)).to.contain('one-time code');
+      expect(text(slot)).to.equal('Secured by Plaid. How Plaid uses your data');
       const legal = document.createElement('small');
       legal.slot = 'legal';
       legal.textContent = 'By continuing you accept our terms.';
@@ -265,17 +265,34 @@ describe('<layer-onboarding>', () => {
       ['415.555.0011', '+14155550011'],
       ['+1 415 555 0011', '+14155550011'],
       ['1-415-555-0011', '+14155550011'],
-      ['+44 7700 900123', '+447700900123'],
     ]) {
       it(`submits ${typed} as ${e164}`, async () => {
         const { el, plaid } = await mountReady();
         await typeAndSubmit(el, typed!);
         expect(plaid.last.submitted).to.deep.equal([{ phone_number: e164 }]);
         expect(el.state).to.equal('checking');
-        expect(text(part(el, 'status'))).to.equal('Checking…');
+        expect(text(part(el, 'status'))).to.equal('Checking your number…');
+        expect(part(el, 'spinner').getAttribute('aria-hidden')).to.equal('true');
         expect(submitButton(el).disabled).to.equal(true);
       });
     }
+
+    it('falls back at once with not_eligible for a number outside the US: no date-of-birth step', async () => {
+      const { el, plaid } = await mountReady();
+      const events = recordEvents(el);
+      await typeAndSubmit(el, '+44 20 7946 0958');
+      await el.updateComplete;
+      expect(plaid.last.submitted).to.deep.equal([]);
+      expect(el.state).to.equal('fallback');
+      expect(events.filter((event) => event.type === 'layer-fallback')).to.deep.equal([
+        { type: 'layer-fallback', detail: { reason: 'not_eligible', phone: '+442079460958' } },
+      ]);
+      expect(text(el.shadowRoot!.querySelector('.fallback')!)).to.equal(
+        'Instant sign-up works with US numbers only. Please fill in the form. Use a different number',
+      );
+      expect(focused(el), 'the visitor was in the flow: focus on the message').to.equal('div.fallback');
+      await expect(el).to.be.accessible();
+    });
 
     it('shows an inline message for an invalid number and submits nothing', async () => {
       const { el, plaid } = await mountReady();
@@ -380,7 +397,9 @@ describe('<layer-onboarding>', () => {
       const event = await oneEvent(el, 'layer-fallback');
       expect(event.detail).to.deep.equal({ reason: 'not_eligible', phone: '+14155550000' });
       await el.updateComplete;
-      expect(text(el.shadowRoot!.querySelector('.fallback')!)).to.equal('Please fill in the form yourself.');
+      expect(text(el.shadowRoot!.querySelector('.fallback')!)).to.equal(
+        'Please fill in the form. Use a different number',
+      );
     });
 
     it('the date-of-birth step can be skipped', async () => {
@@ -434,7 +453,12 @@ describe('<layer-onboarding>', () => {
       expect(el.value).to.equal(token);
       expect(new FormData(form).get('layer_token')).to.equal(token);
       await el.updateComplete;
-      expect(text(part(el, 'status'))).to.equal('Done: your details are filled in.');
+      expect(text(part(el, 'status'))).to.equal(
+        'Thanks, Leslie! Your details are filled in. Please check them.',
+      );
+      expect(el.shadowRoot!.querySelector('form'), 'the form is gone').to.equal(null);
+      expect(el.shadowRoot!.querySelector<HTMLElement>('.legal')!.hidden).to.equal(true);
+      expect(part(el, 'done').querySelector('svg.mark')).not.to.equal(null);
 
       form.reset();
       await until(() => el.state === 'ready');
@@ -488,7 +512,7 @@ describe('<layer-onboarding>', () => {
       expect(event.detail).to.deep.equal({ reason: 'authentication_failed', phone: '+14155550011' });
     });
 
-    it('other Link errors fire layer-error and fall back; Try again starts over', async () => {
+    it('other Link errors fire layer-error and fall back; Try again submits the same number again', async () => {
       const { el, plaid } = await mountReady();
       const events = recordEvents(el);
       await typeAndSubmit(el, '415-555-0011');
@@ -511,17 +535,44 @@ describe('<layer-onboarding>', () => {
         type: 'layer-fallback',
         detail: { reason: 'error', phone: '+14155550011' },
       });
-      expect(text(part(el, 'error'))).to.contain('not available right now');
+      expect(text(part(el, 'error'))).to.equal(
+        'Instant sign-up isn’t available right now. Please fill in the form.',
+      );
       await expect(el).to.be.accessible();
       const retry = el.shadowRoot!.querySelector<HTMLButtonElement>('button.retry')!;
       expect(focused(el), 'the form went away: focus on Try again').to.equal('button.retry');
+      expect(el.shadowRoot!.querySelector('button.change-number'), 'Use a different number').not.to.equal(
+        null,
+      );
 
       retry.click();
-      await until(() => el.state === 'ready');
-      expect(plaid.handlers).to.have.length(2);
+      await until(() => plaid.handlers.length === 2 && plaid.last.submitted.length === 1);
+      expect(plaid.last.submitted).to.deep.equal([{ phone_number: '+14155550011' }]);
+      expect(el.state).to.equal('checking');
       await el.updateComplete;
       expect(text(part(el, 'error'))).to.equal('');
+      expect(field(el).value).to.equal('415-555-0011');
       expect(focused(el)).to.equal('input#phone');
+    });
+
+    it('Use a different number after an error: the phone step again, the number kept and selected', async () => {
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      plaid.last.exitWith({
+        error_type: 'API_ERROR',
+        error_code: 'INTERNAL_SERVER_ERROR',
+        error_message: 'boom',
+      });
+      await el.updateComplete;
+      el.shadowRoot!.querySelector<HTMLButtonElement>('button.change-number')!.click();
+      await until(() => el.state === 'ready');
+      await el.updateComplete;
+      const input = field(el);
+      expect(input.value).to.equal('415-555-0011');
+      expect(focused(el)).to.equal('input#phone');
+      expect([input.selectionStart, input.selectionEnd]).to.deep.equal([0, input.value.length]);
+      expect(plaid.last.submitted).to.deep.equal([]);
     });
 
     it('recovers from INVALID_LINK_TOKEN with a new token and handler', async () => {
