@@ -280,7 +280,7 @@ async function contactSheet(
   page: Page,
   { width, theme, lang, shots }: { width: number; theme: PageTheme; lang: string; shots: StateShots[] },
 ): Promise<Buffer> {
-  const columns = width <= 400 ? 3 : 1;
+  const columns = width <= 200 ? 6 : width <= 400 ? 3 : 1;
   const gap = 16;
   await page.setViewportSize({ width: columns * (width + 2) + (columns + 1) * gap, height: 600 });
   const { background, color } = PAGE_THEMES[theme];

@@ -16,7 +16,8 @@
 //   --demo               only the demo pictures
 //   --matrix             only the matrix
 //   --width <px,...>     --theme <light|dark,...>   --lang <en|es,...>
-//                        only these sheets of the matrix (to iterate on one case quickly)
+//                        only these sheets of the matrix (to iterate on one case quickly); any
+//                        width may be asked for, e.g. 160 (320 px at 200 % zoom)
 import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
@@ -51,8 +52,16 @@ function pick<T extends string | number>(flag: string | undefined, allowed: read
   });
 }
 
+function toWidth(text: string): number {
+  const width = Number(text.trim());
+  if (!Number.isInteger(width) || width < 100 || width > 4000)
+    throw new Error(`--width ${text}: CSS pixels, 100-4000`);
+  return width;
+}
+
 const matrix = {
-  widths: pick(flags.width, MATRIX_WIDTHS, 'width'),
+  // Any width may be asked for (160 px is 320 px at 200 % zoom); the three widths by default.
+  widths: flags.width === undefined ? [...MATRIX_WIDTHS] : flags.width.split(',').map(toWidth),
   themes: pick(flags.theme, MATRIX_THEMES, 'theme') as PageTheme[],
   langs: pick(flags.lang, MATRIX_LANGS, 'lang'),
 };
