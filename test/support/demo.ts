@@ -36,9 +36,19 @@ export interface Demo {
   close: () => Promise<void>;
 }
 
+export interface OpenDemoOptions {
+  /** Runs on the new page before it loads `url`, e.g. to set up the routes that serve or shape it. */
+  beforeLoad?: (page: Page) => Promise<unknown>;
+}
+
 /** Opens `url` (the demo, by default at the server's root) in a new page of `browser`. */
-export async function openDemo(browser: Browser, url: string): Promise<Demo> {
+export async function openDemo(
+  browser: Browser,
+  url: string,
+  { beforeLoad }: OpenDemoOptions = {},
+): Promise<Demo> {
   const { page, errors, violations } = await openPage(browser);
+  await beforeLoad?.(page);
   await page.addInitScript((types) => {
     const recorded: { type: string; detail: unknown }[] = [];
     (window as unknown as { layerEvents: typeof recorded }).layerEvents = recorded;
