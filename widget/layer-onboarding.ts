@@ -97,6 +97,7 @@ const FIELDS = {
  * @cssprop --layer-onboarding-error-color - Error text and invalid border. Default: `#b42318`; dark `#ff9c8f`.
  * @cssprop --layer-onboarding-success-color - Success mark and heading. Default: `#067647`; dark `#5ee0a0`.
  * @cssprop --layer-onboarding-label-weight - Label font weight. Default: `600`.
+ * @cssprop --layer-onboarding-max-width - Widest the content grows. Default: `32rem`.
  *
  * @example
  * <script src="/layer-onboarding.js"></script>
@@ -411,7 +412,7 @@ export class LayerOnboarding extends LitElement {
         class="status"
         role="status"
         data-state=${state.name}
-        ?hidden=${!status && state.name !== 'complete'}
+        ?hidden=${outcome && state.name !== 'complete'}
       >
         ${
           state.name === 'complete'

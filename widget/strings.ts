@@ -43,7 +43,7 @@ export type StringOverrides = {
 
 const EN: Strings = {
   phoneLabel: 'Phone number',
-  phoneHint: 'We’ll text you a code, then fill in your details for you.',
+  phoneHint: 'Plaid texts you a code, then your details are filled in for you.',
   phoneSubmit: 'Continue',
   phoneInvalid: 'Enter a valid phone number, like (415) 555-0123.',
   dobLabel: 'Date of birth',
@@ -76,7 +76,7 @@ const EN: Strings = {
 
 const ES: Strings = {
   phoneLabel: 'Número de teléfono',
-  phoneHint: 'Le enviaremos un código por SMS y completaremos sus datos.',
+  phoneHint: 'Plaid le envía un código por SMS y sus datos se completan solos.',
   phoneSubmit: 'Continuar',
   phoneInvalid: 'Introduzca un número válido, como (415) 555-0123.',
   dobLabel: 'Fecha de nacimiento',

@@ -13,7 +13,7 @@ export const styles = css`
     font-family: var(--layer-onboarding-font-family, inherit);
     color: var(--layer-onboarding-color, inherit);
     line-height: 1.4;
-    overflow-wrap: anywhere;
+    overflow-wrap: break-word;
   }
 
   :host([hidden]),
@@ -35,6 +35,7 @@ export const styles = css`
     display: grid;
     grid-template-columns: minmax(0, 1fr);
     gap: var(--layer-onboarding-gap, 0.5rem);
+    max-width: var(--layer-onboarding-max-width, 32rem);
     color-scheme: light;
   }
 
@@ -64,6 +65,7 @@ export const styles = css`
 
   p {
     margin: 0;
+    text-wrap: pretty;
   }
 
   .hint,
@@ -148,6 +150,7 @@ export const styles = css`
 
   button.link {
     flex: 0 1 auto;
+    text-align: start;
     padding: 0.25em 0;
     background: none;
     color: inherit;
@@ -179,10 +182,12 @@ export const styles = css`
     display: none;
   }
 
+  /* Always there beside the form, so the line under it does not jump when checking starts. */
   .status {
     display: flex;
     align-items: center;
     gap: 0.5em;
+    min-height: 1.4em;
   }
 
   .spinner {
