@@ -232,8 +232,13 @@ async function untilState(page: Page, wanted: readonly string[]): Promise<string
     [wanted, outcomes] as const,
   );
   const state = (await handle.jsonValue()) as string;
-  if (!wanted.includes(state))
-    throw new Error(`expected state ${wanted.join(' or ')}, the element is in ${state}`);
+  if (!wanted.includes(state)) {
+    const shown = await page.evaluate(
+      () =>
+        document.querySelector('layer-onboarding')?.shadowRoot?.querySelector('[part=error]')?.textContent,
+    );
+    throw new Error(`expected state ${wanted.join(' or ')}, the element is in ${state}: "${shown ?? ''}"`);
+  }
   return state;
 }
 
