@@ -16,7 +16,7 @@ import { createLayerApi } from '../server/index.js';
 import { summarize, type Summary } from './page.js';
 
 /** The origin of the page the benchmark plays: a partner site, allowed like any embedding page. */
-const BENCH_ORIGIN = 'https://www.partner.example';
+export const BENCH_ORIGIN = 'https://www.partner.example';
 
 export interface ApiTimings {
   route: string;

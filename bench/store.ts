@@ -17,10 +17,9 @@ import {
 import { createLayerApi, createMemoryStore, type KeyValueStore } from '../server/index.js';
 import { createRedisStore } from '../server/redis-store.js';
 import { startRedis } from '../test/support/redis.js';
-import { listen } from './api.js';
+import { BENCH_ORIGIN, listen } from './api.js';
 import { summarize, type Summary } from './page.js';
 
-const BENCH_ORIGIN = 'https://www.partner.example';
 /** High enough never to refuse, so every request counts in the store and none is cut short. */
 const UNREACHED = { limit: 1_000_000_000, windowSeconds: 600 };
 
