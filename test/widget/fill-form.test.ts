@@ -15,21 +15,8 @@ import { linkHosts, shareInLink } from './support/link-dialog.js';
 import { useWorker } from './support/msw.js';
 import { until } from './support/wait.js';
 
-const PROFILE: BrowserProfile = {
-  name: { first_name: 'Leslie', last_name: 'Knope' },
-  address: {
-    street: '123 Main St.',
-    street2: null,
-    city: 'Pawnee',
-    region: 'IN',
-    postal_code: '41006',
-    country: 'US',
-  },
-  phone_number: '+14155550011',
-  email: null,
-  date_of_birth: '1975-01-18',
-  ssn_last_4: '4321',
-};
+/** Leslie Knope, the default Sandbox user, as the browser gets her (support/backend.ts). */
+const PROFILE = browserProfileOf(SANDBOX_PHONE);
 
 /** A form built from HTML, on the page (removed after each test). */
 async function form(html: string): Promise<HTMLFormElement> {
