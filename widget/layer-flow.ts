@@ -35,6 +35,7 @@ import {
   safeLinkError,
   type LooseMetadata,
 } from './plaid-link.js';
+import { isLayerCountry } from './phone.js';
 import { ScriptLoadError } from './script-loader.js';
 import { canTransition, STATES, type FlowState, type LayerState, type StateOf } from './states.js';
 import { SYSTEM_CLOCK, Timers, type Clock } from './timers.js';
@@ -535,11 +536,6 @@ export class LayerFlow implements ReactiveController {
     for (const link of this.retired) link.destroy();
     this.retired.clear();
   }
-}
-
-/** Layer serves numbers of the North American Numbering Plan only (LAYER.md: always `LAYER_NOT_AVAILABLE` otherwise). */
-function isLayerCountry(e164: string): boolean {
-  return e164.startsWith('+1');
 }
 
 /** What to check when the API is unreachable, or something else answers in its place. */

@@ -9,7 +9,7 @@ import { errorKind } from './errors.js';
 import { fillForm, prefillPhone } from './fill-form.js';
 import { DEFAULT_ELIGIBILITY_TIMEOUT, LayerFlow, type PreloadMode } from './layer-flow.js';
 import { pageLang, pageScheme, watchPage } from './page-context.js';
-import { normalizePhone } from './phone.js';
+import { isLayerCountry, normalizePhone } from './phone.js';
 import { STATES, type FlowState, type LayerState } from './states.js';
 import {
   hasStrings,
@@ -527,7 +527,7 @@ export class LayerOnboarding extends LitElement {
 
   /** The default fallback content: why, briefly, and a way to correct the number when it may help. */
   private renderFallback(t: Strings, state: Extract<FlowState, { name: 'fallback' }>): TemplateResult {
-    const usOnly = state.phone !== null && !state.phone.startsWith('+1');
+    const usOnly = state.phone !== null && !isLayerCountry(state.phone);
     const canCorrect = state.phone !== null && state.reason !== 'unsupported_environment';
     return html`<p>${usOnly ? t.fallbackUsOnly : t.fallback}</p>
       ${canCorrect ? this.renderChangeNumber(t) : nothing}`;

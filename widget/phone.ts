@@ -28,3 +28,8 @@ export function normalizePhone(input: string): string | null {
   if (digits.length === 10) return NANP.test(digits) ? `+1${digits}` : null;
   return null;
 }
+
+/** Layer serves numbers of the North American Numbering Plan only (LAYER.md: always `LAYER_NOT_AVAILABLE` otherwise). */
+export function isLayerCountry(e164: string): boolean {
+  return e164.startsWith('+1');
+}
