@@ -8,16 +8,13 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { Hono } from 'hono';
 import { tsImport } from 'tsx/esm/api';
 
+import { CHROMIUM_ARGS as args, CHROMIUM_PATH as executablePath } from './scripts/chromium.mjs';
+
 // The Plaid emulator and the real backend are TypeScript; tsx loads them for this config without
 // a loader flag on the runner.
 const { createPlaidEmulator, DEFAULT_TEMPLATES, EMULATOR_CLIENT_ID, EMULATOR_SECRET, EMULATOR_TEMPLATE_ID } =
   await tsImport('./emulator/index.ts', import.meta.url);
 const { createLayerApi } = await tsImport('./server/index.ts', import.meta.url);
-
-const { CHROMIUM_PATH: executablePath, CHROMIUM_ARGS: args } = await tsImport(
-  './test/support/browser.ts',
-  import.meta.url,
-);
 
 /** Where browser tests reach the emulator and the backend, as pages do under `npm start`. */
 const EMULATOR_PATH = '/plaid';

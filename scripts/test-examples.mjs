@@ -26,21 +26,12 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 import { endProcesses, ProcessWatch, secondsFromEnv as seconds, signalTrees } from './process-tree.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');
 const PACKAGE_DIR = resolve(process.env.LAYER_PACKAGE_DIR ?? ROOT);
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const RUN_MS = seconds('EXAMPLES_DEADLINE', 1200);
 const EXAMPLE_MS = seconds('EXAMPLE_DEADLINE', 600);
 /** One browser step (a click, a wait for Link or for the profile): generous on a busy machine. */

@@ -1,26 +1,13 @@
 /**
  * Debian's Chromium (or CHROMIUM_PATH) through playwright-core; nothing downloads a browser. The
- * same path and flags serve web-test-runner (web-test-runner.config.mjs imports them from here).
+ * path and flags are scripts/chromium.mjs', which web-test-runner and `test:examples` use too.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 import { exitOnSignals } from './processes.js';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/**
- * No sandbox (root in CI), no GPU, and none of Chromium's background traffic: this machine has no
- * network beyond the package registries, and Chromium's own connections would only be refused.
- */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 
 /**
  * How long one step (a click, a navigation, a wait for an element or an event) may take. Generous:
