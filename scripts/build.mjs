@@ -39,12 +39,27 @@ const define = {
   __LAYER_ONBOARDING_DEV__: 'false',
   __LAYER_ONBOARDING_VERSION__: JSON.stringify(pkg.version),
 };
+// The element's CSS is one template literal in widget/styles.ts, kept readable there and minified
+// here (esbuild's CSS minifier): the JS minifier leaves a string's contents alone.
+const { transform } = await import('esbuild');
+const minifyStyles = {
+  name: 'minify-widget-styles',
+  async transform(code, id) {
+    if (!id.endsWith('/widget/styles.ts')) return null;
+    const literal = /`([^`$]*)`/;
+    const css = code.match(literal)?.[1];
+    if (css === undefined) throw new Error('widget/styles.ts: no CSS template literal found');
+    const minified = (await transform(css, { loader: 'css', minify: true })).code.trim();
+    return { code: code.replace(literal, () => JSON.stringify(minified)), map: null };
+  },
+};
 const widget = (format, fileName, external) =>
   build({
     configFile: false,
     root: ROOT,
     logLevel: 'warn',
     publicDir: false,
+    plugins: [minifyStyles],
     define,
     build: {
       outDir: DIST,
@@ -58,7 +73,9 @@ const widget = (format, fileName, external) =>
         formats: [format],
         fileName: () => fileName,
       },
-      rolldownOptions: { external },
+      // Lib mode leaves an ES module's whitespace in (for the app's bundler); it is minified like
+      // the IIFE, since most apps' bundlers keep a dependency's code as it comes.
+      rolldownOptions: { external, output: { minify: true } },
     },
   });
 // Lit (and anything under lit/ or @lit/) stays an import in the ES module, so an app that uses Lit

@@ -1,7 +1,6 @@
 // One visitor's way through Plaid Layer, as a Lit reactive controller: the Link token, Link's
 // handler, the submits, Link's callbacks, the session exchange and the timers. It renders nothing;
 // its host renders `state` and forwards the visitor's actions here.
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 import {
   LAYER_ELIGIBILITY_EVENTS,
@@ -14,6 +13,7 @@ import {
   type PlaidSubmitData,
 } from '../contract/index.js';
 import { ApiRequestError, fetchLinkToken, fetchSession } from './api-client.js';
+import type { ReactiveController, ReactiveControllerHost } from './element-base.js';
 import { DEV } from './dev.js';
 import { warnOnce } from './diagnostics.js';
 import { pageProblems, unsupportedEnvironment } from './environment.js';

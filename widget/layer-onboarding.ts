@@ -1,10 +1,9 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
+import { html, nothing, type TemplateResult } from 'lit/html.js';
 
 import { DEFAULT_API_BASE, DEFAULT_LINK_SCRIPT_SRC } from '../contract/index.js';
 import { parseDateOfBirth } from './date-of-birth.js';
 import { warnOnce } from './diagnostics.js';
+import { ElementBase, type PropertyDeclarations, type PropertyValues } from './element-base.js';
 import { errorKind } from './errors.js';
 import { fillForm, prefillPhone } from './fill-form.js';
 import { DEFAULT_ELIGIBILITY_TIMEOUT, LayerFlow, type PreloadMode } from './layer-flow.js';
@@ -112,8 +111,27 @@ const FIELDS = {
  *   });
  * </script>
  */
-export class LayerOnboarding extends LitElement {
+export class LayerOnboarding extends ElementBase {
   static override styles = styles;
+
+  static override properties: PropertyDeclarations = {
+    api: {},
+    linkScriptSrc: { attribute: 'link-script-src' },
+    phone: {},
+    preload: {},
+    noAutofill: { type: Boolean, attribute: 'no-autofill' },
+    eligibilityTimeout: { type: Number, attribute: 'eligibility-timeout' },
+    allowWebview: { type: Boolean, attribute: 'allow-webview' },
+    name: { reflect: true },
+    theme: {},
+    strings: { attribute: false },
+    fillForm: { attribute: 'fill-form' },
+    // Internal state: re-renders, no attribute.
+    invalid: { attribute: false },
+    phoneValue: { attribute: false },
+    dobValue: { attribute: false },
+    formDisabled: { attribute: false },
+  };
 
   static formAssociated = true;
 
@@ -126,51 +144,50 @@ export class LayerOnboarding extends LitElement {
   }
 
   /** Base URL of the backend routes (`POST {api}/link-token`, `POST {api}/session`). */
-  @property() api = DEFAULT_API_BASE;
+  api: string = DEFAULT_API_BASE;
 
   /** Where Plaid Link's script comes from. */
-  @property({ attribute: 'link-script-src' }) linkScriptSrc = DEFAULT_LINK_SCRIPT_SRC;
+  linkScriptSrc: string = DEFAULT_LINK_SCRIPT_SRC;
 
   /** Prefilled phone number. */
-  @property() phone = '';
+  phone = '';
 
   /** `eager`: prepare Link on connect; `intent`: on the first focus or input. */
-  @property() preload: PreloadMode = 'eager';
+  preload: PreloadMode = 'eager';
 
   /** Skip the date-of-birth (Extended Autofill) step after `LAYER_NOT_AVAILABLE`. */
-  @property({ type: Boolean, attribute: 'no-autofill' }) noAutofill = false;
+  noAutofill = false;
 
   /** Milliseconds to wait for Link's eligibility answer before falling back with `timeout`. */
-  @property({ type: Number, attribute: 'eligibility-timeout' }) eligibilityTimeout =
-    DEFAULT_ELIGIBILITY_TIMEOUT;
+  eligibilityTimeout = DEFAULT_ELIGIBILITY_TIMEOUT;
 
   /**
    * Run even in a mobile app's webview or an in-app browser (Facebook, Instagram, TikTok…), where
    * Plaid does not support Layer and the element otherwise falls back at once.
    */
-  @property({ type: Boolean, attribute: 'allow-webview' }) allowWebview = false;
+  allowWebview = false;
 
   /** Form field name; the submitted value is the signed profile token. */
-  @property({ reflect: true }) name?: string;
+  name?: string;
 
   /**
    * The page behind the element: `light`, `dark`, or `auto` (default), which reads it from the
    * text colour the element inherits, so a page that follows `prefers-color-scheme` is followed.
    */
-  @property() theme: LayerTheme = 'auto';
+  theme: LayerTheme = 'auto';
 
   /**
    * Replaces any of the element's words, in every language, e.g.
    * `{ phoneHint: 'We text you a code.', status: { checking: 'One moment…' } }`.
    */
-  @property({ attribute: false }) strings: StringOverrides = {};
+  strings: StringOverrides = {};
 
   /**
    * The id (or `name`) of a form to fill on success: each control with a `data-layer-field`
    * (`first_name`, `address.city`, `date_of_birth`, …) gets that profile field and fires `input` and
    * `change`, before `layer-success`. On fallback its empty `phone_number` control gets the number typed.
    */
-  @property({ attribute: 'fill-form' }) fillForm?: string;
+  fillForm?: string;
 
   /** The current state, read-only (reflected to the `state` attribute). */
   get state(): LayerState {
@@ -188,20 +205,22 @@ export class LayerOnboarding extends LitElement {
   // the `nonce` property, so a Lit property would lose it.
 
   /** Which field holds an invalid value, if any. */
-  @state() private invalid: 'phone' | 'dob' | null = null;
+  private invalid: 'phone' | 'dob' | null = null;
 
-  @state() private phoneValue = '';
+  private phoneValue = '';
 
-  @state() private dobValue = '';
+  private dobValue = '';
 
-  @state() private formDisabled = false;
+  private formDisabled = false;
 
   /** `theme`, or with `auto` what the page looks like, read before each render. */
   private scheme: 'light' | 'dark' = 'light';
 
   private unwatchPage: (() => void) | null = null;
 
-  @query('input') private input!: HTMLInputElement | null;
+  private get input(): HTMLInputElement | null {
+    return this.renderRoot.querySelector('input');
+  }
 
   private readonly internals = this.attachInternals();
 
@@ -230,12 +249,17 @@ export class LayerOnboarding extends LitElement {
     if (name === 'lang') this.requestUpdate();
   }
 
-  override willUpdate(changed: PropertyValues<this>): void {
+  override willUpdate(changed: PropertyValues): void {
     if (changed.has('phone')) this.phoneValue = this.phone;
     this.scheme = this.theme === 'light' || this.theme === 'dark' ? this.theme : pageScheme(this);
   }
 
   override updated(): void {
+    // The field shows the step's value whenever the two differ (what Lit's `live` directive does):
+    // after a reset, a correction, or a submit from script, not only when the value changed.
+    const input = this.input;
+    const value = input?.id === 'dob' ? this.dobValue : this.phoneValue;
+    if (input && input.value !== value) input.value = value;
     const target = this.focusNext;
     this.focusNext = null;
     // Never from a page that has moved focus elsewhere meanwhile (a partner's own form, say).
@@ -473,7 +497,6 @@ export class LayerOnboarding extends LitElement {
             placeholder=${phone ? nothing : t.dobPlaceholder}
             aria-describedby="${field}-hint error"
             aria-invalid=${this.invalid === field ? 'true' : 'false'}
-            .value=${live(phone ? this.phoneValue : this.dobValue)}
             ?readonly=${busy}
             ?disabled=${disabled}
             @input=${phone ? this.handlePhoneInput : this.handleDobInput}

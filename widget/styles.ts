@@ -1,10 +1,8 @@
-import { css } from 'lit';
-
 // Colours come in two sets, for light and for dark pages (`.root[data-scheme]`, chosen by the
 // `theme` property). Each `--layer-onboarding-*` property overrides its colour in both; the
 // private `--_*` properties hold the defaults. Every pair meets WCAG AA on a white page (light) and
 // on a #111 page (dark): text 4.5:1, borders and the focus ring 3:1.
-export const styles = css`
+export const styles = /* css */ `
   :host {
     display: block;
     box-sizing: border-box;
