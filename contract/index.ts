@@ -42,7 +42,8 @@ export const PROFILE_FIELDS = [
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 /** The fields exposed when the integrator does not choose: everything but the full SSN. */
-export const DEFAULT_PROFILE_FIELDS: readonly ProfileField[] = PROFILE_FIELDS.filter(
+// Pure: dropped from the widget's bundle, which does not use it.
+export const DEFAULT_PROFILE_FIELDS: readonly ProfileField[] = /* @__PURE__ */ PROFILE_FIELDS.filter(
   (field) => field !== 'ssn',
 );
 
@@ -171,7 +172,7 @@ export const API_ERRORS = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
-export const API_ERROR_CODES = Object.keys(API_ERRORS) as ApiErrorCode[];
+export const API_ERROR_CODES = /* @__PURE__ */ Object.keys(API_ERRORS) as ApiErrorCode[];
 
 /** The widget's own failures, beside the backend's codes and Link's `error_code`s. */
 export const WIDGET_ERRORS = {
@@ -185,7 +186,7 @@ export const WIDGET_ERRORS = {
 } as const satisfies Record<string, Omit<ErrorSpec, 'status'>>;
 
 export type WidgetErrorCode = keyof typeof WIDGET_ERRORS;
-export const WIDGET_ERROR_CODES = Object.keys(WIDGET_ERRORS) as WidgetErrorCode[];
+export const WIDGET_ERROR_CODES = /* @__PURE__ */ Object.keys(WIDGET_ERRORS) as WidgetErrorCode[];
 
 /**
  * `layer-error`'s `code`: the backend's, the widget's own, or the `error_code` of an error Link
