@@ -6,6 +6,8 @@
 // finds their way.
 import { render, type TemplateResult } from 'lit/html.js';
 
+import { DEV } from './dev.js';
+
 export interface PropertyDeclaration {
   /** Boolean, Number or String (default): how the attribute's text becomes the value. */
   type?: typeof Boolean | typeof Number | typeof String;
@@ -91,6 +93,8 @@ export abstract class ElementBase extends HTMLElement implements ReactiveControl
   private updating: Promise<void> | null = null;
   /** Until the first connection, updates wait (as LitElement's do). */
   private enabled = false;
+  /** Properties set before the upgrade, applied at the first update. */
+  private readonly upgraded = new Map<string, unknown>();
   /** The attribute being written by a reflected property: not read back. */
   private reflecting: string | null = null;
 
@@ -98,6 +102,13 @@ export abstract class ElementBase extends HTMLElement implements ReactiveControl
     super();
     const type = this.constructor as typeof ElementBase;
     type.finalize();
+    // A property set on the element before its class was defined (a framework rendering before
+    // the script arrived) is an own property hiding the accessor: kept, and applied at the first update.
+    for (const name of Object.keys(type.properties))
+      if (Object.prototype.hasOwnProperty.call(this, name)) {
+        this.upgraded.set(name, (this as unknown as Record<string, unknown>)[name]);
+        delete (this as unknown as Record<string, unknown>)[name];
+      }
     this.renderRoot = this.attachShadow({ mode: 'open' });
     if (type.styles) {
       const sheet = Object.prototype.hasOwnProperty.call(type, 'sheet') ? type.sheet : undefined;
@@ -113,6 +124,12 @@ export abstract class ElementBase extends HTMLElement implements ReactiveControl
   }
 
   connectedCallback(): void {
+    if (DEV)
+      for (const name of Object.keys((this.constructor as typeof ElementBase).properties))
+        if (Object.prototype.hasOwnProperty.call(this, name))
+          console.warn(
+            `<${this.localName}>: the class field "${name}" hides its property accessor, so setting it does not update the element. Compile with useDefineForClassFields: false.`,
+          );
     this.enabled = true;
     this.controllers.forEach((controller) => controller.hostConnected?.());
     this.requestUpdate();
@@ -150,6 +167,8 @@ export abstract class ElementBase extends HTMLElement implements ReactiveControl
 
   /** willUpdate, reflect, render, then updated: a change made in `updated()` schedules another. */
   private performUpdate(): void {
+    for (const [name, value] of this.upgraded) (this as unknown as Record<string, unknown>)[name] = value;
+    this.upgraded.clear();
     const changed = this.changed;
     this.changed = new Map();
     try {
