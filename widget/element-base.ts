@@ -44,12 +44,16 @@ function fromAttribute(value: string | null, type: PropertyDeclaration['type']):
   return value;
 }
 
+/** `HTMLElement`, or a stand-in on a server, where importing the element must not throw (SSR). */
+const HTMLElementOrStandIn: typeof HTMLElement =
+  globalThis.HTMLElement ?? (class {} as unknown as typeof HTMLElement);
+
 /**
  * A custom element that renders `render()` into its shadow root a microtask after any declared
  * property (or `requestUpdate()`) changes, with LitElement's life cycle: `willUpdate(changed)`,
  * render, `updated(changed)`, and `updateComplete`.
  */
-export abstract class ElementBase extends HTMLElement implements ReactiveControllerHost {
+export abstract class ElementBase extends HTMLElementOrStandIn implements ReactiveControllerHost {
   /** Properties that update the element when set; each maps to an attribute unless told not to. */
   static properties: PropertyDeclarations = {};
 
