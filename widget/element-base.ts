@@ -44,9 +44,20 @@ function fromAttribute(value: string | null, type: PropertyDeclaration['type']):
   return value;
 }
 
-/** `HTMLElement`, or a stand-in on a server, where importing the element must not throw (SSR). */
+/**
+ * `HTMLElement`, or on a server (SSR, prerendering) a stand-in, so importing and constructing the
+ * element does not throw there; it renders only in the browser.
+ */
 const HTMLElementOrStandIn: typeof HTMLElement =
-  globalThis.HTMLElement ?? (class {} as unknown as typeof HTMLElement);
+  globalThis.HTMLElement ??
+  (class {
+    attachShadow() {
+      return {};
+    }
+    attachInternals() {
+      return {};
+    }
+  } as unknown as typeof HTMLElement);
 
 /**
  * A custom element that renders `render()` into its shadow root a microtask after any declared
@@ -114,7 +125,7 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
         delete (this as unknown as Record<string, unknown>)[name];
       }
     this.renderRoot = this.attachShadow({ mode: 'open' });
-    if (type.styles) {
+    if (type.styles && typeof CSSStyleSheet === 'function') {
       const sheet = Object.prototype.hasOwnProperty.call(type, 'sheet') ? type.sheet : undefined;
       type.sheet = sheet ?? new CSSStyleSheet();
       if (!sheet) type.sheet.replaceSync(type.styles);
