@@ -15,10 +15,9 @@ import { readFileSync } from 'node:fs';
 
 import type { CDPSession, Page } from 'playwright-core';
 
-import { launchChromium } from '../test/support/browser.js';
 import { LINK_FRAME } from '../test/support/link.js';
-import { startServer } from '../test/support/server.js';
 import { startBenchSite } from './bench-site.js';
+import { benchBrowser, benchServer } from './harness.js';
 import { bytes, type BenchRow } from './table.js';
 
 const TIMEOUT = 60_000;
@@ -98,8 +97,8 @@ function cycle(page: Page, untilReady: boolean, linkScript: string) {
 }
 
 export async function measureLifecycle({ quick = false } = {}): Promise<BenchRow[]> {
-  const cycles = quick ? 40 : 200;
-  const server = await startServer();
+  const cycles = quick ? 20 : 200;
+  const server = await benchServer();
   const otherSite = new URL(server.url);
   otherSite.hostname = 'localhost';
   const linkScript = `${otherSite.origin}/plaid/link/v2/stable/link-initialize.js`;
@@ -116,11 +115,12 @@ export async function measureLifecycle({ quick = false } = {}): Promise<BenchRow
     },
     server.url,
   );
-  const browser = await launchChromium();
+  const browser = await benchBrowser();
   let before: Counts;
   let after: Counts;
   try {
-    const page = await browser.newPage();
+    const context = await browser.newContext();
+    const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     await page.addInitScript(TIMER_PROBE);
     const cdp = await page.context().newCDPSession(page);
@@ -135,10 +135,9 @@ export async function measureLifecycle({ quick = false } = {}): Promise<BenchRow
     for (const end = Date.now() + 10_000; Date.now() < end && (await liveTimers()) > before.timers;)
       await new Promise((resolve) => setTimeout(resolve, 100));
     after = await count(page, cdp);
+    await context.close();
   } finally {
-    await browser.close();
     await site.stop();
-    await server.stop();
   }
   const row = (figure: string, key: Exclude<keyof Counts, 'heap'>): BenchRow => ({
     group: 'lifecycle',

@@ -7,7 +7,8 @@
  * `onLoad` fired), with the emulator's fault injection adding 300 ms to `/session/token/create`,
  * to the Link script, or to both. With `preload="eager"` the two run in parallel, so "both" should
  * cost about the slower of the two alone, not their sum: the ratio both / slower single is the
- * figure. The four scenarios are interleaved run by run (faults set before each load), each load
+ * figure. The four scenarios are interleaved run by run (faults set before each load), 8 loads
+ * each (2 with --quick), each load
  * in a fresh browser context (empty cache), after one warm-up load.
  *
  * The widget's own time (`measureOwnTime`): what our code adds on the two paths where a visitor
@@ -27,7 +28,7 @@
  *   page, the same way for any script; the body is read after the promise resolves, so its
  *   transfer (small, on loopback) counts as ours.
  * "Our render done" is the element's `updateComplete`, awaited at once: only microtasks run in
- * between, so no other task's time is counted. Each run reloads a bare page (`ownTimePage`) and
+ * between, so no other task's time is counted. Each run loads a bare page (`ownTimePage`) and
  * goes through Link's steps (consent, code, share) as a visitor does.
  */
 import { readFileSync } from 'node:fs';
@@ -35,10 +36,10 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 
 import { SANDBOX_OTP } from '../emulator/sandbox-users.js';
-import { launchChromium } from '../test/support/browser.js';
-import { linkDialog, shareInLink } from '../test/support/link.js';
-import { startServer, type RunningServer } from '../test/support/server.js';
+import { linkDialog } from '../test/support/link.js';
+import type { RunningServer } from '../test/support/server.js';
 import { startBenchSite } from './bench-site.js';
+import { benchBrowser, benchServer } from './harness.js';
 import { median, ms, quantile, times, type BenchRow } from './table.js';
 
 /** Median, p90, min and max, as bench/api.ts and bench/store.ts print them. */
@@ -187,7 +188,7 @@ function setFaults(server: RunningServer, faults: Array<{ route: string; latency
 }
 
 export async function measureReady({ quick = false, delayMs = 300 } = {}): Promise<BenchRow[]> {
-  const runs = quick ? 3 : 10;
+  const runs = quick ? 2 : 8;
   const scenarios = {
     none: [],
     token: [{ route: TOKEN_ROUTE, latencyMs: delayMs }],
@@ -198,8 +199,8 @@ export async function measureReady({ quick = false, delayMs = 300 } = {}): Promi
     ],
   };
   const timings: Record<keyof typeof scenarios, number[]> = { none: [], token: [], script: [], both: [] };
-  const server = await startServer();
-  const browser = await launchChromium();
+  const server = await benchServer();
+  const browser = await benchBrowser();
   try {
     await loadUntilReady(browser, server.url); // warm-up: server JIT, Link script bundled once
     for (let i = 0; i < runs; i += 1)
@@ -208,10 +209,8 @@ export async function measureReady({ quick = false, delayMs = 300 } = {}): Promi
         if (faults.length) await setFaults(server, faults);
         timings[name].push(await loadUntilReady(browser, server.url));
       }
-    await setFaults(server, []);
   } finally {
-    await browser.close();
-    await server.stop();
+    await setFaults(server, []);
   }
   const m = Object.fromEntries(Object.entries(timings).map(([name, list]) => [name, median(list)])) as Record<
     keyof typeof scenarios,
@@ -233,6 +232,11 @@ export async function measureReady({ quick = false, delayMs = 300 } = {}): Promi
   ];
 }
 
+/**
+ * One visitor's flow in a freshly loaded page: the widget's code runs cold, as it does for a
+ * visitor, who goes through it once (a second flow in the same page runs JIT-warm code and takes
+ * about half the time on the success path).
+ */
 async function oneFlow(page: Page, url: string) {
   await page.goto(url, { timeout: TIMEOUT });
   await page.waitForFunction(
@@ -246,7 +250,12 @@ async function oneFlow(page: Page, url: string) {
   );
   await linkDialog(page).waitFor({ timeout: TIMEOUT });
   const dialogShown = (await page.evaluate(() => performance.now())) - started;
-  await shareInLink(page, SANDBOX_OTP);
+  // Link's steps as test/support/link.ts's shareInLink, with the code filled at once (faster).
+  const link = linkDialog(page);
+  await link.getByRole('button', { name: 'Continue' }).click();
+  await link.getByLabel('Verification code').fill(SANDBOX_OTP);
+  await link.getByRole('button', { name: 'Verify' }).click();
+  await link.getByRole('button', { name: 'Share' }).click();
   await page.waitForFunction(() => window.__bench.successOwn !== undefined, null, { timeout: TIMEOUT });
   const b = await page.evaluate(() => window.__bench);
   return { submit: b.submitOwn! + b.readyOwn!, success: b.successOwn!, session: b.sessionMs!, dialogShown };
@@ -285,7 +294,7 @@ ${fields.map((field) => `<label>${field} <input name="${field}" data-layer-field
 
 export async function measureOwnTime({ quick = false } = {}): Promise<BenchRow[]> {
   const runs = quick ? 10 : 50;
-  const server = await startServer();
+  const server = await benchServer();
   const otherSite = new URL(server.url);
   otherSite.hostname = 'localhost';
   const site = await startBenchSite(
@@ -302,19 +311,17 @@ export async function measureOwnTime({ quick = false } = {}): Promise<BenchRow[]
     server.url,
   );
   const url = `${site.url}/own.html`;
-  const browser = await launchChromium();
+  const browser = await benchBrowser();
   const results: Array<Awaited<ReturnType<typeof oneFlow>>> = [];
   try {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.addInitScript(OWN_TIME_PROBE);
-    await oneFlow(page, url); // warm-up
+    await oneFlow(page, url); // warm-up: the server's first requests
     for (let i = 0; i < runs; i += 1) results.push(await oneFlow(page, url));
     await context.close();
   } finally {
-    await browser.close();
     await site.stop();
-    await server.stop();
   }
   const pick = (key: keyof (typeof results)[number]) => results.map((result) => result[key]);
   const stat = (list: number[]) =>

@@ -16,17 +16,17 @@
  * the same backend and Link script (the emulator's, through the same server): react-plaid-link
  * hard-codes Plaid's CDN URL, so its build's copy of that URL is replaced by the emulator's path
  * (a request interception would slow only the React page). Loads are interleaved (ours, React,
- * floor, ours, …), each in a fresh browser context (empty cache), after one warm-up load each.
+ * floor, ours, …), each in a fresh browser context (empty cache), after one warm-up load (the
+ * server's first requests are slower).
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 import type { Browser } from 'playwright-core';
 
-import { launchChromium } from '../test/support/browser.js';
-import { startServer } from '../test/support/server.js';
 import { startBenchSite, type BenchFile } from './bench-site.js';
 import { buildFixtures } from './build-fixtures.js';
+import { benchBrowser, benchServer } from './harness.js';
 import { median, ms, quantile, times, type BenchRow } from './table.js';
 
 const LINK_SCRIPT = '/plaid/link/v2/stable/link-initialize.js';
@@ -123,20 +123,18 @@ async function timeToUsable(browser: Browser, url: string): Promise<number> {
 export async function measureUsable({ quick = false } = {}): Promise<BenchRow[]> {
   const loads = quick ? 3 : 10;
   const files = await benchFiles();
-  const server = await startServer();
+  const server = await benchServer();
   const site = await startBenchSite(files, server.url);
-  const browser = await launchChromium();
+  const browser = await benchBrowser();
   const pages = { ours: '/ours.html', react: '/react/index.html', floor: '/floor.html' };
   const times_: Record<keyof typeof pages, number[]> = { ours: [], react: [], floor: [] };
   try {
-    for (const path of Object.values(pages)) await timeToUsable(browser, site.url + path); // warm-up
+    await timeToUsable(browser, site.url + pages.ours); // warm-up: the server's first requests
     for (let i = 0; i < loads; i += 1)
       for (const [name, path] of Object.entries(pages) as Array<[keyof typeof pages, string]>)
         times_[name].push(await timeToUsable(browser, site.url + path));
   } finally {
-    await browser.close();
     await site.stop();
-    await server.stop();
   }
   const [ours, react, floor] = [median(times_.ours), median(times_.react), median(times_.floor)];
   const p90 = (list: number[]) => ms(Math.round(quantile(list, 0.9)));
