@@ -161,7 +161,7 @@ export async function measureLifecycle({ quick = false } = {}): Promise<BenchRow
   // not: the second half's growth tells them apart.
   const secondHalf = (after.heap - halfway) / (cycles / 2);
   return [
-    row('<script> tags', 'scripts'),
+    row('script elements', 'scripts'),
     row('Link iframes', 'frames'),
     row('live timers', 'timers'),
     row('event listeners on window and document', 'listeners'),
