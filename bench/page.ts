@@ -1,15 +1,14 @@
 /**
- * Widget timings in Chromium against the real `npm start` server in emulator mode, on its demo
- * page, unthrottled.
+ * Widget timings in Chromium against the real `npm start` server in emulator mode, unthrottled.
  *
  * Time to ready with Plaid's two inputs slowed (`measureReady`): navigation start → the element's
  * first `layer-state-change` to `ready` (Link token fetched, Link script loaded, handler created,
  * `onLoad` fired), with the emulator's fault injection adding 300 ms to `/session/token/create`,
  * to the Link script, or to both. With `preload="eager"` the two run in parallel, so "both" should
  * cost about the slower of the two alone, not their sum: the ratio both / slower single is the
- * figure. The four scenarios are interleaved run by run (faults set before each load), 8 loads
- * each (2 with --quick), each load
- * in a fresh browser context (empty cache), after one warm-up load.
+ * figure. On the demo page; the four scenarios are interleaved run by run (faults set before each
+ * load), 8 loads each (2 with --quick), each in a fresh browser context (empty cache), after one
+ * warm-up load.
  *
  * The widget's own time (`measureOwnTime`): what our code adds on the two paths where a visitor
  * waits on it, with Plaid's and the backend's time taken out. An init script wraps `window.Plaid`
@@ -21,12 +20,11 @@
  *   its server) decides eligibility: that is Plaid's time, not ours. The end-to-end time from the
  *   submit to the dialog on screen is reported beside it.
  * - success: [`onSuccess` delivered → `fetch('…/session')` called] plus [that fetch's promise
- *   resolved → `layer-success` fired and our render after it done]: the backend's time, and
- *   whatever else the main thread runs meanwhile (Link's page script handling the frame's last
- *   messages), is left out. The request's own time as the page's Resource Timing records it
- *   (`responseEnd − startTime`) is reported beside. `window.fetch` is wrapped for this, in the
- *   page, the same way for any script; the body is read after the promise resolves, so its
- *   transfer (small, on loopback) counts as ours.
+ *   resolved and the body in (Resource Timing's `responseEnd`), whichever is later →
+ *   `layer-success` fired and our render after it done]: the backend's time, and whatever else
+ *   the main thread runs meanwhile (Link's page script handling the frame's last messages), is
+ *   left out. The request's own time (`responseEnd − startTime`) is reported beside.
+ *   `window.fetch` is wrapped for this, in the page, the same way for any script.
  * "Our render done" is the element's `updateComplete`, awaited at once: only microtasks run in
  * between, so no other task's time is counted. Each run loads a bare page (`ownTimePage`) and
  * goes through Link's steps (consent, code, share) as a visitor does.
