@@ -30,11 +30,11 @@
  * sender"; the known-sender list is bounded and never drops a live entry for a newcomer.
  */
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
-import type { JWKPublicKey, PlaidApi } from 'plaid';
+import type { JWKPublicKey } from 'plaid';
 
 import { sha256Hex, timingSafeEqual } from './crypto.js';
 import { LayerApiError } from './errors.js';
-import { callPlaid } from './plaid-client.js';
+import { callPlaid, type PlaidCalls } from './plaid-client.js';
 
 /** Oldest accepted `iat`, in seconds (Plaid: 5 minutes). */
 export const WEBHOOK_MAX_AGE_SECONDS = 5 * 60;
@@ -87,7 +87,7 @@ export class WebhookVerificationError extends Error {
 type VerificationKey = Awaited<ReturnType<typeof importJWK>>;
 
 export interface WebhookVerifierOptions {
-  plaid: PlaidApi;
+  plaid: PlaidCalls;
   timeoutMs: number;
   /** Clock in epoch ms. */
   now: () => number;
