@@ -2,7 +2,6 @@
  * What of Plaid's answer may reach the browser: the allow-listed profile, item ids, and a signed
  * profile token carrying both, which the partner's back end checks with {@link verifyProfileToken}.
  */
-import { jwtVerify } from 'jose';
 import type { UserAccountIdentity, UserAccountItem } from 'plaid';
 
 import { createSigner, deriveKey, randomId, toBase64Url, type Signer } from './crypto.js';
@@ -145,6 +144,8 @@ export async function verifyProfileToken(
   if (typeof token !== 'string' || !token) throw new ProfileTokenError('No profile token given.', 'invalid');
   if (typeof secret !== 'string' || !secret)
     throw new TypeError('verifyProfileToken needs the sessionSecret.');
+  // Imported here: the API itself signs tokens without jose, and need not load it at start-up.
+  const { jwtVerify } = await import('jose');
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, await deriveKey(secret, 'profile-token'), {

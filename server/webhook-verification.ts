@@ -29,7 +29,8 @@
  * Anyone with a Plaid account can relay webhooks Plaid signed for them and so become a "known
  * sender"; the known-sender list is bounded and never drops a live entry for a newcomer.
  */
-import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import type * as Jose from 'jose';
+import type { importJWK } from 'jose';
 import type { JWKPublicKey } from 'plaid';
 
 import { sha256Hex, timingSafeEqual } from './crypto.js';
@@ -140,6 +141,14 @@ function lookupBudget(limit: number, maxNames: number, now: () => number) {
   };
 }
 
+/** `jose`, imported on the first webhook rather than at start-up (0.05-0.2 s under tsx). */
+let jose: Promise<typeof Jose> | undefined;
+const loadJose = () =>
+  (jose ??= import('jose').catch((error: unknown) => {
+    jose = undefined;
+    throw error;
+  }));
+
 export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifierOptions): WebhookVerifier {
   const knownKeys = new Map<string, KnownKey>();
   const refusedKids = new Map<string, { reason: 'unknown' | 'retired'; until: number }>();
@@ -201,7 +210,7 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
     try {
       return {
         kind: 'key',
-        key: await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, 'ES256'),
+        key: await (await loadJose()).importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, 'ES256'),
       };
     } catch {
       throw new WebhookVerificationError('Plaid returned a verification key that is not ES256.');
@@ -286,6 +295,7 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
   return async function verifyWebhook(header, body, source) {
     if (!header || header.length > 4096)
       throw new WebhookVerificationError('Missing Plaid-Verification header.');
+    const { decodeJwt, decodeProtectedHeader, jwtVerify } = await loadJose();
     let alg: unknown;
     let kid: unknown;
     let claimed: Record<string, unknown>;

@@ -11,11 +11,11 @@ const time = async (name: string, load: () => Promise<unknown>) => {
   times[name] = Math.round((performance.now() - started) * 10) / 10;
 };
 await time('hono + @hono/node-server', () => Promise.all([import('hono'), import('@hono/node-server')]));
-await time('jose', () => import('jose'));
 await time('emulator', () => import('../../emulator/index.js'));
 await time('the rest of server/ (start-site.ts, environment.ts)', () =>
   Promise.all([import('../../server/start-site.js'), import('../../server/environment.js')]),
 );
 await time('plaid + axios (after listening, lazily)', () => import('plaid'));
+await time('jose (on the first webhook or token check)', () => import('jose'));
 await time('redis (only with REDIS_URL)', () => import('redis'));
 console.log(JSON.stringify(times));
