@@ -5,7 +5,6 @@
  * `/webhook_verification_key/get`; a rotated-out key keeps answering there with `expired_at` set.
  * How they travel (lag, duplicates, retries) is webhook-delivery.ts.
  */
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 
 /** `JWKPublicKey` from the OpenAPI spec. */
 export interface WebhookVerificationKey {
@@ -67,6 +66,7 @@ export class WebhookSigner {
   /** The `Plaid-Verification` header value for these exact body bytes. */
   async sign(body: string): Promise<string> {
     const { privateKey, jwk } = await this.signingKey();
+    const { SignJWT } = await import('jose');
     const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
     const request_body_sha256 = Array.from(new Uint8Array(digest), (byte) =>
       byte.toString(16).padStart(2, '0'),
@@ -91,6 +91,8 @@ export class WebhookSigner {
 
   private signingKey(): Promise<SigningKey> {
     this.current ??= (async () => {
+      // Imported on the first webhook, not at start-up (0.05-0.2 s under tsx).
+      const { exportJWK, generateKeyPair } = await import('jose');
       const { privateKey, publicKey } = await generateKeyPair('ES256');
       const { crv, kty, x, y } = await exportJWK(publicKey);
       const jwk: WebhookVerificationKey = {

@@ -6,7 +6,8 @@
 export { createLayerApi } from './create-layer-api.js';
 export type { LayerApiOptions, LayerSession, PlaidWebhook, RateLimit, RateLimits } from './options.js';
 export { DEFAULT_RATE_LIMITS } from './options.js';
-export { createPlaidClient, PLAID_ENVIRONMENTS } from './plaid-client.js';
+export { createPlaidClient } from './plaid-api.js';
+export { PLAID_ENVIRONMENTS } from './plaid-client.js';
 export type { PlaidCredentials, PlaidEnvironment } from './plaid-client.js';
 export { verifyProfileToken, ProfileTokenError } from './profile.js';
 export { checkRedirectUri, redirectUriProblem } from './redirect-uri.js';

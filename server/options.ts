@@ -8,9 +8,10 @@ import type { PlaidApi, UserAccountIdentity, UserAccountIdentityEditHistory, Use
 import { DEFAULT_PROFILE_FIELDS, PROFILE_FIELDS, type ProfileField } from '../contract/index.js';
 import { clientAddress, NO_PROXY, type ProxyTrust } from './client-address.js';
 import {
-  createPlaidClient,
+  lazyPlaidClient,
   PLAID_ENVIRONMENTS,
   plaidEnvironmentOf,
+  type PlaidCalls,
   type PlaidCredentials,
   type PlaidEnvironment,
 } from './plaid-client.js';
@@ -142,7 +143,7 @@ export interface LayerApiOptions {
 }
 
 export interface ResolvedOptions {
-  plaid: PlaidApi;
+  plaid: PlaidCalls;
   templateId: string;
   sessionSecret: string;
   getUserId: LayerApiOptions['getUserId'];
@@ -220,7 +221,7 @@ export function normalizeOrigin(value: string): string | undefined {
  * but Plaid's own).
  */
 function plaidClient(plaid: LayerApiOptions['plaid']): {
-  client: PlaidApi;
+  client: PlaidCalls;
   env: PlaidEnvironment | undefined;
 } {
   if (!plaid) fail('`plaid` is required: a PlaidApi instance or { clientId, secret, env }.');
@@ -229,7 +230,7 @@ function plaidClient(plaid: LayerApiOptions['plaid']): {
   if (plaid.env !== undefined && !PLAID_ENVIRONMENTS.includes(plaid.env))
     fail(`\`plaid.env\` must be one of ${PLAID_ENVIRONMENTS.join(', ')}, got ${JSON.stringify(plaid.env)}.`);
   httpUrl(plaid.basePath, '`plaid.basePath`');
-  return { client: createPlaidClient(plaid), env: plaid.env ?? 'sandbox' };
+  return { client: lazyPlaidClient(plaid), env: plaid.env ?? 'sandbox' };
 }
 
 function webhookBinding(

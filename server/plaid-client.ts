@@ -9,7 +9,7 @@
  * redirect-following would send along), and a size limit on Plaid's answer, so a broken or hostile
  * upstream cannot make us buffer megabytes.
  */
-import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
+import type { PlaidApi } from 'plaid';
 
 import { LayerApiError } from './errors.js';
 
@@ -22,11 +22,17 @@ export const MAX_PLAID_BODY_BYTES = 1024 * 1024;
 export const MAX_RETRY_AFTER_SECONDS = 300;
 
 /** Axios options every Plaid request carries (see the module comment). */
-const SAFE_TRANSPORT = {
+export const SAFE_TRANSPORT = {
   maxRedirects: 0,
   maxContentLength: MAX_PLAID_BODY_BYTES,
   maxBodyLength: MAX_PLAID_BODY_BYTES,
 } as const;
+
+/** Plaid's hosts, as the `plaid` package's `PlaidEnvironments` has them (test/server/plaid-client.test.ts). */
+export const PLAID_HOSTS: Readonly<Record<PlaidEnvironment, string>> = {
+  sandbox: 'https://sandbox.plaid.com',
+  production: 'https://production.plaid.com',
+};
 
 export interface PlaidCredentials {
   clientId: string;
@@ -37,33 +43,40 @@ export interface PlaidCredentials {
   basePath?: string;
 }
 
-/** A `plaid` client from credentials; the secret travels in headers, never in bodies we build. */
-export function createPlaidClient({
-  clientId,
-  secret,
-  env = 'sandbox',
-  basePath,
-}: PlaidCredentials): PlaidApi {
-  return new PlaidApi(
-    new Configuration({
-      basePath: basePath ?? PlaidEnvironments[env],
-      baseOptions: {
-        headers: { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': secret },
-        ...SAFE_TRANSPORT,
-      },
-    }),
-  );
+/** The `PlaidApi` methods the API calls: a `PlaidApi`, or {@link lazyPlaidClient}'s stand-in. */
+export type PlaidCalls = Pick<
+  PlaidApi,
+  'sessionTokenCreate' | 'userAccountSessionGet' | 'webhookVerificationKeyGet'
+>;
+
+/**
+ * The `plaid` client for `credentials`, made on the first call: importing `plaid` (its api.js is
+ * 9.7 MB) costs 0.7 s or more, which need not delay a server's start. Every call still goes through
+ * a real `PlaidApi` (./plaid-api.ts's {@link createPlaidClient}).
+ */
+export function lazyPlaidClient(credentials: PlaidCredentials): PlaidCalls & { basePath: string } {
+  let client: Promise<PlaidApi> | undefined;
+  const load = () =>
+    (client ??= import('./plaid-api.js').then(({ createPlaidClient }) => createPlaidClient(credentials)));
+  return {
+    // Where it calls, like a PlaidApi's own `basePath` (see plaidEnvironmentOf).
+    basePath: credentials.basePath ?? PLAID_HOSTS[credentials.env ?? 'sandbox'],
+    sessionTokenCreate: async (request, options) => (await load()).sessionTokenCreate(request, options),
+    userAccountSessionGet: async (request, options) => (await load()).userAccountSessionGet(request, options),
+    webhookVerificationKeyGet: async (request, options) =>
+      (await load()).webhookVerificationKeyGet(request, options),
+  };
 }
 
 /**
  * The Plaid environment a client talks to, when its host says so (Plaid's own sandbox or
  * production host); undefined for any other host (an emulator, a proxy).
  */
-export function plaidEnvironmentOf(plaid: PlaidApi): PlaidEnvironment | undefined {
-  const { basePath } = plaid as unknown as { basePath?: unknown };
+export function plaidEnvironmentOf(plaid: object): PlaidEnvironment | undefined {
+  const { basePath } = plaid as { basePath?: unknown };
   if (typeof basePath !== 'string') return undefined;
   const origin = basePath.replace(/\/+$/, '');
-  return PLAID_ENVIRONMENTS.find((env) => PlaidEnvironments[env] === origin);
+  return PLAID_ENVIRONMENTS.find((env) => PLAID_HOSTS[env] === origin);
 }
 
 /** The per-call options every `PlaidApi` method accepts (axios request config). */

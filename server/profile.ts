@@ -2,10 +2,9 @@
  * What of Plaid's answer may reach the browser: the allow-listed profile, item ids, and a signed
  * profile token carrying both, which the partner's back end checks with {@link verifyProfileToken}.
  */
-import { SignJWT, jwtVerify } from 'jose';
 import type { UserAccountIdentity, UserAccountItem } from 'plaid';
 
-import { deriveKey, randomId } from './crypto.js';
+import { createSigner, deriveKey, randomId, toBase64Url, type Signer } from './crypto.js';
 import type { BrowserItem, BrowserProfile, ProfileField } from '../contract/index.js';
 
 const ISSUER = 'layer-onboarding';
@@ -64,20 +63,44 @@ export interface ProfileTokenInput {
   ttlSeconds: number;
 }
 
+/** The JWS header of every profile token. */
+const JWT_HEADER = toBase64Url(new TextEncoder().encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' })));
+
+/**
+ * The profile token: a compact HS256 JWT (RFC 7519), written here rather than by a JWT library so
+ * that its key is derived once per secret instead of imported on every exchange; any JWT library
+ * verifies it ({@link verifyProfileToken} uses jose).
+ */
 export async function signProfileToken(
   { profile, items, userId, now, ttlSeconds }: ProfileTokenInput,
   secret: string,
 ): Promise<string> {
   const issuedAt = Math.floor(now / 1000);
-  const jwt = new SignJWT({ profile, items })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setJti(randomId())
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + ttlSeconds);
-  if (userId !== undefined) jwt.setSubject(userId);
-  return jwt.sign(await deriveKey(secret, 'profile-token'));
+  const claims = {
+    profile,
+    items,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    jti: randomId(),
+    iat: issuedAt,
+    exp: issuedAt + ttlSeconds,
+    ...(userId !== undefined ? { sub: userId } : {}),
+  };
+  const body = `${JWT_HEADER}.${toBase64Url(new TextEncoder().encode(JSON.stringify(claims)))}`;
+  return `${body}.${toBase64Url(await profileSigner(secret).sign(body))}`;
+}
+
+/** One signer per secret (a server has one or two): the key is derived once. */
+const signers = new Map<string, Signer>();
+const MAX_SIGNERS = 16;
+function profileSigner(secret: string): Signer {
+  let signer = signers.get(secret);
+  if (!signer) {
+    if (signers.size >= MAX_SIGNERS) signers.clear();
+    signer = createSigner(secret, 'profile-token');
+    signers.set(secret, signer);
+  }
+  return signer;
 }
 
 /** A profile token that passed {@link verifyProfileToken}. */
@@ -121,6 +144,8 @@ export async function verifyProfileToken(
   if (typeof token !== 'string' || !token) throw new ProfileTokenError('No profile token given.', 'invalid');
   if (typeof secret !== 'string' || !secret)
     throw new TypeError('verifyProfileToken needs the sessionSecret.');
+  // Imported here: the API itself signs tokens without jose, and need not load it at start-up.
+  const { jwtVerify } = await import('jose');
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, await deriveKey(secret, 'profile-token'), {

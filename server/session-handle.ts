@@ -42,6 +42,8 @@ interface Payload {
 }
 
 export interface SessionHandles {
+  /** Whether `value` has a handle's form (not whether it is valid): a cheap first look. */
+  looksLikeHandle(value: string): boolean;
   issue(handle: SessionHandle): Promise<string>;
   /**
    * The handle a header carries. Throws `SESSION_HANDLE_INVALID` for anything this server did not
@@ -62,6 +64,8 @@ export function createSessionHandles(secret: string, now: () => number): Session
     );
 
   return {
+    looksLikeHandle: (value) => value.startsWith(`${VERSION}.`),
+
     async issue({ visitor, anonymousId, linkTokenHash, expiresAt }) {
       const payload: Payload = { v: visitor, l: linkTokenHash, e: Math.floor(expiresAt / 1000) };
       if (anonymousId !== undefined) payload.a = anonymousId;

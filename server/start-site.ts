@@ -11,8 +11,10 @@ import { EMULATOR_CLIENT_ID, EMULATOR_SECRET, type PlaidEmulator } from '../emul
 
 import { toBase64Url } from './crypto.js';
 import type { StartConfig } from './environment.js';
-import { createLayerApi, type LayerApiOptions } from './index.js';
-import { createRedisStore } from './redis-store.js';
+// Not ./index.js, which also exports createPlaidClient and so imports `plaid` at start-up.
+import { createLayerApi } from './create-layer-api.js';
+import type { LayerApiOptions } from './options.js';
+import type { createRedisStore } from './redis-store.js';
 import { createSiteApp, demoContentSecurityPolicy, EMULATOR_LINK_SCRIPT } from './site.js';
 import { createEmulatorMode, DEMO_TEMPLATE_ID, emulatorHelp } from './start-emulator.js';
 
@@ -90,7 +92,12 @@ const RELAXED_RATE_LIMITS = {
   sessionPerVisitor: { limit: 1000, windowSeconds: 600 },
 };
 
-export function createStartSite(config: StartConfig, port: number): StartSite {
+/** What `createStartSite` is given rather than imports: the Redis store (and `redis`) only with REDIS_URL. */
+export interface StartSiteDeps {
+  createRedisStore?: typeof createRedisStore;
+}
+
+export function createStartSite(config: StartConfig, port: number, deps: StartSiteDeps = {}): StartSite {
   const rateLimits = config.emulatorRateLimits === 'default' ? undefined : RELAXED_RATE_LIMITS;
   const url = `http://${reachableHost(config.host)}:${port}`;
   const templateId = config.templateId ?? DEMO_TEMPLATE_ID;
@@ -99,8 +106,10 @@ export function createStartSite(config: StartConfig, port: number): StartSite {
     ? config.redirectUri
     : (config.redirectUri ?? defaultRedirectUri(config.host, port));
   // REDIS_URL: one store for every instance (README "Running several instances").
+  if (config.redisUrl && !deps.createRedisStore)
+    throw new Error('REDIS_URL is set: pass createRedisStore (server/redis-store.ts) to createStartSite.');
   const store = config.redisUrl
-    ? createRedisStore({ url: config.redisUrl, logger: (line) => console.warn(line) })
+    ? deps.createRedisStore!({ url: config.redisUrl, logger: (line) => console.warn(line) })
     : undefined;
   const storeLine = store
     ? `Store: ${store.description}.`

@@ -22,6 +22,8 @@ export function linkTokenRoute({ options, visitors, handles }: RouteDeps) {
   const { plaid, store, now, rateLimits } = options;
 
   async function limitAddress(c: Context): Promise<void> {
+    // Off: no client address to read, and no pseudonym of it to compute.
+    if (!rateLimits.linkTokenPerAddress) return;
     const address = options.getClientAddress(c) ?? UNKNOWN_ADDRESS;
     const behindProxy = address !== UNKNOWN_ADDRESS && isPrivateAddress(address) && options.proxy.hops === 0;
     await enforceRateLimit(
@@ -41,7 +43,8 @@ export function linkTokenRoute({ options, visitors, handles }: RouteDeps) {
   /** A returning visitor keeps its identity (and its rate limit): any handle this server signed. */
   async function previousHandle(c: Context): Promise<SessionHandle | null> {
     const presented = c.req.header(SESSION_HANDLE_HEADER);
-    if (!presented) return null;
+    // The widget's first request says 'new': nothing to verify (and no error to build and drop).
+    if (!presented || !handles.looksLikeHandle(presented)) return null;
     return handles.read(presented, { allowExpired: true }).catch(() => null);
   }
 

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 
-import { Configuration, PlaidApi } from 'plaid';
+import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
 
 import { LayerApiError } from '../../server/errors.js';
 import type { LayerApiOptions } from '../../server/index.js';
-import { callPlaid } from '../../server/plaid-client.js';
+import { createPlaidClient } from '../../server/plaid-api.js';
+import { PLAID_ENVIRONMENTS, PLAID_HOSTS, callPlaid, lazyPlaidClient } from '../../server/plaid-client.js';
 import { startLocalServer, sendJson, type LocalServer } from './support/local-server.js';
 import { LINK_EXPIRATION, LINK_TOKEN, PUBLIC_TOKEN } from './support/plaid-fixtures.js';
 import { PLAID_CREDENTIALS, TestBrowser, assertError, createTestApi } from './support/test-api.js';
@@ -322,4 +323,36 @@ test('Plaid’s Retry-After reaches the browser capped at 300 seconds', async ()
       assert.equal(res.headers.get('Retry-After'), '300');
     },
   );
+});
+
+test('our Plaid hosts are the plaid package’s, so a client built from credentials calls the same host', () => {
+  for (const env of PLAID_ENVIRONMENTS) {
+    assert.equal(PLAID_HOSTS[env], PlaidEnvironments[env]);
+    const { basePath } = createPlaidClient({ clientId: 'id', secret: 'secret', env }) as unknown as {
+      basePath: string;
+    };
+    assert.equal(basePath, PlaidEnvironments[env]);
+    assert.equal(lazyPlaidClient({ clientId: 'id', secret: 'secret', env }).basePath, PlaidEnvironments[env]);
+  }
+});
+
+test('the lazy client makes its calls through a real PlaidApi, with the credentials in headers', async () => {
+  const upstream = await startLocalServer((_request, res) =>
+    sendJson(res, 200, { link: { link_token: LINK_TOKEN, expiration: LINK_EXPIRATION }, request_id: 'r1' }),
+  );
+  try {
+    const client = lazyPlaidClient({ clientId: 'lazy-id', secret: 'lazy-secret', basePath: upstream.url });
+    const { data } = await client.sessionTokenCreate({
+      template_id: 'template_1',
+      user: { client_user_id: 'u1' },
+    });
+    assert.equal(data.link?.link_token, LINK_TOKEN);
+    const [seen] = upstream.requests;
+    assert.equal(seen?.path, '/session/token/create');
+    assert.equal(seen.headers['plaid-client-id'], 'lazy-id');
+    assert.equal(seen.headers['plaid-secret'], 'lazy-secret');
+    assert.deepEqual(JSON.parse(seen.body), { template_id: 'template_1', user: { client_user_id: 'u1' } });
+  } finally {
+    await upstream.close();
+  }
 });
