@@ -40,24 +40,6 @@ import { startBenchSite } from './bench-site.js';
 import { benchBrowser, benchServer } from './harness.js';
 import { median, ms, quantile, times, type BenchRow } from './table.js';
 
-/** Median, p90, min and max, as bench/api.ts and bench/store.ts print them. */
-export interface Summary {
-  median: number;
-  p90: number;
-  min: number;
-  max: number;
-}
-
-export function summarize(values: number[]): Summary {
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return {
-    median: round(median(values)),
-    p90: round(quantile(values, 0.9)),
-    min: round(Math.min(...values)),
-    max: round(Math.max(...values)),
-  };
-}
-
 const PHONE = '+14155550011'; // Leslie, who is eligible and shares a full profile
 const TIMEOUT = 60_000;
 const TOKEN_ROUTE = '/session/token/create';
