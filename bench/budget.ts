@@ -9,7 +9,7 @@ export const SIZE_GOAL_GZIP = 10 * 1024;
 
 export const SIZE_BUDGET_GZIP = {
   /** dist/layer-onboarding.js: the IIFE for a <script> tag, Lit's templates bundled. */
-  iife: 16_640,
+  iife: 16_700,
   /** dist/layer-onboarding.mjs: the ES module, `lit` left as an import. At most the IIFE's. */
-  esm: 13_900,
+  esm: 14_000,
 } as const;

@@ -7,7 +7,7 @@
  * to the Link script, or to both. With `preload="eager"` the two run in parallel, so "both" should
  * cost about the slower of the two alone, not their sum: the ratio both / slower single is the
  * figure. On the demo page; the four scenarios are interleaved run by run (faults set before each
- * load), 8 loads each (2 with --quick), each in a fresh browser context (empty cache), after one
+ * load), 6 loads each (2 with --quick), each in a fresh browser context (empty cache), after one
  * warm-up load.
  *
  * The widget's own time (`measureOwnTime`): what our code adds on the two paths where a visitor
@@ -168,7 +168,7 @@ function setFaults(server: RunningServer, faults: Array<{ route: string; latency
 }
 
 export async function measureReady({ quick = false, delayMs = 300 } = {}): Promise<BenchRow[]> {
-  const runs = quick ? 2 : 8;
+  const runs = quick ? 2 : 6;
   const scenarios = {
     none: [],
     token: [{ route: TOKEN_ROUTE, latencyMs: delayMs }],

@@ -6,13 +6,15 @@
  * it: compare ratios, and runs made on the same machine.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 import { buildFixtures } from './build-fixtures.js';
+import { measureColdStart } from './cold-start.js';
 import { closeHarness } from './harness.js';
 import { measureLifecycle } from './lifecycle.js';
 import { measureOwnTime, measureReady } from './page.js';
+import { measureServer } from './server.js';
 import { bundleAnalysis, measureSize } from './size.js';
 import { formatTable, type BenchRow } from './table.js';
 import { measureUsable } from './usable.js';
@@ -28,38 +30,27 @@ const loadAtStart = load();
 
 type Bench = (options: { quick: boolean }) => Promise<BenchRow[]>;
 
-/**
- * A benchmark module that may not be there yet (the server benchmarks come from another branch):
- * loaded by name when its file exists, else skipped with a note.
- */
-function optional(file: string, name: string): Bench | string {
-  if (!existsSync(new URL(`./${file}.ts`, import.meta.url))) return `bench/${file}.ts is not there: skipped`;
-  return async (options) => {
-    const specifier = `./${file}.js`;
-    const module = (await import(specifier)) as Record<string, Bench>;
-    return module[name]!(options);
-  };
-}
-
-const BENCHES: Array<[string, Bench | string]> = [
+const BENCHES: Array<[string, Bench]> = [
   ['size', () => measureSize()],
   ['time to usable input', measureUsable],
   ['time to ready', measureReady],
   ["widget's own time", measureOwnTime],
-  ['server throughput', optional('server', 'measureServer')],
-  ['cold start', optional('cold-start', 'measureColdStart')],
+  ['server throughput', measureServer],
+  ['cold start', measureColdStart],
   ['lifecycle', measureLifecycle],
 ];
 
-execFileSync(process.execPath, ['scripts/ensure-build.mjs', '--force'], { stdio: 'inherit' });
+// Rebuilt when any source is newer than dist/ (scripts/ensure-build.mjs), so what is measured is
+// what the sources build; `--rebuild` forces it.
+execFileSync(
+  process.execPath,
+  ['scripts/ensure-build.mjs', ...(process.argv.includes('--rebuild') ? ['--force'] : [])],
+  { stdio: 'inherit' },
+);
 
 const rows: BenchRow[] = [];
 const timings: Record<string, number> = {};
 for (const [name, bench] of BENCHES) {
-  if (typeof bench === 'string') {
-    console.log(`${name}: ${bench}`);
-    continue;
-  }
   const from = performance.now();
   process.stdout.write(`${name}… `);
   try {
