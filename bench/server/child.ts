@@ -11,6 +11,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
+import { AUTOFILL_IDENTITY } from '../../emulator/sandbox-users.js';
+
 const kind = process.argv[2];
 const env = JSON.parse(process.argv[3] ?? '{}') as {
   plaidUrl?: string;
@@ -41,21 +43,11 @@ function sendJson(res: ServerResponse, status: number, body: string): void {
 
 // ── the instant Plaid ──────────────────────────────────────────────────────────────────────────
 
+// Leslie's identity as Plaid returns it (the emulator's sandbox data), with the phone and last 4.
 const IDENTITY = {
-  name: { first_name: 'Leslie', last_name: 'Knope' },
-  address: {
-    street: '123 Main St.',
-    street2: null,
-    city: 'Pawnee',
-    region: 'IN',
-    postal_code: '41006',
-    country: 'US',
-  },
+  ...AUTOFILL_IDENTITY,
   phone_number: '+14155550011',
-  email: 'leslie@knope.com',
-  date_of_birth: '1975-01-18',
-  ssn: '987654321',
-  ssn_last_4: '4321',
+  ssn_last_4: AUTOFILL_IDENTITY.ssn!.slice(-4),
 };
 
 function startStub(): Promise<number> {
