@@ -12,6 +12,7 @@ import { requestLog } from './request-log.js';
 import { linkTokenRoute } from './routes/link-token.js';
 import { sessionRoute } from './routes/session.js';
 import { webhookRoute } from './routes/webhook.js';
+import { createProfileTokens } from './profile.js';
 import { createSessionHandles } from './session-handle.js';
 import { createVisitors } from './visitor.js';
 import { createWebhookVerifier } from './webhook-verification.js';
@@ -69,6 +70,7 @@ export function createLayerApi(options: LayerApiOptions): Hono {
     options: resolved,
     visitors: createVisitors(resolved),
     handles: createSessionHandles(resolved.sessionSecret, resolved.now),
+    profileTokens: createProfileTokens(resolved.sessionSecret),
     verifyWebhook: createWebhookVerifier({
       plaid: resolved.plaid,
       timeoutMs: resolved.timeoutMs,

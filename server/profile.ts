@@ -4,7 +4,7 @@
  */
 import type { UserAccountIdentity, UserAccountItem } from 'plaid';
 
-import { createSigner, deriveKey, randomId, toBase64Url, type Signer } from './crypto.js';
+import { createSigner, deriveKey, randomId, toBase64Url } from './crypto.js';
 import type { BrowserItem, BrowserProfile, ProfileField } from '../contract/index.js';
 
 const ISSUER = 'layer-onboarding';
@@ -66,43 +66,38 @@ export interface ProfileTokenInput {
 /** The JWS header of every profile token. */
 const JWT_HEADER = toBase64Url(new TextEncoder().encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' })));
 
+/** Signs profile tokens under one `sessionSecret`. */
+export interface ProfileTokens {
+  sign(input: ProfileTokenInput): Promise<string>;
+}
+
 /**
  * The profile token: a compact HS256 JWT (RFC 7519). Signed here rather than with jose's SignJWT,
  * which signs through Web Crypto (an async crypto job per token, about 5 × the CPU of Node's HMAC
- * in bench/server.ts), while `createSigner` uses Node's HMAC where the runtime has it, with a key
- * derived once per secret. Two header/claims encodings and an HMAC are all there is to it; any JWT
- * library verifies the result ({@link verifyProfileToken} uses jose, and its tests check that).
+ * in bench/server.ts), while `createSigner` uses Node's HMAC where the runtime has it, with its key
+ * derived once, when the API is created (as the session handles' is). Two header/claims encodings
+ * and an HMAC are all there is to it; any JWT library verifies the result
+ * ({@link verifyProfileToken} uses jose, and its tests check that).
  */
-export async function signProfileToken(
-  { profile, items, userId, now, ttlSeconds }: ProfileTokenInput,
-  secret: string,
-): Promise<string> {
-  const issuedAt = Math.floor(now / 1000);
-  const claims = {
-    profile,
-    items,
-    iss: ISSUER,
-    aud: AUDIENCE,
-    jti: randomId(),
-    iat: issuedAt,
-    exp: issuedAt + ttlSeconds,
-    ...(userId !== undefined ? { sub: userId } : {}),
+export function createProfileTokens(secret: string): ProfileTokens {
+  const signer = createSigner(secret, 'profile-token');
+  return {
+    async sign({ profile, items, userId, now, ttlSeconds }) {
+      const issuedAt = Math.floor(now / 1000);
+      const claims = {
+        profile,
+        items,
+        iss: ISSUER,
+        aud: AUDIENCE,
+        jti: randomId(),
+        iat: issuedAt,
+        exp: issuedAt + ttlSeconds,
+        ...(userId !== undefined ? { sub: userId } : {}),
+      };
+      const body = `${JWT_HEADER}.${toBase64Url(new TextEncoder().encode(JSON.stringify(claims)))}`;
+      return `${body}.${toBase64Url(await signer.sign(body))}`;
+    },
   };
-  const body = `${JWT_HEADER}.${toBase64Url(new TextEncoder().encode(JSON.stringify(claims)))}`;
-  return `${body}.${toBase64Url(await profileSigner(secret).sign(body))}`;
-}
-
-/** One signer per secret (a server has one or two): the key is derived once. */
-const signers = new Map<string, Signer>();
-const MAX_SIGNERS = 16;
-function profileSigner(secret: string): Signer {
-  let signer = signers.get(secret);
-  if (!signer) {
-    if (signers.size >= MAX_SIGNERS) signers.clear();
-    signer = createSigner(secret, 'profile-token');
-    signers.set(secret, signer);
-  }
-  return signer;
 }
 
 /** A profile token that passed {@link verifyProfileToken}. */

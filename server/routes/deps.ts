@@ -1,4 +1,5 @@
 import type { ResolvedOptions } from '../options.js';
+import type { ProfileTokens } from '../profile.js';
 import type { SessionHandles } from '../session-handle.js';
 import type { Visitors } from '../visitor.js';
 import type { createWebhookVerifier } from '../webhook-verification.js';
@@ -8,5 +9,6 @@ export interface RouteDeps {
   options: ResolvedOptions;
   visitors: Visitors;
   handles: SessionHandles;
+  profileTokens: ProfileTokens;
   verifyWebhook: ReturnType<typeof createWebhookVerifier>;
 }

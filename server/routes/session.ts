@@ -5,7 +5,7 @@ import type { LayerApiEnv } from '../app-env.js';
 import { sha256Hex } from '../crypto.js';
 import { LayerApiError } from '../errors.js';
 import { badPlaidResponse, callPlaid } from '../plaid-client.js';
-import { signProfileToken, toBrowserItems, toBrowserProfile } from '../profile.js';
+import { toBrowserItems, toBrowserProfile } from '../profile.js';
 import { enforceRateLimit } from '../rate-limit.js';
 import { readJsonObject } from '../request-guards.js';
 import type { KeyValueStore } from '../store.js';
@@ -37,7 +37,7 @@ const PUBLIC_TOKEN = /^[\x21-\x7e]{1,512}$/;
  * copied request) is that visitor as far as this server can know; and the webhook must reach this
  * API (and, with several instances, land in a shared store).
  */
-export function sessionRoute({ options, visitors, handles }: RouteDeps) {
+export function sessionRoute({ options, visitors, handles, profileTokens }: RouteDeps) {
   const { plaid, store, now } = options;
 
   return new Hono<LayerApiEnv>().post(API_ROUTES.session, async (c) => {
@@ -126,16 +126,13 @@ export function sessionRoute({ options, visitors, handles }: RouteDeps) {
       const identity = result.identity ?? null;
       const profile = toBrowserProfile(identity, options.profileFields);
       const items = toBrowserItems(result.items);
-      const token = await signProfileToken(
-        {
-          profile,
-          items,
-          ...(visitor.anonymous ? {} : { userId: visitor.userId }),
-          now: now(),
-          ttlSeconds: options.profileTokenTtlSeconds,
-        },
-        options.sessionSecret,
-      );
+      const token = await profileTokens.sign({
+        profile,
+        items,
+        ...(visitor.anonymous ? {} : { userId: visitor.userId }),
+        now: now(),
+        ttlSeconds: options.profileTokenTtlSeconds,
+      });
       try {
         await options.onSession({
           userId: visitor.userId,

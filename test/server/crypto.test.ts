@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { jwtVerify } from 'jose';
 
 import { createHashing, findNodeCrypto, sha256Hex, toHex } from '../../server/crypto.js';
-import { signProfileToken, verifyProfileToken } from '../../server/profile.js';
+import { createProfileTokens, verifyProfileToken } from '../../server/profile.js';
 
 const node = findNodeCrypto();
 const web = createHashing(undefined);
@@ -67,10 +67,13 @@ test('a profile token is a standard HS256 JWT under the derived profile-token ke
     ssn_last_4: '4321',
   };
   const now = Date.now();
-  const token = await signProfileToken(
-    { profile, items: [{ item_id: 'item-1' }], userId: 'user-1', now, ttlSeconds: 600 },
-    secret,
-  );
+  const token = await createProfileTokens(secret).sign({
+    profile,
+    items: [{ item_id: 'item-1' }],
+    userId: 'user-1',
+    now,
+    ttlSeconds: 600,
+  });
   const { payload, protectedHeader } = await jwtVerify(token, await web.deriveKey(secret, 'profile-token'), {
     algorithms: ['HS256'],
   });

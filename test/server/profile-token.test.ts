@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { SignJWT } from 'jose';
 
 import { ProfileTokenError, verifyProfileToken, type BrowserProfile } from '../../server/index.js';
-import { signProfileToken } from '../../server/profile.js';
+import { createProfileTokens } from '../../server/profile.js';
 import { SESSION_SECRET } from './support/test-api.js';
 
 const PROFILE: BrowserProfile = {
@@ -18,10 +18,13 @@ const PROFILE: BrowserProfile = {
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
 function issue(overrides: { userId?: string; now?: number } = {}) {
-  return signProfileToken(
-    { profile: PROFILE, items: [{ item_id: 'item-1' }], now: NOW, ttlSeconds: 600, ...overrides },
-    SESSION_SECRET,
-  );
+  return createProfileTokens(SESSION_SECRET).sign({
+    profile: PROFILE,
+    items: [{ item_id: 'item-1' }],
+    now: NOW,
+    ttlSeconds: 600,
+    ...overrides,
+  });
 }
 
 test('verifies a token and returns what it carries', async () => {
@@ -60,10 +63,12 @@ test('refuses tokens that are forged, altered or signed with another secret', as
   const [header, payload, signature] = token.split('.') as [string, string, string];
   const altered = Buffer.from(payload, 'base64url').toString().replace('Ann', 'Eve');
   const forgeries = {
-    'another secret': await signProfileToken(
-      { profile: PROFILE, items: [], now: NOW, ttlSeconds: 600 },
-      'x'.repeat(40),
-    ),
+    'another secret': await createProfileTokens('x'.repeat(40)).sign({
+      profile: PROFILE,
+      items: [],
+      now: NOW,
+      ttlSeconds: 600,
+    }),
     'altered payload': `${header}.${Buffer.from(altered).toString('base64url')}.${signature}`,
     'alg none': `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`,
     'raw secret as key': await new SignJWT({ profile: PROFILE, items: [] })
