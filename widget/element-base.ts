@@ -7,6 +7,7 @@
 import { render, type TemplateResult } from 'lit/html.js';
 
 import { DEV } from './dev.js';
+import { hasOwn } from './has-own.js';
 
 export interface PropertyDeclaration {
   /** Boolean, Number or String (default): how the attribute's text becomes the value. */
@@ -79,10 +80,18 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
     );
   }
 
-  /** Defines an accessor on the prototype for each declared property: setting one schedules an update. */
+  /**
+   * Once per class: the stylesheet its instances share, and an accessor on the prototype for each
+   * declared property (setting one schedules an update).
+   */
   static finalize(): void {
-    if (Object.prototype.hasOwnProperty.call(this, 'finalized')) return;
+    if (hasOwn(this, 'finalized')) return;
     Object.defineProperty(this, 'finalized', { value: true });
+    this.sheet = undefined; // this class's own, never its parent's
+    if (this.styles && typeof CSSStyleSheet === 'function') {
+      this.sheet = new CSSStyleSheet();
+      this.sheet.replaceSync(this.styles);
+    }
     for (const name of Object.keys(this.properties))
       Object.defineProperty(this.prototype, name, {
         get(this: ElementBase) {
@@ -120,17 +129,12 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
     // A property set on the element before its class was defined (a framework rendering before
     // the script arrived) is an own property hiding the accessor: kept, and applied at the first update.
     for (const name of Object.keys(type.properties))
-      if (Object.prototype.hasOwnProperty.call(this, name)) {
+      if (hasOwn(this, name)) {
         this.upgraded.set(name, (this as unknown as Record<string, unknown>)[name]);
         delete (this as unknown as Record<string, unknown>)[name];
       }
     this.renderRoot = this.attachShadow({ mode: 'open' });
-    if (type.styles && typeof CSSStyleSheet === 'function') {
-      const sheet = Object.prototype.hasOwnProperty.call(type, 'sheet') ? type.sheet : undefined;
-      type.sheet = sheet ?? new CSSStyleSheet();
-      if (!sheet) type.sheet.replaceSync(type.styles);
-      this.renderRoot.adoptedStyleSheets = [type.sheet];
-    }
+    if (type.sheet) this.renderRoot.adoptedStyleSheets = [type.sheet];
   }
 
   addController(controller: ReactiveController): void {
@@ -141,7 +145,7 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
   connectedCallback(): void {
     if (DEV)
       for (const name of Object.keys((this.constructor as typeof ElementBase).properties))
-        if (Object.prototype.hasOwnProperty.call(this, name))
+        if (hasOwn(this, name))
           console.warn(
             `<${this.localName}>: the class field "${name}" hides its property accessor, so setting it does not update the element. Compile with useDefineForClassFields: false.`,
           );

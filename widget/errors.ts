@@ -9,6 +9,7 @@ import {
   type LayerErrorCode,
   type WidgetErrorCode,
 } from '../contract/index.js';
+import { hasOwn } from './has-own.js';
 
 /** Link's own error codes with a kind other than `unavailable`. */
 const LINK_ERROR_KINDS: Readonly<Record<string, ErrorKind>> = {
@@ -17,13 +18,9 @@ const LINK_ERROR_KINDS: Readonly<Record<string, ErrorKind>> = {
   RATE_LIMIT_EXCEEDED: 'retry',
 };
 
+// Own keys only: a code such as `toString` is no entry.
 export function errorKind(code: LayerErrorCode): ErrorKind {
-  if (has(API_ERRORS, code)) return API_ERRORS[code as ApiErrorCode].kind;
-  if (has(WIDGET_ERRORS, code)) return WIDGET_ERRORS[code as WidgetErrorCode].kind;
-  return has(LINK_ERROR_KINDS, code) ? LINK_ERROR_KINDS[code]! : 'unavailable';
-}
-
-/** An own key: a code such as `toString` is no entry (Object.hasOwn is newer than the es2021 target). */
-function has(record: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(record, key);
+  if (hasOwn(API_ERRORS, code)) return API_ERRORS[code as ApiErrorCode].kind;
+  if (hasOwn(WIDGET_ERRORS, code)) return WIDGET_ERRORS[code as WidgetErrorCode].kind;
+  return hasOwn(LINK_ERROR_KINDS, code) ? LINK_ERROR_KINDS[code]! : 'unavailable';
 }

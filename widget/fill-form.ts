@@ -3,6 +3,7 @@
 // by React, Vue, Svelte or Angular see the values too.
 import type { BrowserProfile } from '../contract/index.js';
 import { warnOnce } from './diagnostics.js';
+import { hasOwn } from './has-own.js';
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -33,7 +34,7 @@ export function fillForm(form: HTMLFormElement, profile: BrowserProfile): string
     named += 1;
     const path = ALIASES[field] ?? field;
     const head = path.split('.')[0]!;
-    if (!has(profile, head))
+    if (!hasOwn(profile, head))
       warnOnce(
         `fill-form:${field}`,
         `data-layer-field="${field}" is no field of the profile (${Object.keys(profile).join(', ')}): it is left empty.`,
@@ -67,16 +68,12 @@ function controls(form: HTMLFormElement): Control[] {
   );
 }
 
-function has(object: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key);
-}
-
 /** The profile's value at a dotted path, as text; `''` when it has none (or not a text value). */
 function resolve(profile: BrowserProfile, path: string): string {
   let value: unknown = profile;
   for (const key of path.split('.'))
     value =
-      value !== null && typeof value === 'object' && has(value, key)
+      value !== null && typeof value === 'object' && hasOwn(value, key)
         ? (value as Record<string, unknown>)[key]
         : undefined;
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';

@@ -266,7 +266,7 @@ export class LayerOnboarding extends ElementBase {
     const active = document.activeElement;
     if (!target || (active && active !== document.body && active !== this)) return;
     this.renderRoot.querySelector<HTMLElement>(FOCUS_SELECTORS[target])?.focus();
-    if (target === 'input') this.input?.select();
+    if (target === 'input') input?.select();
   }
 
   /** Called by the browser when the owning form is reset. */
