@@ -66,6 +66,18 @@ async function succeed(plaid: FakePlaid): Promise<void> {
   plaid.last.succeed(await publicTokenFor(plaid.last.token));
 }
 
+/** 415-555-0011 submitted and eligible, then Link closes on an error of Plaid's own (state `error`). */
+async function failInLink(el: LayerOnboarding, plaid: FakePlaid): Promise<void> {
+  await typeAndSubmit(el, '415-555-0011');
+  plaid.last.event('LAYER_READY');
+  plaid.last.exitWith({
+    error_type: 'API_ERROR',
+    error_code: 'INTERNAL_SERVER_ERROR',
+    error_message: 'boom',
+  });
+  await el.updateComplete;
+}
+
 describe('<layer-onboarding>', () => {
   describe('rendering', () => {
     it('renders a labelled phone input and a button', async () => {
@@ -515,14 +527,7 @@ describe('<layer-onboarding>', () => {
     it('other Link errors fire layer-error and fall back; Try again submits the same number again', async () => {
       const { el, plaid } = await mountReady();
       const events = recordEvents(el);
-      await typeAndSubmit(el, '415-555-0011');
-      plaid.last.event('LAYER_READY');
-      plaid.last.exitWith({
-        error_type: 'API_ERROR',
-        error_code: 'INTERNAL_SERVER_ERROR',
-        error_message: 'boom',
-      });
-      await el.updateComplete;
+      await failInLink(el, plaid);
       expect(el.state).to.equal('error');
       const error = events.find((event) => event.type === 'layer-error')!.detail;
       expect(error).to.deep.equal({
@@ -557,14 +562,7 @@ describe('<layer-onboarding>', () => {
 
     it('Use a different number after an error: the phone step again, the number kept and selected', async () => {
       const { el, plaid } = await mountReady();
-      await typeAndSubmit(el, '415-555-0011');
-      plaid.last.event('LAYER_READY');
-      plaid.last.exitWith({
-        error_type: 'API_ERROR',
-        error_code: 'INTERNAL_SERVER_ERROR',
-        error_message: 'boom',
-      });
-      await el.updateComplete;
+      await failInLink(el, plaid);
       el.shadowRoot!.querySelector<HTMLButtonElement>('button.change-number')!.click();
       await until(() => el.state === 'ready');
       await el.updateComplete;
