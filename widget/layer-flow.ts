@@ -262,12 +262,13 @@ export class LayerFlow implements ReactiveController {
       this.emit('layer-fallback', { reason, ...(phone ? { phone } : {}) });
   }
 
-  private fail(error: LayerErrorDetail): void {
+  /** `status`: the HTTP status the backend answered `error` with, if it did (errors.ts). */
+  private fail(error: LayerErrorDetail, status?: number): void {
     const phone = this.typedPhone();
-    if (!this.conclude({ name: 'error', error, phone })) return;
+    const kind = errorKind(error.code, status);
+    if (!this.conclude({ name: 'error', error, kind, phone })) return;
     // The visitor reads a general message; whoever set the page up needs the backend's own words.
-    if (errorKind(error.code) === 'setup')
-      console.error(`<layer-onboarding>: ${error.code}: ${error.message}`);
+    if (kind === 'setup') console.error(`<layer-onboarding>: ${error.code}: ${error.message}`);
     else if (API_HINT[error.code])
       warnOnce(error.code, `${error.code}: ${error.message}.${API_HINT[error.code]}`);
     this.emit('layer-error', error);
@@ -320,7 +321,8 @@ export class LayerFlow implements ReactiveController {
         this.inCharge(link, () => this.create(link, plaid, token, oauth?.receivedRedirectUri)),
       )
       .catch((error: unknown) => {
-        if (link === this.link && !link.requests.signal.aborted) this.fail(errorDetail(error));
+        if (link === this.link && !link.requests.signal.aborted)
+          this.fail(errorDetail(error), statusOf(error));
       });
   }
 
@@ -456,7 +458,9 @@ export class LayerFlow implements ReactiveController {
         this.inCharge(link, () => this.complete({ profile, items, token, linkSessionId })),
       (error: unknown) => {
         if (!link.requests.signal.aborted)
-          this.inCharge(link, () => this.fail({ ...errorDetail(error), ...withLinkSession }));
+          this.inCharge(link, () =>
+            this.fail({ ...errorDetail(error), ...withLinkSession }, statusOf(error)),
+          );
       },
     );
   }
@@ -544,6 +548,11 @@ const API_HINT: Readonly<Partial<Record<string, string>>> = {
     ' Check that the api attribute points at createLayerApi, that the server runs, and that this page’s origin is in its allowedOrigins.',
   HTTP_ERROR: ' Something in front of the API (a proxy, another app) answered instead of createLayerApi.',
 };
+
+/** The HTTP status the backend answered with, if `error` is its answer. */
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiRequestError ? error.status : undefined;
+}
 
 /** A failed preparation or exchange as `layer-error` tells it. */
 function errorDetail(error: unknown): LayerErrorDetail {

@@ -4,7 +4,6 @@ import { DEFAULT_API_BASE, DEFAULT_LINK_SCRIPT_SRC } from '../contract/index.js'
 import { parseDateOfBirth } from './date-of-birth.js';
 import { warnOnce } from './diagnostics.js';
 import { ElementBase, type PropertyDeclarations, type PropertyValues } from './element-base.js';
-import { errorKind } from './errors.js';
 import { fillForm, prefillPhone } from './fill-form.js';
 import { DEFAULT_ELIGIBILITY_TIMEOUT, LayerFlow, type PreloadMode } from './layer-flow.js';
 import { pageLang, pageScheme, watchPage } from './page-context.js';
@@ -422,7 +421,7 @@ export class LayerOnboarding extends ElementBase {
     const dobStep = state.name === 'dob' || (state.name === 'checking' && state.step === 'date_of_birth');
     const error =
       state.name === 'error'
-        ? t.errors[errorKind(state.error.code)]
+        ? t.errors[state.kind]
         : this.invalid === 'phone'
           ? t.phoneInvalid
           : this.invalid === 'dob'

@@ -1,6 +1,7 @@
 // The states of `<layer-onboarding>`: the data each carries, and the one table of what each may
 // become and what it means for the element. Every set of states (busy, outcome, which submit it
 // takes) is read from this table, never listed anywhere else.
+import type { ErrorKind } from '../contract/index.js';
 import type { EligibleVia, FallbackReason, LayerErrorDetail, LayerSuccessDetail } from './events.js';
 
 /** Every state of `<layer-onboarding>`, in the order a successful flow meets them. */
@@ -43,7 +44,8 @@ interface StateData {
   complete: { result: LayerSuccessDetail };
   /** `phone`: the E.164 number the visitor gave, if any, so they can correct it or the page prefill it. */
   fallback: { reason: FallbackReason; phone: string | null };
-  error: { error: LayerErrorDetail; phone: string | null };
+  /** `kind`: which message the visitor reads (errors.ts). */
+  error: { error: LayerErrorDetail; kind: ErrorKind; phone: string | null };
 }
 
 /** The flow's state: one of {@link LAYER_STATES} by `name`, with that state's data. */

@@ -252,7 +252,7 @@ describe('LayerFlow', () => {
       await until(() => s.flow.state.name === 'error', 'no error');
       const error = { code: 'RATE_LIMITED', message: 'test: RATE_LIMITED', requestId: 'req-429' };
       expect(s.details('layer-error')).to.deep.equal([error]);
-      expect(s.flow.state).to.deep.equal({ name: 'error', error, phone: null });
+      expect(s.flow.state).to.deep.equal({ name: 'error', error, kind: 'retry', phone: null });
       expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
       expect(s.plaid.handlers).to.have.length(0);
     });
