@@ -2,6 +2,8 @@
 //
 //   dist/layer-onboarding.mjs     the widget as an ES module; `lit` stays an import (a dependency)
 //   dist/layer-onboarding.js      the widget as an IIFE for a <script> tag, Lit bundled, minified
+//   dist/layer-onboarding.dev.{js,mjs}  the same two for development: not minified, and with the
+//                                 console messages that say what is wrong in the page (widget/dev.ts)
 //   dist/widget/*.d.ts            the widget's declarations (tsc)
 //   dist/{server,emulator,contract}/*.js + .d.ts   the backend and the emulator (tsc)
 //   dist/emulator/link-bundle.js  the emulated Link scripts, bundled now (esbuild), not at request
@@ -34,11 +36,11 @@ rmSync(DIST, { recursive: true, force: true });
 
 // ── the widget (Vite) ──
 const { build } = await import('vite');
-const define = {
-  // widget/dev.ts: development-only warnings are dropped from both builds.
-  __LAYER_ONBOARDING_DEV__: 'false',
+// widget/dev.ts: development-only messages and checks are dropped from the production builds.
+const defineFor = (dev) => ({
+  __LAYER_ONBOARDING_DEV__: String(dev),
   __LAYER_ONBOARDING_VERSION__: JSON.stringify(pkg.version),
-};
+});
 // The element's CSS is one template literal in widget/styles.ts, kept readable there and minified
 // here (esbuild's CSS minifier): the JS minifier leaves a string's contents alone.
 const { transform } = await import('esbuild');
@@ -53,20 +55,20 @@ const minifyStyles = {
     return { code: code.replace(literal, () => JSON.stringify(minified)), map: null };
   },
 };
-const widget = (format, fileName, external) =>
+const widget = (format, fileName, external, { dev = false } = {}) =>
   build({
     configFile: false,
     root: ROOT,
     logLevel: 'warn',
     publicDir: false,
-    plugins: [minifyStyles],
-    define,
+    plugins: dev ? [] : [minifyStyles],
+    define: defineFor(dev),
     build: {
       outDir: DIST,
       emptyOutDir: false,
       target: 'es2021',
       sourcemap: true,
-      minify: true,
+      minify: !dev,
       lib: {
         entry: join(ROOT, 'widget/index.ts'),
         name: 'LayerOnboarding',
@@ -75,13 +77,16 @@ const widget = (format, fileName, external) =>
       },
       // Lib mode leaves an ES module's whitespace in (for the app's bundler); it is minified like
       // the IIFE, since most apps' bundlers keep a dependency's code as it comes.
-      rolldownOptions: { external, output: { minify: true } },
+      rolldownOptions: { external, output: { minify: !dev } },
     },
   });
 // Lit (and anything under lit/ or @lit/) stays an import in the ES module, so an app that uses Lit
 // itself loads it once.
-await widget('es', 'layer-onboarding.mjs', [/^lit(\/|$)/, /^@lit\//, /^@lit-labs\//]);
+const LIT = [/^lit(\/|$)/, /^@lit\//, /^@lit-labs\//];
+await widget('es', 'layer-onboarding.mjs', LIT);
 await widget('iife', 'layer-onboarding.js', []);
+await widget('es', 'layer-onboarding.dev.mjs', LIT, { dev: true });
+await widget('iife', 'layer-onboarding.dev.js', [], { dev: true });
 
 // ── declarations and the backend (tsc) ──
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build-widget.json'], { cwd: ROOT, stdio: 'inherit' });
@@ -167,7 +172,12 @@ await writeFrameworkTypes({ root: ROOT, dist: DIST });
 // ── SRI hashes ──
 const integrity = {};
 const sizes = [];
-for (const name of ['layer-onboarding.js', 'layer-onboarding.mjs']) {
+for (const name of [
+  'layer-onboarding.js',
+  'layer-onboarding.mjs',
+  'layer-onboarding.dev.js',
+  'layer-onboarding.dev.mjs',
+]) {
   const bytes = readFileSync(join(DIST, name));
   integrity[name] = `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
   sizes.push(

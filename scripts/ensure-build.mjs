@@ -8,6 +8,8 @@ import { join } from 'node:path';
 const OUTPUTS = [
   'dist/layer-onboarding.js',
   'dist/layer-onboarding.mjs',
+  'dist/layer-onboarding.dev.js',
+  'dist/layer-onboarding.dev.mjs',
   'dist/server.js',
   'dist/emulator.js',
   'dist/custom-elements.json',

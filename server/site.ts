@@ -31,6 +31,11 @@ const WIDGET_BUILDS = [
   'layer-onboarding.mjs',
   'layer-onboarding.js.map',
   'layer-onboarding.mjs.map',
+  // The development builds, with the console messages that say what is wrong in the page.
+  'layer-onboarding.dev.js',
+  'layer-onboarding.dev.mjs',
+  'layer-onboarding.dev.js.map',
+  'layer-onboarding.dev.mjs.map',
 ];
 
 /** The package version, for the widget's versioned URLs. */

@@ -1,3 +1,4 @@
+import { DEV } from './dev.js';
 import { LayerOnboarding } from './layer-onboarding.js';
 
 export const TAG_NAME = 'layer-onboarding';
@@ -7,8 +8,8 @@ export const TAG_NAME = 'layer-onboarding';
  * `customElements` (server-side rendering).
  *
  * When the tag is already taken by another copy of the element (two bundles, or a bundle and the
- * script tag, on one page) the first one stays; if its version differs from this one it warns,
- * since the page then runs a version it may not expect.
+ * script tag, on one page) the first one stays; if its version differs from this one the
+ * development builds warn, since the page then runs a version it may not expect.
  */
 export function defineLayerOnboarding(): void {
   if (typeof customElements === 'undefined') return;
@@ -19,7 +20,7 @@ export function defineLayerOnboarding(): void {
   }
   if (defined === LayerOnboarding) return;
   const version = (defined as Partial<typeof LayerOnboarding>).version ?? 'unknown';
-  if (version !== LayerOnboarding.version)
+  if (DEV && version !== LayerOnboarding.version)
     console.warn(
       `layer-onboarding: <${TAG_NAME}> is already defined by version ${version}; this copy (version ${LayerOnboarding.version}) is not used. Load the element once per page.`,
     );

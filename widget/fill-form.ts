@@ -2,6 +2,7 @@
 // field it wants in `data-layer-field`, and gets it as if the visitor had typed it, so forms bound
 // by React, Vue, Svelte or Angular see the values too.
 import type { BrowserProfile } from '../contract/index.js';
+import { DEV } from './dev.js';
 import { warnOnce } from './diagnostics.js';
 import { hasOwn } from './has-own.js';
 
@@ -34,14 +35,14 @@ export function fillForm(form: HTMLFormElement, profile: BrowserProfile): string
     named += 1;
     const path = ALIASES[field] ?? field;
     const head = path.split('.')[0]!;
-    if (!hasOwn(profile, head))
+    if (DEV && !hasOwn(profile, head))
       warnOnce(
         `fill-form:${field}`,
         `data-layer-field="${field}" is no field of the profile (${Object.keys(profile).join(', ')}): it is left empty.`,
       );
     if (setValue(control, resolve(profile, path))) filled.push(field);
   }
-  if (named === 0)
+  if (DEV && named === 0)
     warnOnce(
       'fill-form:none',
       `the form given to fill-form has no control with data-layer-field (e.g. <input data-layer-field="first_name">): nothing to fill.`,

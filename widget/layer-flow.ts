@@ -157,7 +157,7 @@ export class LayerFlow implements ReactiveController {
     // has then finished mounting the component that listens for the first layer-state-change.
     queueMicrotask(() => {
       if (connection.signal.aborted || this.current.name !== 'idle') return;
-      for (const problem of pageProblems(globalThis)) warnOnce(problem, problem);
+      if (DEV) for (const problem of pageProblems(globalThis)) warnOnce(problem, problem);
       this.autoStart();
     });
   }
@@ -269,7 +269,7 @@ export class LayerFlow implements ReactiveController {
     if (!this.conclude({ name: 'error', error, kind, phone })) return;
     // The visitor reads a general message; whoever set the page up needs the backend's own words.
     if (kind === 'setup') console.error(`<layer-onboarding>: ${error.code}: ${error.message}`);
-    else if (API_HINT[error.code])
+    else if (DEV && API_HINT[error.code])
       warnOnce(error.code, `${error.code}: ${error.message}.${API_HINT[error.code]}`);
     this.emit('layer-error', error);
     this.emit('layer-fallback', { reason: 'error', ...(phone ? { phone } : {}) });
@@ -294,10 +294,11 @@ export class LayerFlow implements ReactiveController {
   private autoStart(): void {
     const environment = this.host.allowWebview ? null : unsupportedEnvironment(this.userAgent());
     if (environment) {
-      warnOnce(
-        'environment',
-        `Plaid does not support Layer in the ${environment}, so the visitor gets your own form (layer-fallback "unsupported_environment"). Set allow-webview if you know your app supports it.`,
-      );
+      if (DEV)
+        warnOnce(
+          'environment',
+          `Plaid does not support Layer in the ${environment}, so the visitor gets your own form (layer-fallback "unsupported_environment"). Set allow-webview if you know your app supports it.`,
+        );
       return this.fallBack('unsupported_environment');
     }
     if (this.host.preload !== 'intent' || this.tokens.peekOAuthReturn()) this.start();

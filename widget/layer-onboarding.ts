@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit/html.js';
 
 import { DEFAULT_API_BASE, DEFAULT_LINK_SCRIPT_SRC } from '../contract/index.js';
 import { parseDateOfBirth } from './date-of-birth.js';
+import { DEV } from './dev.js';
 import { warnOnce } from './diagnostics.js';
 import { ElementBase, type PropertyDeclarations, type PropertyValues } from './element-base.js';
 import { fillForm, prefillPhone } from './fill-form.js';
@@ -302,7 +303,7 @@ export class LayerOnboarding extends ElementBase {
     const form = [root.getElementById?.(id), document.getElementById(id), document.forms.namedItem(id)].find(
       (node) => node?.localName === 'form',
     );
-    if (!form)
+    if (DEV && !form)
       warnOnce(`fill-form:${id}`, `fill-form="${id}" names no <form> id or name here: nothing is filled.`);
     return (form as HTMLFormElement | undefined) ?? null;
   }
@@ -411,7 +412,7 @@ export class LayerOnboarding extends ElementBase {
   override render(): TemplateResult {
     const lang = pageLang(this) || document.documentElement.lang;
     const t = withOverrides(stringsFor(lang), this.strings);
-    if (lang && !hasStrings(lang))
+    if (DEV && lang && !hasStrings(lang))
       warnOnce(
         `lang:${lang}`,
         `no translation for lang="${lang}": showing English (${LANGUAGES.join(', ')} available). Set the strings property to use your own words.`,

@@ -85,6 +85,8 @@ test('the tarball holds the builds, declarations, manifest, LICENSE, README and 
     'CHANGELOG.md',
     'dist/layer-onboarding.js',
     'dist/layer-onboarding.mjs',
+    'dist/layer-onboarding.dev.js',
+    'dist/layer-onboarding.dev.mjs',
     'dist/layer-onboarding.d.ts',
     'dist/widget/index.d.ts',
     'dist/server.js',
@@ -171,11 +173,27 @@ test('the widget entry imports on Node without a DOM and defines nothing harmful
   });
 });
 
+test('bundlers in development get the development build; everything else the production one', async () => {
+  const resolveIn = (conditions: string[]) =>
+    sh(
+      process.execPath,
+      [...conditions, '--input-type=module', '-e', "console.log(import.meta.resolve('layer-onboarding'))"],
+      app,
+    );
+  assert.match(await resolveIn(['--conditions=development']), /\/dist\/layer-onboarding\.dev\.mjs\s*$/);
+  assert.match(await resolveIn([]), /\/dist\/layer-onboarding\.mjs\s*$/);
+});
+
 test('integrity.json holds the sha384 of the installed builds', () => {
   const dist = join(app, 'node_modules/layer-onboarding/dist');
   const integrity = JSON.parse(readFileSync(join(dist, 'integrity.json'), 'utf8')) as Record<string, string>;
   assert.equal(integrity.version, pkg.version);
-  for (const name of ['layer-onboarding.js', 'layer-onboarding.mjs'])
+  for (const name of [
+    'layer-onboarding.js',
+    'layer-onboarding.mjs',
+    'layer-onboarding.dev.js',
+    'layer-onboarding.dev.mjs',
+  ])
     assert.equal(
       integrity[name],
       `sha384-${createHash('sha384')
@@ -326,6 +344,40 @@ test('the installed IIFE defines the element in Chromium', async () => {
     });
     assert.deepEqual(defined, { version: pkg.version, rendered: true });
     assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the development IIFE says what is wrong in the page; the production one stays quiet', async () => {
+  const browser = await launchChromium();
+  try {
+    const warningsWith = async (build: string) => {
+      const { page, errors } = await openPage(browser);
+      const warnings: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'warning') warnings.push(message.text());
+      });
+      // lang="xx": a language the widget has no words for, which the development build points out.
+      await page.setContent(
+        '<!doctype html><layer-onboarding lang="xx" api="/nowhere" preload="intent"></layer-onboarding>',
+      );
+      await page.addScriptTag({
+        content: readFileSync(join(app, 'node_modules/layer-onboarding/dist', build), 'utf8'),
+      });
+      await page.waitForFunction(
+        () => !!document.querySelector('layer-onboarding')?.shadowRoot?.querySelector('input'),
+      );
+      await page.close();
+      assert.deepEqual(errors, [], build);
+      return warnings;
+    };
+    const dev = await warningsWith('layer-onboarding.dev.js');
+    assert.ok(
+      dev.some((text) => text.includes('no translation for lang="xx"')),
+      `the development build warned: ${JSON.stringify(dev)}`,
+    );
+    assert.deepEqual(await warningsWith('layer-onboarding.js'), []);
   } finally {
     await browser.close();
   }

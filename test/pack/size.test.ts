@@ -39,6 +39,18 @@ test('the ES module stays within its budget and weighs no more than the IIFE', (
 test('the builds carry no development-only code', () => {
   for (const file of ['dist/layer-onboarding.js', 'dist/layer-onboarding.mjs']) {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    assert.doesNotMatch(text, /Lit is in dev mode|__LAYER_ONBOARDING_DEV__|ignored a move from/, file);
+    assert.doesNotMatch(
+      text,
+      /Lit is in dev mode|__LAYER_ONBOARDING_DEV__|ignored a move from|no translation for lang|is already defined by version/,
+      file,
+    );
+  }
+});
+
+test('the development builds carry the messages the production builds leave out', () => {
+  for (const file of ['dist/layer-onboarding.dev.js', 'dist/layer-onboarding.dev.mjs']) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    assert.match(text, /no translation for lang/, file);
+    assert.match(text, /is already defined by version/, file);
   }
 });

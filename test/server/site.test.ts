@@ -36,6 +36,8 @@ before(async () => {
   await writeFile(join(root, 'dist', 'layer-onboarding.js'), '/* layer-onboarding iife */');
   await writeFile(join(root, 'dist', 'layer-onboarding.mjs'), '/* layer-onboarding esm */');
   await writeFile(join(root, 'dist', 'layer-onboarding.js.map'), '{"version":3}');
+  await writeFile(join(root, 'dist', 'layer-onboarding.dev.js'), '/* layer-onboarding iife, development */');
+  await writeFile(join(root, 'dist', 'layer-onboarding.dev.mjs'), '/* layer-onboarding esm, development */');
 });
 
 after(() => rm(root, { recursive: true, force: true }));
@@ -46,12 +48,14 @@ test('answers the health route', async () => {
   assert.deepEqual(await res.json(), { ok: true });
 });
 
-test('serves both widget builds and their source maps', async () => {
+test('serves the widget builds, production and development, and their source maps', async () => {
   const app = createSiteApp({ root });
   for (const [path, type, text] of [
     ['/layer-onboarding.js', /^text\/javascript/, /iife/],
     ['/layer-onboarding.mjs', /^text\/javascript/, /esm/],
     ['/layer-onboarding.js.map', /^application\/json/, /version/],
+    ['/layer-onboarding.dev.js', /^text\/javascript/, /iife, development/],
+    ['/layer-onboarding.dev.mjs', /^text\/javascript/, /esm, development/],
   ] as const) {
     const res = await app.request(path);
     assert.equal(res.status, 200, path);
