@@ -66,7 +66,9 @@ const widget = (format, fileName, external, { dev = false } = {}) =>
     build: {
       outDir: DIST,
       emptyOutDir: false,
-      target: 'es2021',
+      // ES2022 keeps the widget's `#private` members, which the minifier shortens (ES2021 would
+      // turn them into WeakMaps); Safari 16 has them, and lowers only static blocks (16.4).
+      target: ['es2022', 'safari16'],
       sourcemap: true,
       minify: !dev,
       lib: {

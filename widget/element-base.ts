@@ -95,12 +95,12 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
     for (const name of Object.keys(this.properties))
       Object.defineProperty(this.prototype, name, {
         get(this: ElementBase) {
-          return this.values.get(name);
+          return this.#values.get(name);
         },
         set(this: ElementBase, value: unknown) {
-          const old = this.values.get(name);
+          const old = this.#values.get(name);
           if (Object.is(old, value)) return;
-          this.values.set(name, value);
+          this.#values.set(name, value);
           this.requestUpdate(name, old);
         },
         configurable: true,
@@ -111,16 +111,16 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
 
   hasUpdated = false;
 
-  private readonly values = new Map<string, unknown>();
-  private changed: PropertyValues = new Map();
-  private readonly controllers = new Set<ReactiveController>();
-  private updating: Promise<void> | null = null;
+  readonly #values = new Map<string, unknown>();
+  #changed: PropertyValues = new Map();
+  readonly #controllers = new Set<ReactiveController>();
+  #updating: Promise<void> | null = null;
   /** Until the first connection, updates wait (as LitElement's do). */
-  private enabled = false;
+  #enabled = false;
   /** Properties set before the upgrade, applied at the first update. */
-  private readonly upgraded = new Map<string, unknown>();
+  readonly #upgraded = new Map<string, unknown>();
   /** The attribute being written by a reflected property: not read back. */
-  private reflecting: string | null = null;
+  #reflecting: string | null = null;
 
   constructor() {
     super();
@@ -130,7 +130,7 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
     // the script arrived) is an own property hiding the accessor: kept, and applied at the first update.
     for (const name of Object.keys(type.properties))
       if (hasOwn(this, name)) {
-        this.upgraded.set(name, (this as unknown as Record<string, unknown>)[name]);
+        this.#upgraded.set(name, (this as unknown as Record<string, unknown>)[name]);
         delete (this as unknown as Record<string, unknown>)[name];
       }
     this.renderRoot = this.attachShadow({ mode: 'open' });
@@ -138,7 +138,7 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
   }
 
   addController(controller: ReactiveController): void {
-    this.controllers.add(controller);
+    this.#controllers.add(controller);
     if (this.isConnected) controller.hostConnected?.();
   }
 
@@ -149,17 +149,17 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
           console.warn(
             `<${this.localName}>: the class field "${name}" hides its property accessor, so setting it does not update the element. Compile with useDefineForClassFields: false.`,
           );
-    this.enabled = true;
-    this.controllers.forEach((controller) => controller.hostConnected?.());
+    this.#enabled = true;
+    this.#controllers.forEach((controller) => controller.hostConnected?.());
     this.requestUpdate();
   }
 
   disconnectedCallback(): void {
-    this.controllers.forEach((controller) => controller.hostDisconnected?.());
+    this.#controllers.forEach((controller) => controller.hostDisconnected?.());
   }
 
   attributeChangedCallback(attribute: string, _old: string | null, value: string | null): void {
-    if (attribute === this.reflecting) return;
+    if (attribute === this.#reflecting) return;
     const { properties } = this.constructor as typeof ElementBase;
     for (const [name, declaration] of Object.entries(properties))
       if (declaration.attribute !== false && attributeOf(name, declaration) === attribute)
@@ -168,14 +168,14 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
 
   /** Schedules an update a microtask from now (once, however many changes come meanwhile). */
   requestUpdate(name?: PropertyKey, old?: unknown): void {
-    if (name !== undefined && !this.changed.has(name)) this.changed.set(name, old);
-    if (this.updating || !this.enabled) return;
-    this.updating = Promise.resolve().then(() => this.performUpdate());
+    if (name !== undefined && !this.#changed.has(name)) this.#changed.set(name, old);
+    if (this.#updating || !this.#enabled) return;
+    this.#updating = Promise.resolve().then(() => this.#performUpdate());
   }
 
   /** Resolves when no update is pending (including updates requested while updating). */
   get updateComplete(): Promise<boolean> {
-    return this.updating ? this.updating.then(() => this.updateComplete) : Promise.resolve(true);
+    return this.#updating ? this.#updating.then(() => this.updateComplete) : Promise.resolve(true);
   }
 
   protected willUpdate(_changed: PropertyValues): void {}
@@ -185,27 +185,27 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
   protected abstract render(): TemplateResult;
 
   /** willUpdate, reflect, render, then updated: a change made in `updated()` schedules another. */
-  private performUpdate(): void {
-    for (const [name, value] of this.upgraded) (this as unknown as Record<string, unknown>)[name] = value;
-    this.upgraded.clear();
-    const changed = this.changed;
-    this.changed = new Map();
+  #performUpdate(): void {
+    for (const [name, value] of this.#upgraded) (this as unknown as Record<string, unknown>)[name] = value;
+    this.#upgraded.clear();
+    const changed = this.#changed;
+    this.#changed = new Map();
     try {
       this.willUpdate(changed);
       const { properties } = this.constructor as typeof ElementBase;
       for (const name of changed.keys()) {
         const declaration = properties[name as string];
         if (!declaration?.reflect || declaration.attribute === false) continue;
-        const value = this.values.get(name as string);
-        const attribute = (this.reflecting = attributeOf(name as string, declaration));
+        const value = this.#values.get(name as string);
+        const attribute = (this.#reflecting = attributeOf(name as string, declaration));
         if (value == null) this.removeAttribute(attribute);
         else this.setAttribute(attribute, String(value));
-        this.reflecting = null;
+        this.#reflecting = null;
       }
       render(this.render(), this.renderRoot, { host: this });
       this.hasUpdated = true;
     } finally {
-      this.updating = null;
+      this.#updating = null;
     }
     this.updated(changed);
   }

@@ -111,62 +111,62 @@ export interface LayerFlowOptions {
  * check that they still apply (they arrive late, twice, or from a handler already replaced).
  */
 export class LayerFlow implements ReactiveController {
-  private readonly host: LayerFlowHost;
-  private readonly clock: Clock;
-  private readonly timers: Timers<TimerName>;
-  private readonly tokens: LinkTokenStorage;
-  private readonly loadPlaid: (src: string, nonce?: string) => Promise<PlaidGlobal>;
-  private readonly userAgent: () => string;
-  private readonly onTransition: (state: FlowState, previous: FlowState) => void;
+  readonly #host: LayerFlowHost;
+  readonly #clock: Clock;
+  readonly #timers: Timers<TimerName>;
+  readonly #tokens: LinkTokenStorage;
+  readonly #loadPlaid: (src: string, nonce?: string) => Promise<PlaidGlobal>;
+  readonly #userAgent: () => string;
+  readonly #onTransition: (state: FlowState, previous: FlowState) => void;
 
-  private current: FlowState = IDLE;
+  #current: FlowState = IDLE;
   /** The handler in charge. Replaced ones are retired: destroyed `LATE_EVENTS_MS` later. */
-  private link: LinkHandle | null = null;
-  private readonly retired = new Set<LinkHandle>();
+  #link: LinkHandle | null = null;
+  readonly #retired = new Set<LinkHandle>();
   /** The visitor's last session handle: sent on the next `/link-token`, so they keep their identity. */
-  private visitorHandle: string | null = null;
+  #visitorHandle: string | null = null;
   /** Aborted on disconnect: the listeners for the first focus or input. */
-  private connection: AbortController | null = null;
+  #connection: AbortController | null = null;
 
   constructor(host: LayerFlowHost, options: LayerFlowOptions = {}) {
-    this.host = host;
-    this.clock = options.clock ?? SYSTEM_CLOCK;
-    this.timers = new Timers(this.clock);
-    this.tokens = new LinkTokenStorage({
+    this.#host = host;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+    this.#timers = new Timers(this.#clock);
+    this.#tokens = new LinkTokenStorage({
       api: () => host.api,
       storage: options.storage,
       location: options.location,
-      now: () => this.clock.now(),
+      now: () => this.#clock.now(),
     });
-    this.loadPlaid = options.loadPlaid ?? loadPlaidLink;
-    this.userAgent = options.userAgent ?? (() => globalThis.navigator?.userAgent ?? '');
-    this.onTransition = options.onTransition ?? (() => {});
+    this.#loadPlaid = options.loadPlaid ?? loadPlaidLink;
+    this.#userAgent = options.userAgent ?? (() => globalThis.navigator?.userAgent ?? '');
+    this.#onTransition = options.onTransition ?? (() => {});
     host.addController(this);
   }
 
   get state(): FlowState {
-    return this.current;
+    return this.#current;
   }
 
   hostConnected(): void {
-    const connection = (this.connection = new AbortController());
+    const connection = (this.#connection = new AbortController());
     // preload="intent": the first focus or keystroke starts the flow (a no-op once it runs).
-    this.host.addEventListener('focusin', this.handleIntent, { signal: connection.signal });
-    this.host.addEventListener('input', this.handleIntent, { signal: connection.signal });
+    this.#host.addEventListener('focusin', this.#handleIntent, { signal: connection.signal });
+    this.#host.addEventListener('input', this.#handleIntent, { signal: connection.signal });
     // A microtask later, not inside connectedCallback: a framework that inserts the element (React)
     // has then finished mounting the component that listens for the first layer-state-change.
     queueMicrotask(() => {
-      if (connection.signal.aborted || this.current.name !== 'idle') return;
+      if (connection.signal.aborted || this.#current.name !== 'idle') return;
       if (DEV) for (const problem of pageProblems(globalThis)) warnOnce(problem, problem);
-      this.autoStart();
+      this.#autoStart();
     });
   }
 
   hostDisconnected(): void {
-    this.connection?.abort();
-    this.connection = null;
-    this.teardown({ grace: false });
-    if (!STATES[this.current.name].outcome) this.moveTo(IDLE);
+    this.#connection?.abort();
+    this.#connection = null;
+    this.#teardown({ grace: false });
+    if (!STATES[this.#current.name].outcome) this.#moveTo(IDLE);
   }
 
   /**
@@ -174,10 +174,10 @@ export class LayerFlow implements ReactiveController {
    * both are in. Resumes Link with the stored token when the page is an OAuth return.
    */
   start(): void {
-    if (this.current.name !== 'idle') return;
-    const oauth = this.tokens.takeOAuthReturn();
-    this.moveTo({ name: 'loading', resumeOAuth: oauth !== null });
-    this.prepare({ oauth });
+    if (this.#current.name !== 'idle') return;
+    const oauth = this.#tokens.takeOAuthReturn();
+    this.#moveTo({ name: 'loading', resumeOAuth: oauth !== null });
+    this.#prepare({ oauth });
   }
 
   /**
@@ -186,56 +186,60 @@ export class LayerFlow implements ReactiveController {
    * country's number falls back with `not_eligible` at once, without a date-of-birth step.
    */
   submitPhone(phone: string): boolean {
-    if (!this.host.isConnected || STATES[this.current.name].accepts !== 'phone') return false;
-    this.moveTo({ name: 'checking', step: 'phone', entry: { phone, dateOfBirth: null } });
+    if (!this.#host.isConnected || STATES[this.#current.name].accepts !== 'phone') return false;
+    this.#moveTo({ name: 'checking', step: 'phone', entry: { phone, dateOfBirth: null } });
     if (!isLayerCountry(phone)) {
-      this.fallBack('not_eligible');
+      this.#fallBack('not_eligible');
       return true;
     }
-    if (!this.link) this.prepare();
-    this.submit({ phone_number: phone });
+    if (!this.#link) this.#prepare();
+    this.#submit({ phone_number: phone });
     return true;
   }
 
   /** Submits an ISO date of birth on the same handler after `LAYER_NOT_AVAILABLE`. */
   submitDateOfBirth(isoDate: string): boolean {
-    const state = this.current;
+    const state = this.#current;
     if (state.name !== 'dob') return false;
-    this.moveTo({ name: 'checking', step: 'date_of_birth', entry: { ...state.entry, dateOfBirth: isoDate } });
-    this.submit({ date_of_birth: isoDate });
+    this.#moveTo({
+      name: 'checking',
+      step: 'date_of_birth',
+      entry: { ...state.entry, dateOfBirth: isoDate },
+    });
+    this.#submit({ date_of_birth: isoDate });
     return true;
   }
 
   /** The visitor would rather fill in the partner's form than give a date of birth. */
   skip(): void {
-    if (this.current.name === 'dob') this.fallBack('exit');
+    if (this.#current.name === 'dob') this.#fallBack('exit');
   }
 
   /** Back to `idle` from any state, forgetting this visitor's attempt; then prepares again when connected. */
   reset(): void {
-    this.teardown({ grace: false });
-    this.tokens.forget();
-    this.moveTo(IDLE);
-    if (this.host.isConnected) this.autoStart();
+    this.#teardown({ grace: false });
+    this.#tokens.forget();
+    this.#moveTo(IDLE);
+    if (this.#host.isConnected) this.#autoStart();
   }
 
   // ── transitions ──────────────────────────────────────────────────────────────────────────
 
-  private moveTo(next: FlowState): boolean {
-    const previous = this.current;
-    if (!this.allows(next.name)) return false;
-    this.current = next;
-    if (previous.name === 'checking' && next.name !== 'checking') this.timers.clear('eligibility');
-    this.host.requestUpdate();
+  #moveTo(next: FlowState): boolean {
+    const previous = this.#current;
+    if (!this.#allows(next.name)) return false;
+    this.#current = next;
+    if (previous.name === 'checking' && next.name !== 'checking') this.#timers.clear('eligibility');
+    this.#host.requestUpdate();
     if (next.name === previous.name) return true; // new data, same state: no event
-    this.onTransition(next, previous);
-    this.emit('layer-state-change', { state: next.name, previous: previous.name });
+    this.#onTransition(next, previous);
+    this.#emit('layer-state-change', { state: next.name, previous: previous.name });
     return true;
   }
 
   /** Whether states.ts lets the flow move to `to` (staying put is no move). Anything else is a bug. */
-  private allows(to: LayerState): boolean {
-    const from = this.current.name;
+  #allows(to: LayerState): boolean {
+    const from = this.#current.name;
     if (from === to || canTransition(from, to)) return true;
     if (DEV)
       console.warn(
@@ -245,44 +249,44 @@ export class LayerFlow implements ReactiveController {
   }
 
   /** Ends the flow in an outcome: nothing more to wait for. */
-  private conclude(outcome: Outcome): boolean {
-    if (!this.allows(outcome.name)) return false;
-    this.teardown({ grace: true });
-    this.tokens.forget();
-    return this.moveTo(outcome);
+  #conclude(outcome: Outcome): boolean {
+    if (!this.#allows(outcome.name)) return false;
+    this.#teardown({ grace: true });
+    this.#tokens.forget();
+    return this.#moveTo(outcome);
   }
 
-  private complete(result: LayerSuccessDetail): void {
-    if (this.conclude({ name: 'complete', result })) this.emit('layer-success', result);
+  #complete(result: LayerSuccessDetail): void {
+    if (this.#conclude({ name: 'complete', result })) this.#emit('layer-success', result);
   }
 
-  private fallBack(reason: FallbackReason): void {
-    const phone = this.typedPhone();
-    if (this.conclude({ name: 'fallback', reason, phone }))
-      this.emit('layer-fallback', { reason, ...(phone ? { phone } : {}) });
+  #fallBack(reason: FallbackReason): void {
+    const phone = this.#typedPhone();
+    if (this.#conclude({ name: 'fallback', reason, phone }))
+      this.#emit('layer-fallback', { reason, ...(phone ? { phone } : {}) });
   }
 
   /** `status`: the HTTP status the backend answered `error` with, if it did (errors.ts). */
-  private fail(error: LayerErrorDetail, status?: number): void {
-    const phone = this.typedPhone();
+  #fail(error: LayerErrorDetail, status?: number): void {
+    const phone = this.#typedPhone();
     const kind = errorKind(error.code, status);
-    if (!this.conclude({ name: 'error', error, kind, phone })) return;
+    if (!this.#conclude({ name: 'error', error, kind, phone })) return;
     // The visitor reads a general message; whoever set the page up needs the backend's own words.
     if (kind === 'setup') console.error(`<layer-onboarding>: ${error.code}: ${error.message}`);
     else if (DEV && API_HINT[error.code])
       warnOnce(error.code, `${error.code}: ${error.message}.${API_HINT[error.code]}`);
-    this.emit('layer-error', error);
-    this.emit('layer-fallback', { reason: 'error', ...(phone ? { phone } : {}) });
+    this.#emit('layer-error', error);
+    this.#emit('layer-fallback', { reason: 'error', ...(phone ? { phone } : {}) });
   }
 
   /** The number the visitor gave, for `layer-fallback`: the partner's form can prefill it. */
-  private typedPhone(): string | null {
-    const state = this.current;
+  #typedPhone(): string | null {
+    const state = this.#current;
     return 'entry' in state && state.entry ? state.entry.phone : null;
   }
 
-  private emit<K extends LayerEventName>(type: K, detail: LayerEventDetails[K]): void {
-    this.host.dispatchEvent(createLayerEvent(type, detail));
+  #emit<K extends LayerEventName>(type: K, detail: LayerEventDetails[K]): void {
+    this.#host.dispatchEvent(createLayerEvent(type, detail));
   }
 
   // ── the handler ──────────────────────────────────────────────────────────────────────────
@@ -291,84 +295,88 @@ export class LayerFlow implements ReactiveController {
    * Eager: now. Intent: on the first focus or input, unless the page is an OAuth return (mid-flow).
    * Where Plaid does not support Layer (a webview), the partner's form takes over at once.
    */
-  private autoStart(): void {
-    const environment = this.host.allowWebview ? null : unsupportedEnvironment(this.userAgent());
+  #autoStart(): void {
+    const environment = this.#host.allowWebview ? null : unsupportedEnvironment(this.#userAgent());
     if (environment) {
       if (DEV)
         warnOnce(
           'environment',
           `Plaid does not support Layer in the ${environment}, so the visitor gets your own form (layer-fallback "unsupported_environment"). Set allow-webview if you know your app supports it.`,
         );
-      return this.fallBack('unsupported_environment');
+      return this.#fallBack('unsupported_environment');
     }
-    if (this.host.preload !== 'intent' || this.tokens.peekOAuthReturn()) this.start();
+    if (this.#host.preload !== 'intent' || this.#tokens.peekOAuthReturn()) this.start();
   }
 
-  private readonly handleIntent = (): void => this.start();
+  readonly #handleIntent = (): void => this.start();
 
   /** Token ∥ script, then a new handler; the one before it is retired. */
-  private prepare({
+  #prepare({
     oauth = null,
     replacesInvalid = false,
   }: { oauth?: OAuthReturn | null; replacesInvalid?: boolean } = {}): void {
-    if (this.link) this.retire(this.link);
-    const link = (this.link = new LinkHandle({ replacesInvalid }));
-    const { api, linkScriptSrc, nonce } = this.host;
+    if (this.#link) this.#retire(this.#link);
+    const link = (this.#link = new LinkHandle({ replacesInvalid }));
+    const { api, linkScriptSrc, nonce } = this.#host;
     Promise.all([
-      this.loadPlaid(linkScriptSrc, nonce || undefined),
-      oauth?.token ?? fetchLinkToken(api, this.visitorHandle, link.requests.signal),
+      this.#loadPlaid(linkScriptSrc, nonce || undefined),
+      oauth?.token ?? fetchLinkToken(api, this.#visitorHandle, link.requests.signal),
     ])
       .then(([plaid, token]) =>
-        this.inCharge(link, () => this.create(link, plaid, token, oauth?.receivedRedirectUri)),
+        this.#inCharge(link, () => this.#create(link, plaid, token, oauth?.receivedRedirectUri)),
       )
       .catch((error: unknown) => {
-        if (link === this.link && !link.requests.signal.aborted)
-          this.fail(errorDetail(error), statusOf(error));
+        if (link === this.#link && !link.requests.signal.aborted)
+          this.#fail(errorDetail(error), statusOf(error));
       });
   }
 
-  private create(
+  #create(
     link: LinkHandle,
     plaid: PlaidGlobal,
     token: LinkTokenResponse,
     receivedRedirectUri?: string,
   ): void {
-    this.tokens.save(token);
-    this.visitorHandle = token.session_handle;
-    this.scheduleRefresh(token);
+    this.#tokens.save(token);
+    this.#visitorHandle = token.session_handle;
+    this.#scheduleRefresh(token);
     try {
       link.create(
         plaid,
         token,
         {
-          onLoad: () => this.inCharge(link, () => this.handleLoad(link)),
-          onEvent: (eventName, metadata) => this.handleEvent(link, eventName, metadata),
+          onLoad: () => this.#inCharge(link, () => this.#handleLoad(link)),
+          onEvent: (eventName, metadata) => this.#handleEvent(link, eventName, metadata),
           onSuccess: (publicToken, metadata) =>
-            this.inCharge(link, () => this.handleSuccess(link, publicToken, metadata)),
-          onExit: (error, metadata) => this.inCharge(link, () => this.handleExit(link, error, metadata)),
+            this.#inCharge(link, () => this.#handleSuccess(link, publicToken, metadata)),
+          onExit: (error, metadata) => this.#inCharge(link, () => this.#handleExit(link, error, metadata)),
         },
         receivedRedirectUri,
       );
     } catch (error) {
-      this.fail({ code: 'LINK_CREATE_FAILED', message: String(error) });
+      this.#fail({ code: 'LINK_CREATE_FAILED', message: String(error) });
     }
   }
 
-  private submit(data: PlaidSubmitData): void {
-    const timeout = this.host.eligibilityTimeout;
-    this.timers.start('eligibility', Number.isFinite(timeout) ? timeout : DEFAULT_ELIGIBILITY_TIMEOUT, () => {
-      if (this.current.name === 'checking') this.fallBack('timeout');
-    });
-    this.link?.submit(data);
+  #submit(data: PlaidSubmitData): void {
+    const timeout = this.#host.eligibilityTimeout;
+    this.#timers.start(
+      'eligibility',
+      Number.isFinite(timeout) ? timeout : DEFAULT_ELIGIBILITY_TIMEOUT,
+      () => {
+        if (this.#current.name === 'checking') this.#fallBack('timeout');
+      },
+    );
+    this.#link?.submit(data);
   }
 
-  private scheduleRefresh({ expiration }: LinkTokenResponse): void {
-    const lifetime = Date.parse(expiration) - this.clock.now();
+  #scheduleRefresh({ expiration }: LinkTokenResponse): void {
+    const lifetime = Date.parse(expiration) - this.#clock.now();
     // No usable expiry (or a clock far off the server's): Link's INVALID_LINK_TOKEN is the backstop.
     if (!(lifetime > 0)) return;
-    this.timers.start('refresh', lifetime - Math.min(REFRESH_MARGIN, lifetime / 10), () => {
+    this.#timers.start('refresh', lifetime - Math.min(REFRESH_MARGIN, lifetime / 10), () => {
       // Swap the handler only before the visitor submits; later, INVALID_LINK_TOKEN recovery takes over.
-      if (STATES[this.current.name].accepts === 'phone') this.prepare();
+      if (STATES[this.#current.name].accepts === 'phone') this.#prepare();
     });
   }
 
@@ -376,79 +384,75 @@ export class LayerFlow implements ReactiveController {
    * Runs a Link callback (or an answer) for `link` only while it is the handler in charge. A throw
    * there (a bug, or a broken Link) ends the flow with `UNEXPECTED_ERROR` instead of leaving it stuck.
    */
-  private inCharge(link: LinkHandle, callback: () => void): void {
-    if (link !== this.link) return;
+  #inCharge(link: LinkHandle, callback: () => void): void {
+    if (link !== this.#link) return;
     try {
       callback();
     } catch (error) {
-      this.fail({ code: 'UNEXPECTED_ERROR', message: String(error) });
+      this.#fail({ code: 'UNEXPECTED_ERROR', message: String(error) });
     }
   }
 
   // ── Link's callbacks ─────────────────────────────────────────────────────────────────────
 
-  private handleLoad(link: LinkHandle): void {
-    const state = this.current;
+  #handleLoad(link: LinkHandle): void {
+    const state = this.#current;
     if (state.name !== 'loading') return;
     if (!state.resumeOAuth) {
-      this.moveTo({ name: 'ready' });
+      this.#moveTo({ name: 'ready' });
       return;
     }
-    this.moveTo({ name: 'open', entry: null });
+    this.#moveTo({ name: 'open', entry: null });
     link.open();
   }
 
   /** Every event of every live handler is forwarded; only the real-time answers drive the flow. */
-  private handleEvent(
-    link: LinkHandle,
-    eventName: string,
-    metadata: LooseMetadata<PlaidLinkOnEventMetadata>,
-  ): void {
-    this.emit('layer-event', { eventName: String(eventName), metadata: safeEventMetadata(metadata) });
-    this.inCharge(link, () => {
-      const state = this.current;
+  #handleEvent(link: LinkHandle, eventName: string, metadata: LooseMetadata<PlaidLinkOnEventMetadata>): void {
+    this.#emit('layer-event', { eventName: String(eventName), metadata: safeEventMetadata(metadata) });
+    this.#inCharge(link, () => {
+      const state = this.#current;
       if (state.name !== 'checking' || !ELIGIBILITY_EVENTS.includes(eventName)) return;
       link.proven = true;
-      if (eventName === 'LAYER_READY') this.handleReady(link, state);
-      else if (eventName === 'LAYER_NOT_AVAILABLE') this.handleNotAvailable(state);
-      else this.fallBack('autofill_not_available');
+      if (eventName === 'LAYER_READY') this.#handleReady(link, state);
+      else if (eventName === 'LAYER_NOT_AVAILABLE') this.#handleNotAvailable(state);
+      else this.#fallBack('autofill_not_available');
     });
   }
 
-  private handleReady(link: LinkHandle, state: StateOf<'checking'>): void {
+  #handleReady(link: LinkHandle, state: StateOf<'checking'>): void {
     // Open first: Layer's speed comes from opening the moment eligibility is known.
     link.open();
-    this.moveTo({ name: 'open', entry: state.entry });
-    this.emit('layer-eligible', { via: state.step });
+    this.#moveTo({ name: 'open', entry: state.entry });
+    this.#emit('layer-eligible', { via: state.step });
   }
 
-  private handleNotAvailable(state: StateOf<'checking'>): void {
-    if (state.step === 'date_of_birth') return this.fallBack('autofill_not_available');
-    if (this.host.noAutofill) return this.fallBack('not_eligible');
+  #handleNotAvailable(state: StateOf<'checking'>): void {
+    if (state.step === 'date_of_birth') return this.#fallBack('autofill_not_available');
+    if (this.#host.noAutofill) return this.#fallBack('not_eligible');
     const { dateOfBirth } = state.entry;
     if (dateOfBirth) {
       // Replaying a flow on a new handler: the visitor already gave their date of birth.
-      this.moveTo({ ...state, step: 'date_of_birth' });
-      return this.submit({ date_of_birth: dateOfBirth });
+      this.#moveTo({ ...state, step: 'date_of_birth' });
+      return this.#submit({ date_of_birth: dateOfBirth });
     }
-    this.moveTo({ name: 'dob', entry: state.entry });
+    this.#moveTo({ name: 'dob', entry: state.entry });
   }
 
-  private handleSuccess(
+  #handleSuccess(
     link: LinkHandle,
     publicToken: string,
     metadata: LooseMetadata<PlaidLinkOnSuccessMetadata>,
   ): void {
     // A second onSuccess finds the flow finishing already (or past it): one exchange only.
-    if (!canTransition(this.current.name, 'finishing')) return;
+    if (!canTransition(this.#current.name, 'finishing')) return;
     const linkSessionId =
       (typeof metadata?.link_session_id === 'string' ? metadata.link_session_id : null) ?? link.linkSessionId;
     const withLinkSession = linkSessionId ? { linkSessionId } : {};
-    const state = this.current;
-    this.moveTo({ name: 'finishing', linkSessionId, entry: 'entry' in state ? state.entry : null });
-    const { api } = this.host;
-    this.timers.start('exchange', EXCHANGE_TIMEOUT, () =>
-      this.fail({
+    const state = this.#current;
+    this.#moveTo({ name: 'finishing', linkSessionId, entry: 'entry' in state ? state.entry : null });
+    const { api } = this.#host;
+    this.#timers.start('exchange', EXCHANGE_TIMEOUT, () =>
+      this.#fail({
         code: 'TIMEOUT',
         message: `POST ${api}/session did not answer within ${EXCHANGE_TIMEOUT / 1000} s`,
         ...withLinkSession,
@@ -456,38 +460,38 @@ export class LayerFlow implements ReactiveController {
     );
     fetchSession(api, publicToken, link.sessionHandle, link.requests.signal).then(
       ({ profile, items, token }) =>
-        this.inCharge(link, () => this.complete({ profile, items, token, linkSessionId })),
+        this.#inCharge(link, () => this.#complete({ profile, items, token, linkSessionId })),
       (error: unknown) => {
         if (!link.requests.signal.aborted)
-          this.inCharge(link, () =>
-            this.fail({ ...errorDetail(error), ...withLinkSession }, statusOf(error)),
+          this.#inCharge(link, () =>
+            this.#fail({ ...errorDetail(error), ...withLinkSession }, statusOf(error)),
           );
       },
     );
   }
 
-  private handleExit(
+  #handleExit(
     link: LinkHandle,
     rawError: LooseMetadata<PlaidLinkError> | null,
     rawMetadata: LooseMetadata<PlaidLinkOnExitMetadata>,
   ): void {
     // After onSuccess or an outcome, Link closing is old news.
-    if (!STATES[this.current.name].linkInCharge) return;
+    if (!STATES[this.#current.name].linkInCharge) return;
     const error = safeLinkError(rawError);
     const metadata = safeExitMetadata(rawMetadata);
     // An expired or used token (LAYER.md §4.6): a new token and handler, and the same submit again.
     // Once in a row: a replacement Link refuses before it ever answered ends the flow.
     if (error?.error_code === 'INVALID_LINK_TOKEN' && (!link.replacesInvalid || link.proven))
-      return this.recover();
-    this.emit('layer-exit', { error, metadata });
-    if (link !== this.link) return; // a listener reset the element
+      return this.#recover();
+    this.#emit('layer-exit', { error, metadata });
+    if (link !== this.#link) return; // a listener reset the element
     // Plaid's onExit carries the last error the visitor met, even one they got past or could retry
     // (a wrong code, then Close). An Item error is about their own input or account: like a plain
     // close, back to the phone step. Only errors of Link, Plaid or the setup end the flow.
-    if (!error || error.error_type === 'ITEM_ERROR') return this.restart();
-    if (error.error_code === 'PROFILE_AUTHENTICATION_FAILED') return this.fallBack('authentication_failed');
+    if (!error || error.error_type === 'ITEM_ERROR') return this.#restart();
+    if (error.error_code === 'PROFILE_AUTHENTICATION_FAILED') return this.#fallBack('authentication_failed');
     const linkSessionId = metadata.link_session_id ?? link.linkSessionId;
-    this.fail({
+    this.#fail({
       code: error.error_code,
       message: error.error_message,
       ...(metadata.request_id ? { requestId: metadata.request_id } : {}),
@@ -496,22 +500,22 @@ export class LayerFlow implements ReactiveController {
   }
 
   /** After a user exit: back to the phone step with a fresh token and handler. */
-  private restart(): void {
-    this.moveTo({ name: 'loading', resumeOAuth: false });
-    this.prepare();
+  #restart(): void {
+    this.#moveTo({ name: 'loading', resumeOAuth: false });
+    this.#prepare();
   }
 
   /** After `INVALID_LINK_TOKEN`: a new handler, and what the visitor gave submitted again. */
-  private recover(): void {
-    const state = this.current;
+  #recover(): void {
+    const state = this.#current;
     const entry = 'entry' in state ? state.entry : null;
-    this.prepare({ replacesInvalid: true });
+    this.#prepare({ replacesInvalid: true });
     if (!entry) {
-      this.moveTo({ name: 'loading', resumeOAuth: false });
+      this.#moveTo({ name: 'loading', resumeOAuth: false });
       return;
     }
-    this.moveTo({ name: 'checking', step: 'phone', entry });
-    this.submit({ phone_number: entry.phone });
+    this.#moveTo({ name: 'checking', step: 'phone', entry });
+    this.#submit({ phone_number: entry.phone });
   }
 
   // ── tear-down ────────────────────────────────────────────────────────────────────────────
@@ -522,24 +526,24 @@ export class LayerFlow implements ReactiveController {
    * `LATE_EVENTS_MS` later, so Link's late events still arrive as `layer-event`; otherwise
    * (removal, reset) everything goes at once.
    */
-  private teardown({ grace }: { grace: boolean }): void {
-    this.timers.clearAll();
-    if (this.link) this.retire(this.link);
-    this.link = null;
-    if (!grace) this.destroyRetired();
+  #teardown({ grace }: { grace: boolean }): void {
+    this.#timers.clearAll();
+    if (this.#link) this.#retire(this.#link);
+    this.#link = null;
+    if (!grace) this.#destroyRetired();
   }
 
   /** A handler that is done or replaced: destroyed once its late events have had time to arrive. */
-  private retire(link: LinkHandle): void {
+  #retire(link: LinkHandle): void {
     link.retire();
-    this.retired.add(link);
-    this.timers.start('retire', LATE_EVENTS_MS, () => this.destroyRetired());
+    this.#retired.add(link);
+    this.#timers.start('retire', LATE_EVENTS_MS, () => this.#destroyRetired());
   }
 
-  private destroyRetired(): void {
-    this.timers.clear('retire');
-    for (const link of this.retired) link.destroy();
-    this.retired.clear();
+  #destroyRetired(): void {
+    this.#timers.clear('retire');
+    for (const link of this.#retired) link.destroy();
+    this.#retired.clear();
   }
 }
 

@@ -191,12 +191,12 @@ export class LayerOnboarding extends ElementBase {
 
   /** The current state, read-only (reflected to the `state` attribute). */
   get state(): LayerState {
-    return this.flow.state.name;
+    return this.#flow.state.name;
   }
 
   /** The signed profile token after `layer-success`, otherwise `''`. Also the form value. */
   get value(): string {
-    const state = this.flow.state;
+    const state = this.#flow.state;
     return state.name === 'complete' ? state.result.token : '';
   }
 
@@ -214,34 +214,34 @@ export class LayerOnboarding extends ElementBase {
   private formDisabled = false;
 
   /** `theme`, or with `auto` what the page looks like, read before each render. */
-  private scheme: 'light' | 'dark' = 'light';
+  #scheme: 'light' | 'dark' = 'light';
 
-  private unwatchPage: (() => void) | null = null;
+  #unwatchPage: (() => void) | null = null;
 
-  private get input(): HTMLInputElement | null {
+  get #input(): HTMLInputElement | null {
     return this.renderRoot.querySelector('input');
   }
 
-  private readonly internals = this.attachInternals();
+  readonly #internals = this.attachInternals();
 
-  private readonly flow = new LayerFlow(this, {
-    onTransition: (state, previous) => this.handleTransition(state, previous),
+  readonly #flow = new LayerFlow(this, {
+    onTransition: (state, previous) => this.#handleTransition(state, previous),
   });
 
   /** What gets focus after the next render, because a change took it away from the visitor. */
-  private focusNext: FocusTarget | null = null;
+  #focusNext: FocusTarget | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.setAttribute('state', this.state);
     // A `lang` or a page theme that changes later is followed.
-    this.unwatchPage = watchPage(() => this.requestUpdate());
+    this.#unwatchPage = watchPage(() => this.requestUpdate());
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unwatchPage?.();
-    this.unwatchPage = null;
+    this.#unwatchPage?.();
+    this.#unwatchPage = null;
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -251,17 +251,17 @@ export class LayerOnboarding extends ElementBase {
 
   override willUpdate(changed: PropertyValues): void {
     if (changed.has('phone')) this.phoneValue = this.phone;
-    this.scheme = this.theme === 'light' || this.theme === 'dark' ? this.theme : pageScheme(this);
+    this.#scheme = this.theme === 'light' || this.theme === 'dark' ? this.theme : pageScheme(this);
   }
 
   override updated(): void {
     // The field shows the step's value whenever the two differ (what Lit's `live` directive does):
     // after a reset, a correction, or a submit from script, not only when the value changed.
-    const input = this.input;
+    const input = this.#input;
     const value = input?.id === 'dob' ? this.dobValue : this.phoneValue;
     if (input && input.value !== value) input.value = value;
-    const target = this.focusNext;
-    this.focusNext = null;
+    const target = this.#focusNext;
+    this.#focusNext = null;
     // Never from a page that has moved focus elsewhere meanwhile (a partner's own form, say).
     const active = document.activeElement;
     if (!target || (active && active !== document.body && active !== this)) return;
@@ -284,19 +284,19 @@ export class LayerOnboarding extends ElementBase {
    * number the visitor typed on fallback or error. All before `layer-state-change` and the
    * outcome's event reach the page's listeners.
    */
-  private handleTransition(state: FlowState, previous: FlowState): void {
-    this.focusNext = this.focusAfter(state.name, previous.name) ?? this.focusNext;
+  #handleTransition(state: FlowState, previous: FlowState): void {
+    this.#focusNext = this.#focusAfter(state.name, previous.name) ?? this.#focusNext;
     this.setAttribute('state', state.name);
-    this.internals.setFormValue(state.name === 'complete' ? state.result.token : null);
+    this.#internals.setFormValue(state.name === 'complete' ? state.result.token : null);
     const phone = 'phone' in state ? state.phone : null;
-    const form = (state.name === 'complete' || phone) && this.formToFill();
+    const form = (state.name === 'complete' || phone) && this.#formToFill();
     if (!form) return;
     if (state.name === 'complete') fillForm(form, state.result.profile);
     else if (phone) prefillPhone(form, phone);
   }
 
   /** The form `fill-form` names: by id in this element's tree or the document, or by name. */
-  private formToFill(): HTMLFormElement | null {
+  #formToFill(): HTMLFormElement | null {
     const id = this.fillForm;
     if (!id) return null;
     const root = this.getRootNode() as Partial<DocumentOrShadowRoot & NonElementParentNode>;
@@ -308,47 +308,47 @@ export class LayerOnboarding extends ElementBase {
     return (form as HTMLFormElement | undefined) ?? null;
   }
 
-  private handlePhoneInput(event: InputEvent): void {
+  #handlePhoneInput(event: InputEvent): void {
     this.phoneValue = (event.target as HTMLInputElement).value;
     if (this.invalid === 'phone') this.invalid = null;
   }
 
-  private handlePhoneSubmit(event: SubmitEvent): void {
+  #handlePhoneSubmit(event: SubmitEvent): void {
     event.preventDefault();
     this.submitPhone(this.phoneValue);
-    if (this.invalid) this.focusNext = 'input';
+    if (this.invalid) this.#focusNext = 'input';
   }
 
-  private handleDobInput(event: InputEvent): void {
+  #handleDobInput(event: InputEvent): void {
     this.dobValue = (event.target as HTMLInputElement).value;
     if (this.invalid === 'dob') this.invalid = null;
   }
 
-  private handleDobSubmit(event: SubmitEvent): void {
+  #handleDobSubmit(event: SubmitEvent): void {
     event.preventDefault();
     this.submitDateOfBirth(this.dobValue);
-    if (this.invalid) this.focusNext = 'input';
+    if (this.invalid) this.#focusNext = 'input';
   }
 
-  private handleSkip(): void {
-    this.flow.skip();
+  #handleSkip(): void {
+    this.#flow.skip();
   }
 
   /** "Try again": the same number again when there was one, otherwise a fresh phone step. */
-  private handleRetry(): void {
-    const state = this.flow.state;
+  #handleRetry(): void {
+    const state = this.#flow.state;
     const typed = this.phoneValue;
     this.reset();
     if (state.name === 'error' && state.phone) this.submitPhone(typed || state.phone);
   }
 
   /** "Use a different number": the phone step again, holding what the visitor typed, to correct. */
-  private handleChangeNumber(): void {
-    const state = this.flow.state;
+  #handleChangeNumber(): void {
+    const state = this.#flow.state;
     const typed = this.phoneValue || ('phone' in state && state.phone) || this.phone;
     this.reset();
     this.phoneValue = typed;
-    this.focusNext = 'input';
+    this.#focusNext = 'input';
   }
 
   /**
@@ -358,7 +358,7 @@ export class LayerOnboarding extends ElementBase {
    * message when it falls back. Never on page load: an outcome while nobody uses the element does
    * not steal focus.
    */
-  private focusAfter(state: LayerState, previous: LayerState): FocusTarget | null {
+  #focusAfter(state: LayerState, previous: LayerState): FocusTarget | null {
     const focusInside = this.shadowRoot?.activeElement != null;
     const visitorWasInFlow = STATES[previous].busy || STATES[previous].accepts === 'date_of_birth';
     const visitorHere = focusInside || visitorWasInFlow;
@@ -383,7 +383,7 @@ export class LayerOnboarding extends ElementBase {
       return false;
     }
     this.invalid = null;
-    return this.flow.submitPhone(phoneNumber);
+    return this.#flow.submitPhone(phoneNumber);
   }
 
   /**
@@ -398,7 +398,7 @@ export class LayerOnboarding extends ElementBase {
       return false;
     }
     this.invalid = null;
-    return this.flow.submitDateOfBirth(dateOfBirth);
+    return this.#flow.submitDateOfBirth(dateOfBirth);
   }
 
   /** Starts over from any state: Link is torn down and, when connected, prepared again. */
@@ -406,7 +406,7 @@ export class LayerOnboarding extends ElementBase {
     this.invalid = null;
     this.phoneValue = this.phone;
     this.dobValue = '';
-    this.flow.reset();
+    this.#flow.reset();
   }
 
   override render(): TemplateResult {
@@ -417,7 +417,7 @@ export class LayerOnboarding extends ElementBase {
         `lang:${lang}`,
         `no translation for lang="${lang}": showing English (${LANGUAGES.join(', ')} available). Set the strings property to use your own words.`,
       );
-    const state = this.flow.state;
+    const state = this.#flow.state;
     const { busy, outcome } = STATES[state.name];
     const dobStep = state.name === 'dob' || (state.name === 'checking' && state.step === 'date_of_birth');
     const error =
@@ -429,8 +429,8 @@ export class LayerOnboarding extends ElementBase {
             ? t.dobInvalid
             : '';
     const status = t.status[state.name] ?? '';
-    return html`<div class="root" data-scheme=${this.scheme}>
-      ${outcome ? nothing : this.renderField(t, busy, dobStep ? 'dob' : 'phone')}
+    return html`<div class="root" data-scheme=${this.#scheme}>
+      ${outcome ? nothing : this.#renderField(t, busy, dobStep ? 'dob' : 'phone')}
       <div
         part="status"
         class="status"
@@ -440,7 +440,7 @@ export class LayerOnboarding extends ElementBase {
       >
         ${
           state.name === 'complete'
-            ? this.renderDone(t, state.result.profile.name?.first_name)
+            ? this.#renderDone(t, state.result.profile.name?.first_name)
             : html`${busy ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}${status}`
         }
       </div>
@@ -453,11 +453,11 @@ export class LayerOnboarding extends ElementBase {
                 class="retry"
                 type="button"
                 ?disabled=${this.formDisabled}
-                @click=${this.handleRetry}
+                @click=${this.#handleRetry}
               >
                 ${t.retry}
               </button>
-              ${state.phone ? this.renderChangeNumber(t) : nothing}
+              ${state.phone ? this.#renderChangeNumber(t) : nothing}
             </div>`
           : nothing
       }
@@ -468,13 +468,13 @@ export class LayerOnboarding extends ElementBase {
         </slot>
       </div>
       <div part="fallback" class="fallback" tabindex="-1" ?hidden=${state.name !== 'fallback'}>
-        <slot name="fallback">${state.name === 'fallback' ? this.renderFallback(t, state) : nothing}</slot>
+        <slot name="fallback">${state.name === 'fallback' ? this.#renderFallback(t, state) : nothing}</slot>
       </div>
     </div>`;
   }
 
   /** The phone step or the date-of-birth step: one form, its words and input kind by step. */
-  private renderField(t: Strings, busy: boolean, field: 'phone' | 'dob'): TemplateResult {
+  #renderField(t: Strings, busy: boolean, field: 'phone' | 'dob'): TemplateResult {
     const phone = field === 'phone';
     const { type, inputmode, autocomplete } = FIELDS[field];
     const disabled = this.formDisabled;
@@ -483,7 +483,7 @@ export class LayerOnboarding extends ElementBase {
         part="form"
         novalidate
         aria-busy=${busy ? 'true' : 'false'}
-        @submit=${phone ? this.handlePhoneSubmit : this.handleDobSubmit}
+        @submit=${phone ? this.#handlePhoneSubmit : this.#handleDobSubmit}
       >
         <label part="label" for=${field}>${phone ? t.phoneLabel : t.dobLabel}</label>
         <p class="hint" id="${field}-hint">${phone ? t.phoneHint : t.dobHint}</p>
@@ -499,7 +499,7 @@ export class LayerOnboarding extends ElementBase {
             aria-invalid=${this.invalid === field ? 'true' : 'false'}
             ?readonly=${busy}
             ?disabled=${disabled}
-            @input=${phone ? this.handlePhoneInput : this.handleDobInput}
+            @input=${phone ? this.#handlePhoneInput : this.#handleDobInput}
           />
           <button part="button" type="submit" ?disabled=${busy || disabled}>
             ${phone ? t.phoneSubmit : t.dobSubmit}
@@ -514,31 +514,31 @@ export class LayerOnboarding extends ElementBase {
                   class="link skip"
                   type="button"
                   ?disabled=${busy || disabled}
-                  @click=${this.handleSkip}
+                  @click=${this.#handleSkip}
                 >
                   ${t.dobSkip}
                 </button>
-                ${this.renderChangeNumber(t, busy)}
+                ${this.#renderChangeNumber(t, busy)}
               </div>`
         }
       </form>
     `;
   }
 
-  private renderChangeNumber(t: Strings, busy = false): TemplateResult {
+  #renderChangeNumber(t: Strings, busy = false): TemplateResult {
     return html`<button
       part="link-button"
       class="link change-number"
       type="button"
       ?disabled=${busy || this.formDisabled}
-      @click=${this.handleChangeNumber}
+      @click=${this.#handleChangeNumber}
     >
       ${t.changeNumber}
     </button>`;
   }
 
   /** The finished state: a mark, who it was for, and what to do next. Focused when the visitor was here. */
-  private renderDone(t: Strings, firstName: string | null | undefined): TemplateResult {
+  #renderDone(t: Strings, firstName: string | null | undefined): TemplateResult {
     return html`<div part="done" class="done" tabindex="-1">
       ${SUCCESS_MARK}
       <div>
@@ -549,10 +549,10 @@ export class LayerOnboarding extends ElementBase {
   }
 
   /** The default fallback content: why, briefly, and a way to correct the number when it may help. */
-  private renderFallback(t: Strings, state: Extract<FlowState, { name: 'fallback' }>): TemplateResult {
+  #renderFallback(t: Strings, state: Extract<FlowState, { name: 'fallback' }>): TemplateResult {
     const usOnly = state.phone !== null && !isLayerCountry(state.phone);
     const canCorrect = state.phone !== null && state.reason !== 'unsupported_environment';
     return html`<p>${usOnly ? t.fallbackUsOnly : t.fallback}</p>
-      ${canCorrect ? this.renderChangeNumber(t) : nothing}`;
+      ${canCorrect ? this.#renderChangeNumber(t) : nothing}`;
   }
 }

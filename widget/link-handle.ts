@@ -34,13 +34,13 @@ export class LinkHandle {
   proven = false;
   /** The Link session, as Link's events and callbacks name it. */
   linkSessionId: string | null = null;
-  private token: LinkTokenResponse | null = null;
-  private handler: PlaidHandler | null = null;
-  private loaded = false;
-  private showing = false;
-  private destroyed = false;
+  #token: LinkTokenResponse | null = null;
+  #handler: PlaidHandler | null = null;
+  #loaded = false;
+  #showing = false;
+  #destroyed = false;
   /** The submit waiting for `onLoad`: only the last one counts. */
-  private queued: PlaidSubmitData | null = null;
+  #queued: PlaidSubmitData | null = null;
 
   constructor({ replacesInvalid = false }: { replacesInvalid?: boolean } = {}) {
     this.replacesInvalid = replacesInvalid;
@@ -48,7 +48,7 @@ export class LinkHandle {
 
   /** The session handle of this handler's Link token, for `POST /session`. */
   get sessionHandle(): string {
-    return this.token?.session_handle ?? '';
+    return this.#token?.session_handle ?? '';
   }
 
   /** Calls `Plaid.create()`; throws what it throws. */
@@ -58,15 +58,15 @@ export class LinkHandle {
     callbacks: LinkCallbacks,
     receivedRedirectUri?: string,
   ): void {
-    this.token = token;
-    const live = () => !this.destroyed;
-    this.handler = plaid.create({
+    this.#token = token;
+    const live = () => !this.#destroyed;
+    this.#handler = plaid.create({
       token: token.link_token,
       ...(receivedRedirectUri ? { receivedRedirectUri } : {}),
       onLoad: () => {
-        this.loaded = true;
+        this.#loaded = true;
         // onLoad may come inside create(), before `handler` is set: then create() finishes the job.
-        if (this.handler && live()) this.handleLoad(callbacks);
+        if (this.#handler && live()) this.#handleLoad(callbacks);
       },
       onEvent: (eventName, metadata) => {
         if (!live()) return;
@@ -74,27 +74,27 @@ export class LinkHandle {
         callbacks.onEvent(eventName, metadata);
       },
       onSuccess: (publicToken, metadata) => {
-        this.showing = false;
+        this.#showing = false;
         if (live()) callbacks.onSuccess(publicToken, metadata);
       },
       onExit: (error, metadata) => {
-        this.showing = false;
+        this.#showing = false;
         if (live()) callbacks.onExit(error, metadata);
       },
     });
-    if (this.loaded && live()) this.handleLoad(callbacks);
+    if (this.#loaded && live()) this.#handleLoad(callbacks);
   }
 
   /** Submits now, or as soon as Link has loaded. */
   submit(data: PlaidSubmitData): void {
-    this.queued = data;
-    this.flush();
+    this.#queued = data;
+    this.#flush();
   }
 
   open(): void {
-    if (!this.handler || this.destroyed) return;
-    this.handler.open();
-    this.showing = true;
+    if (!this.#handler || this.#destroyed) return;
+    this.#handler.open();
+    this.#showing = true;
   }
 
   /**
@@ -103,31 +103,31 @@ export class LinkHandle {
    */
   retire(): void {
     this.requests.abort();
-    this.queued = null;
+    this.#queued = null;
   }
 
   /** Closes Link if it is showing and destroys it; no callback reaches the flow after this. */
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
+    if (this.#destroyed) return;
+    this.#destroyed = true;
     this.retire();
-    const handler = this.handler;
-    this.handler = null;
+    const handler = this.#handler;
+    this.#handler = null;
     if (!handler) return;
-    if (this.showing) handler.exit({ force: true });
-    this.showing = false;
+    if (this.#showing) handler.exit({ force: true });
+    this.#showing = false;
     handler.destroy();
   }
 
-  private handleLoad(callbacks: LinkCallbacks): void {
+  #handleLoad(callbacks: LinkCallbacks): void {
     callbacks.onLoad();
-    this.flush();
+    this.#flush();
   }
 
-  private flush(): void {
-    const data = this.queued;
-    if (!data || !this.loaded || !this.handler || this.destroyed) return;
-    this.queued = null;
-    this.handler.submit(data);
+  #flush(): void {
+    const data = this.#queued;
+    if (!data || !this.#loaded || !this.#handler || this.#destroyed) return;
+    this.#queued = null;
+    this.#handler.submit(data);
   }
 }

@@ -23,10 +23,10 @@ export interface LinkTokenStorageOptions {
 }
 
 export class LinkTokenStorage {
-  private readonly api: () => string;
-  private readonly storage: () => Storage | null;
-  private readonly location: () => string;
-  private readonly now: () => number;
+  readonly #api: () => string;
+  readonly #storage: () => Storage | null;
+  readonly #location: () => string;
+  readonly #now: () => number;
 
   constructor({
     api,
@@ -34,15 +34,15 @@ export class LinkTokenStorage {
     location = pageLocation,
     now = Date.now,
   }: LinkTokenStorageOptions) {
-    this.api = api;
-    this.storage = storage;
-    this.location = location;
-    this.now = now;
+    this.#api = api;
+    this.#storage = storage;
+    this.#location = location;
+    this.#now = now;
   }
 
   save(token: LinkTokenResponse): void {
     try {
-      this.storage()?.setItem(this.key(), JSON.stringify(token));
+      this.#storage()?.setItem(this.#key(), JSON.stringify(token));
     } catch {
       // Storage full or blocked: only an OAuth return needs it, and that then starts over.
     }
@@ -50,7 +50,7 @@ export class LinkTokenStorage {
 
   forget(): void {
     try {
-      this.storage()?.removeItem(this.key());
+      this.#storage()?.removeItem(this.#key());
     } catch {
       // nothing stored
     }
@@ -58,8 +58,8 @@ export class LinkTokenStorage {
 
   /** The OAuth return this page is, if it is one and a usable token is stored. */
   peekOAuthReturn(): OAuthReturn | null {
-    const url = this.oauthReturnUrl();
-    return url ? this.read(url) : null;
+    const url = this.#oauthReturnUrl();
+    return url ? this.#read(url) : null;
   }
 
   /**
@@ -67,26 +67,28 @@ export class LinkTokenStorage {
    * reload of the return URL does not resume Link twice.
    */
   takeOAuthReturn(): OAuthReturn | null {
-    const url = this.oauthReturnUrl();
+    const url = this.#oauthReturnUrl();
     if (!url) return null;
-    const oauth = this.read(url);
+    const oauth = this.#read(url);
     this.forget();
     return oauth;
   }
 
-  private oauthReturnUrl(): URL | null {
+  #oauthReturnUrl(): URL | null {
     try {
-      const url = new URL(this.location());
+      const url = new URL(this.#location());
       return url.searchParams.has('oauth_state_id') ? url : null;
     } catch {
       return null;
     }
   }
 
-  private read(url: URL): OAuthReturn | null {
+  #read(url: URL): OAuthReturn | null {
     let token: Partial<LinkTokenResponse> | null;
     try {
-      token = JSON.parse(this.storage()?.getItem(this.key()) ?? 'null') as Partial<LinkTokenResponse> | null;
+      token = JSON.parse(
+        this.#storage()?.getItem(this.#key()) ?? 'null',
+      ) as Partial<LinkTokenResponse> | null;
     } catch {
       return null;
     }
@@ -94,14 +96,14 @@ export class LinkTokenStorage {
       typeof token?.link_token !== 'string' ||
       typeof token.session_handle !== 'string' ||
       typeof token.expiration !== 'string' ||
-      !(Date.parse(token.expiration) > this.now())
+      !(Date.parse(token.expiration) > this.#now())
     )
       return null;
     return { token: token as LinkTokenResponse, receivedRedirectUri: url.href };
   }
 
-  private key(): string {
-    return STORAGE_PREFIX + this.api();
+  #key(): string {
+    return STORAGE_PREFIX + this.#api();
   }
 }
 

@@ -20,38 +20,38 @@ const MAX_DELAY = 2 ** 31 - 1;
 
 /** At most one timer per name: starting one again replaces it. */
 export class Timers<Name extends string> {
-  private readonly clock: Clock;
-  private readonly ids = new Map<Name, number>();
+  readonly #clock: Clock;
+  readonly #ids = new Map<Name, number>();
 
   constructor(clock: Clock = SYSTEM_CLOCK) {
-    this.clock = clock;
+    this.#clock = clock;
   }
 
   /** Runs `callback` once after `ms` (clamped to what setTimeout takes), replacing a timer of that name. */
   start(name: Name, ms: number, callback: () => void): void {
     this.clear(name);
-    const id = this.clock.setTimeout(
+    const id = this.#clock.setTimeout(
       () => {
-        this.ids.delete(name);
+        this.#ids.delete(name);
         callback();
       },
       Math.min(Math.max(0, ms), MAX_DELAY),
     );
-    this.ids.set(name, id);
+    this.#ids.set(name, id);
   }
 
   has(name: Name): boolean {
-    return this.ids.has(name);
+    return this.#ids.has(name);
   }
 
   clear(name: Name): void {
-    const id = this.ids.get(name);
+    const id = this.#ids.get(name);
     if (id === undefined) return;
-    this.clock.clearTimeout(id);
-    this.ids.delete(name);
+    this.#clock.clearTimeout(id);
+    this.#ids.delete(name);
   }
 
   clearAll(): void {
-    for (const name of [...this.ids.keys()]) this.clear(name);
+    for (const name of [...this.#ids.keys()]) this.clear(name);
   }
 }
