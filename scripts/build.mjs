@@ -55,13 +55,45 @@ const minifyStyles = {
     return { code: code.replace(literal, () => JSON.stringify(minified)), map: null };
   },
 };
+// Lit's templates keep the source's line breaks and indentation. Each run of whitespace holding a
+// line break becomes one space, which renders the same (HTML collapses it). Written here rather
+// than taken from a package: the ones that do it (minify-html-literals) are no longer maintained,
+// and with TypeScript's parser finding the templates it is a few lines.
+const minifyTemplates = {
+  name: 'minify-widget-templates',
+  async transform(code, id) {
+    if (!/\/widget\/[\w-]+\.ts$/.test(id) || !/\bhtml`/.test(code)) return null;
+    const { default: ts } = await import('typescript');
+    const { default: MagicString } = await import('magic-string');
+    const source = ts.createSourceFile(id, code, ts.ScriptTarget.Latest, true);
+    const out = new MagicString(code);
+    const visit = (node) => {
+      if (ts.isTaggedTemplateExpression(node) && node.tag.getText(source) === 'html') {
+        const { template } = node;
+        const parts = ts.isNoSubstitutionTemplateLiteral(template)
+          ? [template]
+          : [template.head, ...template.templateSpans.map((span) => span.literal)];
+        for (const part of parts) {
+          const start = part.getStart(source);
+          for (const match of code.slice(start, part.end).matchAll(/\s*\n\s*/g))
+            out.overwrite(start + match.index, start + match.index + match[0].length, ' ');
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    return out.hasChanged()
+      ? { code: out.toString(), map: out.generateMap({ hires: true, source: id }) }
+      : null;
+  },
+};
 const widget = (format, fileName, external, { dev = false } = {}) =>
   build({
     configFile: false,
     root: ROOT,
     logLevel: 'warn',
     publicDir: false,
-    plugins: dev ? [] : [minifyStyles],
+    plugins: dev ? [] : [minifyStyles, minifyTemplates],
     define: defineFor(dev),
     build: {
       outDir: DIST,
