@@ -173,13 +173,15 @@ test('the widget entry imports on Node without a DOM and defines nothing harmful
   });
 });
 
-test('bundlers in development get the development build; everything else the production one', async () => {
+test('bundlers in development get the development build, which imports on Node (server rendering in development) too', async () => {
+  // What a dev server's SSR does: resolve with the development condition, import, construct.
+  const code = `
+    const widget = await import('layer-onboarding');
+    new widget.LayerOnboarding();
+    console.log(import.meta.resolve('layer-onboarding'));
+  `;
   const resolveIn = (conditions: string[]) =>
-    sh(
-      process.execPath,
-      [...conditions, '--input-type=module', '-e', "console.log(import.meta.resolve('layer-onboarding'))"],
-      app,
-    );
+    sh(process.execPath, [...conditions, '--input-type=module', '-e', code], app);
   assert.match(await resolveIn(['--conditions=development']), /\/dist\/layer-onboarding\.dev\.mjs\s*$/);
   assert.match(await resolveIn([]), /\/dist\/layer-onboarding\.mjs\s*$/);
 });
