@@ -1,10 +1,10 @@
 /**
  * Cold start (issue 15, benchmark 6): from spawning `npm start`'s server (what `npm start` runs
- * after its build check: `node --import tsx server/main.ts`, emulator mode, PORT=0) to its first
+ * after its build check: `node dist/server/main.js`, emulator mode, PORT=0) to its first
  * 200 (`GET /health`), beside the floor (a bare node:http server, started and asked the same way);
  * then, in the same process, the first `GET /plaid/link/v2/stable/link-initialize.js` beside a
  * second one (the first must not compile anything). Runs alternate between the two servers; the
- * figures are medians. Also where the start-up goes, module by module (bench/server/import-times.ts).
+ * figures are medians. Also where the start-up goes, module by module (bench/server/import-times.mjs).
  *
  * And a partner's cold start: a fresh `node` importing the published server entry (dist/server.js,
  * what `layer-onboarding/server` resolves to; its peers resolve from this repository's
@@ -126,7 +126,7 @@ export async function measureColdStartFigures({ quick }: { quick: boolean }): Pr
     figures.floor.push(floor.firstOk);
     await stop(floor.child);
 
-    const ours = await start(['--import', 'tsx', 'server/main.ts'], '/health');
+    const ours = await start(['dist/server/main.js'], '/health');
     figures.ours.push(ours.firstOk);
     try {
       const linkToken = await fetch(`${ours.url}/api/layer${API_ROUTES.linkToken}`, {
@@ -145,7 +145,7 @@ export async function measureColdStartFigures({ quick }: { quick: boolean }): Pr
     }
   }
   figures.imports = await importTimes();
-  // Node itself, and Node with tsx loaded (what `node --import tsx` costs before any import).
+  // Node itself, and Node with tsx loaded (what `npm start` cost before it ran compiled JavaScript).
   const boot = async (args: string[]) => {
     const started = performance.now();
     const code = await new Promise((resolve) =>
@@ -175,10 +175,10 @@ export async function measureColdStartFigures({ quick }: { quick: boolean }): Pr
   return figures;
 }
 
-/** bench/server/import-times.ts in a fresh process under tsx, as `npm start` runs. */
+/** bench/server/import-times.mjs in a fresh process under plain node, as `npm start` runs. */
 function importTimes(): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server/import-times.ts'], {
+    const child = spawn(process.execPath, ['bench/server/import-times.mjs'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

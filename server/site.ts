@@ -8,8 +8,8 @@
  * framing), `Referrer-Policy: no-referrer` and `X-Content-Type-Options: nosniff`: they are prefilled
  * with a visitor's personal data, and they show partners the policy the widget works under.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -18,7 +18,22 @@ import { etag } from 'hono/etag';
 
 import { DEFAULT_API_BASE, LINK_SCRIPT_PATH } from '../contract/index.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The folder that holds package.json, demo/ and dist/: the nearest above this module with a
+ * package.json, since `npm start` runs this module compiled (dist/server/site.js, two folders
+ * down) and the tests run it from the sources (server/site.ts, one folder down).
+ */
+function packageRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    folder = parent;
+  }
+  return folder;
+}
+
+const ROOT = packageRoot();
 
 /** Where the API and, in emulator mode, the emulator are mounted. */
 export const API_PATH = DEFAULT_API_BASE;

@@ -100,6 +100,11 @@ test('the tarball holds the builds, declarations, manifest, LICENSE, README and 
     'dist/frameworks/vue.d.ts',
   ])
     assert.ok(files.includes(path), `${path} is in the tarball`);
+  // npm start's server: compiled into dist/ for `npm start`, not a part of the package.
+  assert.deepEqual(
+    files.filter((path) => path.startsWith('dist/server/main.')),
+    [],
+  );
   const sources = files.filter((path) => /^(widget|server|emulator|contract|test|scripts|demo)\//.test(path));
   assert.deepEqual(sources, []);
   assert.deepEqual(
