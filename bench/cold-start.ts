@@ -1,10 +1,17 @@
 /**
  * Cold start (issue 15, benchmark 6): from spawning `npm start`'s server (what `npm start` runs
- * after its build check: `node --import tsx server/main.ts`, emulator mode, PORT=0) to its first
+ * after its build check: `node dist/server/main.js`, emulator mode, PORT=0) to its first
  * 200 (`GET /health`), beside the floor (a bare node:http server, started and asked the same way);
  * then, in the same process, the first `GET /plaid/link/v2/stable/link-initialize.js` beside a
  * second one (the first must not compile anything). Runs alternate between the two servers; the
- * figures are medians. Also where the start-up goes, module by module (bench/server/import-times.ts).
+ * figures are medians. Also where the start-up goes, module by module (bench/server/import-times.mjs).
+ *
+ * And a partner's cold start: a fresh `node` importing the published server entry (dist/server.js,
+ * what `layer-onboarding/server` resolves to; its peers resolve from this repository's
+ * node_modules as from a partner's), beside a fresh `node` importing `hono` alone. That floor, not
+ * `node -e 0`, because a partner's server imports `hono` anyway (createLayerApi returns a Hono app
+ * they mount): what is above it is what our entry adds. Spawn → exit, so each figure includes Node's
+ * own start (the `node -e 0` row).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +103,10 @@ export interface ColdStartFigures {
   firstLinkScript: number[];
   secondLinkScript: number[];
   imports: Record<string, number>;
+  /** Fresh `node` → `import('dist/server.js')` done (spawn → exit). */
+  serverEntry: number[];
+  /** Fresh `node` → `import('hono')` done (spawn → exit): the floor of the row above. */
+  honoAlone: number[];
 }
 
 export async function measureColdStartFigures({ quick }: { quick: boolean }): Promise<ColdStartFigures> {
@@ -107,13 +118,15 @@ export async function measureColdStartFigures({ quick }: { quick: boolean }): Pr
     firstLinkScript: [],
     secondLinkScript: [],
     imports: {},
+    serverEntry: [],
+    honoAlone: [],
   };
   for (let run = 0; run < runs; run += 1) {
     const floor = await start(['-e', FLOOR], '/');
     figures.floor.push(floor.firstOk);
     await stop(floor.child);
 
-    const ours = await start(['--import', 'tsx', 'server/main.ts'], '/health');
+    const ours = await start(['dist/server/main.js'], '/health');
     figures.ours.push(ours.firstOk);
     try {
       const linkToken = await fetch(`${ours.url}/api/layer${API_ROUTES.linkToken}`, {
@@ -132,12 +145,14 @@ export async function measureColdStartFigures({ quick }: { quick: boolean }): Pr
     }
   }
   figures.imports = await importTimes();
-  // Node itself, and Node with tsx loaded (what `node --import tsx` costs before any import).
+  // Node itself, and Node with tsx loaded (what `npm start` cost before it ran compiled JavaScript).
   const boot = async (args: string[]) => {
     const started = performance.now();
-    await new Promise((resolve) =>
+    const code = await new Promise((resolve) =>
       spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' }).once('exit', resolve),
     );
+    // A failed import ends early: a fast figure that measured nothing.
+    if (code !== 0) throw new Error(`node ${args.join(' ')} exited ${String(code)}`);
     return performance.now() - started;
   };
   const node: number[] = [];
@@ -147,13 +162,23 @@ export async function measureColdStartFigures({ quick }: { quick: boolean }): Pr
     tsx.push(await boot(['--import', 'tsx', '-e', '0']));
   }
   figures.imports = { 'node -e 0': median(node), 'node --import tsx -e 0': median(tsx), ...figures.imports };
+  const importing = (specifier: string) => [
+    '--input-type=module',
+    '-e',
+    `await import(${JSON.stringify(specifier)})`,
+  ];
+  const serverEntry = new URL('../dist/server.js', import.meta.url).href;
+  for (let run = 0; run < runs; run += 1) {
+    figures.honoAlone.push(await boot(importing('hono')));
+    figures.serverEntry.push(await boot(importing(serverEntry)));
+  }
   return figures;
 }
 
-/** bench/server/import-times.ts in a fresh process under tsx, as `npm start` runs. */
+/** bench/server/import-times.mjs in a fresh process under plain node, as `npm start` runs. */
 function importTimes(): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server/import-times.ts'], {
+    const child = spawn(process.execPath, ['bench/server/import-times.mjs'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -203,6 +228,16 @@ export async function measureColdStart({ quick }: { quick: boolean }): Promise<B
       // A bundle built at request time costs 70-100 ms; reading a built one, a few ms.
       met: first < second + 30,
       data: { first: f.firstLinkScript, second: f.secondLinkScript },
+    },
+    {
+      group: 'cold start',
+      figure: "partner's server: fresh node → import('layer-onboarding/server')",
+      ours: ms(Math.round(median(f.serverEntry))),
+      beside: `import('hono') alone ${ms(Math.round(median(f.honoAlone)))}`,
+      ratio: `${times(median(f.serverEntry) / median(f.honoAlone))} floor`,
+      goal: '≤ 2 × floor',
+      met: median(f.serverEntry) <= 2 * median(f.honoAlone),
+      data: { ours: f.serverEntry, floor: f.honoAlone },
     },
     ...Object.entries(f.imports).map(([name, time]) => ({
       group: 'cold start',

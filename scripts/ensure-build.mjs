@@ -1,6 +1,7 @@
 // Builds the package (scripts/build.mjs) when dist/ is missing or older than its sources, so
-// `npm start` and the tests always serve and import what is in the sources without a separate
-// build step.
+// `npm start` (which runs the compiled dist/server/main.js) and the tests always serve and import
+// what is in the sources without a separate build step: editing server/*.ts and running
+// `npm start` again rebuilds.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ const OUTPUTS = [
   'dist/layer-onboarding.dev.js',
   'dist/layer-onboarding.dev.mjs',
   'dist/server.js',
+  'dist/server/main.js',
   'dist/emulator.js',
   'dist/custom-elements.json',
   'dist/integrity.json',

@@ -349,7 +349,7 @@ function webhookLog(): Map<string, number> {
 
 const server: RunningServer = await startServer(
   { TRUST_PROXY: 'true', EMULATOR_RATE_LIMITS: 'default' },
-  { args: ['--inspect=127.0.0.1:0', 'server/main.ts'] },
+  { args: ['--inspect=127.0.0.1:0', 'dist/server/main.js'] },
 );
 let failed = false;
 try {

@@ -5,7 +5,12 @@
  * before they load anything else, so a missing one is named at import, together with the command
  * that installs all that are missing, instead of a bare "Cannot find package" for the first one.
  *
- * Each package comes with its own `import()` written out, so bundlers see every one.
+ * Each package comes with its own `import()` written out, so bundlers see every one. Loading them all
+ * here would cost a partner's server their whole start-up up front (`plaid` alone is ~0.7 s, while
+ * the server only loads it on its first Plaid call), so a package is first only resolved, which
+ * reads a package.json or two; the `import()` runs only for one that does not resolve on disk: a
+ * bundled deployment (the package is inlined, nothing to resolve) or a runtime without
+ * `import.meta.resolve`, where loading it is the only way to know, as before.
  */
 export type PeerImports = Record<string, () => Promise<unknown>>;
 
@@ -32,10 +37,25 @@ export class MissingPeersError extends Error {
   }
 }
 
-/** Loads every peer; throws one {@link MissingPeersError} naming all that are missing. */
+/**
+ * Whether `name` resolves from here as `import()` would resolve it (the same "import" conditions;
+ * this module sits in the same package as the entries that call it). Any failure, including a
+ * runtime or bundle without `import.meta.resolve`, leaves the answer to `import()`.
+ */
+function resolves(name: string): boolean {
+  try {
+    import.meta.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks every peer; throws one {@link MissingPeersError} naming all that are missing. */
 export async function requirePeers(entry: string, peers: PeerImports): Promise<void> {
   const missing: string[] = [];
   for (const [name, load] of Object.entries(peers)) {
+    if (resolves(name)) continue;
     try {
       await load();
     } catch (error) {

@@ -8,17 +8,33 @@
  * framing), `Referrer-Policy: no-referrer` and `X-Content-Type-Options: nosniff`: they are prefilled
  * with a visitor's personal data, and they show partners the policy the widget works under.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { compress } from 'hono/compress';
 import { etag } from 'hono/etag';
 
 import { DEFAULT_API_BASE, LINK_SCRIPT_PATH } from '../contract/index.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The folder that holds package.json, demo/ and dist/: the nearest above this module with a
+ * package.json, since `npm start` runs this module compiled (dist/server/site.js, two folders
+ * down) and the tests run it from the sources (server/site.ts, one folder down).
+ */
+function packageRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    folder = parent;
+  }
+  return folder;
+}
+
+const ROOT = packageRoot();
 
 /** Where the API and, in emulator mode, the emulator are mounted. */
 export const API_PATH = DEFAULT_API_BASE;
@@ -170,6 +186,25 @@ function staticFiles(
   };
 }
 
+/**
+ * Gzip (or deflate) for browsers that accept it: the drop-in script travels as ~16 kB instead of
+ * ~46 kB. Hono's compress adds `Vary: Accept-Encoding` and leaves small, HEAD and already-encoded
+ * responses alone. The widget's ETags are weak (`etag({ weak: true })`): one validator for the
+ * file whichever encoding carries it, as compress would weaken it anyway when it encodes, and
+ * If-None-Match compares weakly, so a 304 follows either form. SRI hashes (integrity.json) hold:
+ * browsers check them on the decoded bytes. Only the static files (and the emulator's Link
+ * assets): the API's answers are small JSON, and compressing them would only cost CPU per request.
+ */
+function compressed(): MiddlewareHandler {
+  const gzip = compress();
+  return async function compressStatic(c, next) {
+    await gzip(c, next);
+    // etag()'s 304 is a new response that keeps its ETag alone (compress passes over it): a cache
+    // that stores the 200 must learn from the 304 too that the answer varies by encoding.
+    if (c.res.status === 304) c.header('Vary', 'Accept-Encoding', { append: true });
+  };
+}
+
 export function createSiteApp({
   root = ROOT,
   api,
@@ -203,22 +238,28 @@ export function createSiteApp({
     if (c.res.status === 200 || c.res.status === 304) c.header('Cache-Control', IMMUTABLE);
   };
   for (const name of WIDGET_BUILDS) {
-    app.get(`/${name}`, crossOrigin, etag(), widget, notBuilt(name));
+    app.get(`/${name}`, crossOrigin, compressed(), etag({ weak: true }), widget, notBuilt(name));
     app.on(
       ['GET', 'HEAD'],
       widgetPath(version, name),
       crossOrigin,
       immutable,
-      etag(),
+      compressed(),
+      etag({ weak: true }),
       staticFiles(root, 'dist', undefined, name),
       notBuilt(name),
     );
   }
 
   if (api) app.route(API_PATH, api);
-  if (emulator) app.route(EMULATOR_PATH, emulator);
+  if (emulator) {
+    // The emulator's Link script, frame page, its script and styles: static, as Plaid's CDN serves
+    // them (gzip). Everything else under it is Plaid's JSON API, left alone as ours is.
+    app.get(`${EMULATOR_PATH}/link/v2/stable/*`, compressed());
+    app.route(EMULATOR_PATH, emulator);
+  }
 
-  app.get('*', staticFiles(root, 'demo', { linkScriptSrc, contentSecurityPolicy }), (c) =>
+  app.get('*', compressed(), staticFiles(root, 'demo', { linkScriptSrc, contentSecurityPolicy }), (c) =>
     // A missing favicon is a 204, not a console error in every browser that opens the demo.
     c.req.path === '/favicon.ico' ? c.body(null, 204) : c.text('Not found', 404),
   );

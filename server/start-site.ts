@@ -11,7 +11,6 @@ import { EMULATOR_CLIENT_ID, EMULATOR_SECRET, type PlaidEmulator } from '../emul
 
 import { toBase64Url } from './crypto.js';
 import type { StartConfig } from './environment.js';
-// Not ./index.js, which also exports createPlaidClient and so imports `plaid` at start-up.
 import { createLayerApi } from './create-layer-api.js';
 import type { LayerApiOptions } from './options.js';
 import type { createRedisStore } from './redis-store.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -102,6 +102,11 @@ test('the tarball holds the builds, declarations, manifest, LICENSE, README and 
     'dist/frameworks/vue.d.ts',
   ])
     assert.ok(files.includes(path), `${path} is in the tarball`);
+  // npm start's server: compiled into dist/ for `npm start`, not a part of the package.
+  assert.deepEqual(
+    files.filter((path) => path.startsWith('dist/server/main.')),
+    [],
+  );
   const sources = files.filter((path) => /^(widget|server|emulator|contract|test|scripts|demo)\//.test(path));
   assert.deepEqual(sources, []);
   assert.deepEqual(
@@ -160,6 +165,36 @@ test('plain node imports the server, the Redis store, the Node adapters and the 
     script: 200,
     plaidCreate: true,
   });
+});
+
+test('importing the server entry checks its peers without loading plaid, which the server loads on its first Plaid call', async () => {
+  const output = await nodeInApp(`
+    import { createRequire } from 'node:module';
+    await import('layer-onboarding/server');
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('/node_modules/plaid/'));
+    console.log(JSON.stringify(loaded));
+  `);
+  assert.deepEqual(JSON.parse(output.trim().split('\n').at(-1)!), []);
+});
+
+test('a missing peer is named at import, with every other missing one and the install command', async () => {
+  // Moved aside and back: the other tests use the same installed project.
+  const modules = join(app, 'node_modules');
+  for (const name of ['plaid', 'jose']) renameSync(join(modules, name), join(modules, `${name}.aside`));
+  try {
+    const output = await nodeInApp(`
+      const error = await import('layer-onboarding/server').then(() => null, (caught) => caught);
+      console.log(JSON.stringify({ name: error?.name, message: error?.message }));
+    `);
+    assert.deepEqual(JSON.parse(output.trim().split('\n').at(-1)!), {
+      name: 'MissingPeersError',
+      message:
+        'layer-onboarding/server needs packages that are not installed: jose, plaid. ' +
+        'Install them next to layer-onboarding: npm install jose plaid',
+    });
+  } finally {
+    for (const name of ['plaid', 'jose']) renameSync(join(modules, `${name}.aside`), join(modules, name));
+  }
 });
 
 test('the widget entry imports on Node without a DOM and defines nothing harmful', async () => {

@@ -236,7 +236,10 @@ test('rate-limits each client address across visitors', async () => {
   assert.equal((await from('203.0.113.7')).status, 200);
   const limited = await from('203.0.113.7');
   assert.equal(limited.status, 429);
-  assert.equal(limited.headers.get('Retry-After'), '600');
+  // The seconds left of the window the first call opened: 600, or a little less when that call was
+  // slow (it loads `plaid`, over a second on a busy machine).
+  const retryAfter = Number(limited.headers.get('Retry-After'));
+  assert.ok(retryAfter > 590 && retryAfter <= 600, `Retry-After: ${retryAfter}`);
   assert.equal((await from('198.51.100.1')).status, 200);
 });
 

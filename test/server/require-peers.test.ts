@@ -23,11 +23,26 @@ test('names every missing package and the command that installs them', async () 
   );
 });
 
-test('passes when all are installed, and lets any other failure through as it is', async () => {
-  await requirePeers('layer-onboarding/emulator', { hono: () => import('hono'), jose: () => import('jose') });
+test('passes when all are installed, without loading them', async () => {
+  // Installed peers are only resolved: a partner's server does not pay for loading `plaid` (~0.7 s)
+  // at import, when the server loads it on its first Plaid call.
+  const notLoaded = () => Promise.reject(new Error('an installed peer was loaded'));
+  await requirePeers('layer-onboarding/server', { hono: notLoaded, jose: notLoaded, plaid: notLoaded });
+});
+
+test('loads a package that does not resolve on disk, as in a bundle that inlines it', async () => {
+  const loaded: string[] = [];
+  await requirePeers('layer-onboarding/server', {
+    hono: () => import('hono'),
+    'inlined-xyz': async () => loaded.push('inlined-xyz'),
+  });
+  assert.deepEqual(loaded, ['inlined-xyz']);
+});
+
+test('lets any other failure of a package it loads through as it is', async () => {
   const broken = new Error('the package threw while loading');
   await assert.rejects(
-    requirePeers('layer-onboarding/server', { plaid: () => Promise.reject(broken) }),
+    requirePeers('layer-onboarding/server', { 'broken-xyz': () => Promise.reject(broken) }),
     (error) => error === broken,
   );
 });

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 
 import { Hono } from 'hono';
 
@@ -73,6 +74,41 @@ test('serves the repository’s built widget and demo page', async () => {
   const page = await app.request('/');
   assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
   assert.match(await page.text(), /<layer-onboarding/);
+});
+
+test('sends the built widget and the demo page gzipped to browsers that accept it, the same bytes, and a 304 either way', async () => {
+  const app = createSiteApp();
+  const gzip = { 'Accept-Encoding': 'gzip, deflate, br, zstd' };
+  const plain = await app.request('/layer-onboarding.js');
+  assert.equal(plain.headers.get('content-encoding'), null);
+  assert.match(plain.headers.get('vary') ?? '', /accept-encoding/i);
+  const file = Buffer.from(await plain.arrayBuffer());
+
+  const zipped = await app.request('/layer-onboarding.js', { headers: gzip });
+  assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+  assert.match(zipped.headers.get('vary') ?? '', /accept-encoding/i);
+  assert.equal(zipped.headers.get('x-content-type-options'), 'nosniff');
+  const body = Buffer.from(await zipped.arrayBuffer());
+  assert.ok(body.length < file.length / 2, `${body.length} B gzip of ${file.length} B`);
+  assert.ok(gunzipSync(body).equals(file), 'the same bytes (so the SRI hash holds)');
+  // One weak validator for the file, whichever encoding carries it.
+  const etag = zipped.headers.get('etag') ?? '';
+  assert.match(etag, /^W\/"/);
+  assert.equal(etag, plain.headers.get('etag'));
+  const unchanged = await app.request('/layer-onboarding.js', {
+    headers: { ...gzip, 'If-None-Match': etag },
+  });
+  assert.equal(unchanged.status, 304);
+  assert.match(unchanged.headers.get('vary') ?? '', /accept-encoding/i);
+  assert.equal(unchanged.headers.get('etag'), etag);
+  assert.equal(await unchanged.text(), '');
+
+  const page = await app.request('/', { headers: gzip });
+  assert.equal(page.headers.get('content-encoding'), 'gzip');
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  assert.match(gunzipSync(Buffer.from(await page.arrayBuffer())).toString(), /<layer-onboarding/);
+  // The API's small JSON answers are left alone.
+  assert.equal((await app.request('/health', { headers: gzip })).headers.get('content-encoding'), null);
 });
 
 test('serves the demo page at / and the other files under demo/', async () => {
@@ -150,6 +186,9 @@ test('mounts the API at /api/layer and the emulator at /plaid', async () => {
   const script = await app.request(EMULATOR_LINK_SCRIPT);
   assert.equal(script.status, 200);
   assert.match(script.headers.get('content-type') ?? '', /javascript/);
+  const zipped = await app.request(EMULATOR_LINK_SCRIPT, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(zipped.headers.get('content-encoding'), 'gzip', 'Link assets travel gzipped, as from Plaid');
+  assert.equal(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString(), await script.text());
   const plaid = await app.request('/plaid/session/token/create', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },

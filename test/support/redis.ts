@@ -4,7 +4,7 @@
  * resumed, to test what the Redis store does when Redis fails.
  *
  * redis-server runs under a small Node parent (spawnNode: its own process group, preloaded with
- * exit-with-parent.ts), so like every process the harness starts it cannot outlive the test
+ * exit-with-parent.mjs), so like every process the harness starts it cannot outlive the test
  * process, however that ends: the parent passes SIGTERM on (and SIGCONT, should redis-server be
  * paused), and stops it when the test process dies without a word.
  */

@@ -1,14 +1,15 @@
 /**
- * End-to-end harness: the real `npm start` server (server/main.ts) as a child process on a free
- * port. Start-up waits generously for its "listening on" line (a busy machine is slow to load
- * TypeScript), and a server that does not get there is stopped before the start fails. Like every
+ * End-to-end harness: the real `npm start` server as a child process on a free port: what
+ * `npm start` runs, server/main.ts compiled by scripts/build.mjs (scripts/test.mjs builds first),
+ * under plain node. Start-up waits generously for its "listening on" line (a busy machine is
+ * slow), and a server that does not get there is stopped before the start fails. Like every
  * process from processes.ts, it cannot outlive the test process.
  */
 import { ProcessWaitError, spawnNode, type NodeProcess } from './processes.js';
 
 /** How long `npm start` may take to print "listening on" before the test gives up on it. */
 export const START_TIMEOUT_MS = 90_000;
-const MAIN = ['server/main.ts'];
+const MAIN = ['dist/server/main.js'];
 
 export interface RunningServer {
   url: string;
@@ -19,7 +20,7 @@ export interface RunningServer {
 }
 
 export interface StartServerOptions {
-  /** Node arguments instead of `server/main.ts` (the harness's own tests use this). */
+  /** Node arguments (JavaScript: no tsx) instead of `dist/server/main.js` (the harness's own tests use this). */
   args?: readonly string[];
   startTimeoutMs?: number;
 }
@@ -37,7 +38,11 @@ export async function startServer(
   env: Record<string, string> = {},
   { args = MAIN, startTimeoutMs = START_TIMEOUT_MS }: StartServerOptions = {},
 ): Promise<RunningServer> {
-  const server = spawnNode(args, { ...withoutPlaidKeys(process.env), PORT: '0', HOST: '127.0.0.1', ...env });
+  const server = spawnNode(
+    args,
+    { ...withoutPlaidKeys(process.env), PORT: '0', HOST: '127.0.0.1', ...env },
+    { typescript: false },
+  );
   let url: string;
   try {
     [, url] = (await server.waitFor(
@@ -60,9 +65,9 @@ export async function startServer(
   };
 }
 
-/** server/main.ts with exactly `env` (plus PATH, and PORT=0 unless given): nothing from the shell. */
+/** `npm start`'s server with exactly `env` (plus PATH, and PORT=0 unless given): nothing from the shell. */
 export function runMain(env: Record<string, string>): NodeProcess {
-  return spawnNode(MAIN, { PATH: process.env.PATH ?? '', PORT: '0', ...env });
+  return spawnNode(MAIN, { PATH: process.env.PATH ?? '', PORT: '0', ...env }, { typescript: false });
 }
 
 function withoutPlaidKeys(env: NodeJS.ProcessEnv): Record<string, string> {
