@@ -1,7 +1,7 @@
 /**
  * Builds, in the run, what our widget is measured beside:
  * - the floor: a minimal Lit element (fixtures/lit-minimal) as an IIFE, with the options
- *   scripts/build.mjs gives our IIFE (Vite library mode, iife, minified, es2021);
+ *   scripts/build.mjs gives our IIFE (Vite library mode, iife, minified, ES2022 as Safari 16 runs it);
  * - the alternative: the same Layer step as a React 19 + react-plaid-link 5 page
  *   (fixtures/react), a Vite production build with its defaults (minified), as a partner's app
  *   would be built. Vite's own JSX transform (automatic runtime); no plugin needed.
@@ -48,7 +48,7 @@ async function buildAll(): Promise<Fixtures> {
     build: {
       outDir: litDir,
       emptyOutDir: false,
-      target: 'es2021',
+      target: ['es2022', 'safari16'],
       sourcemap: false,
       minify: true,
       lib: {
