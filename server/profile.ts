@@ -63,8 +63,12 @@ export interface ProfileTokenInput {
   ttlSeconds: number;
 }
 
+const encoder = new TextEncoder();
+/** A JWT part: the base64url of `value`'s JSON. */
+const jwtPart = (value: unknown) => toBase64Url(encoder.encode(JSON.stringify(value)));
+
 /** The JWS header of every profile token. */
-const JWT_HEADER = toBase64Url(new TextEncoder().encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' })));
+const JWT_HEADER = jwtPart({ alg: 'HS256', typ: 'JWT' });
 
 /** Signs profile tokens under one `sessionSecret`. */
 export interface ProfileTokens {
@@ -94,7 +98,7 @@ export function createProfileTokens(secret: string): ProfileTokens {
         exp: issuedAt + ttlSeconds,
         ...(userId !== undefined ? { sub: userId } : {}),
       };
-      const body = `${JWT_HEADER}.${toBase64Url(new TextEncoder().encode(JSON.stringify(claims)))}`;
+      const body = `${JWT_HEADER}.${jwtPart(claims)}`;
       return `${body}.${toBase64Url(await signer.sign(body))}`;
     },
   };
