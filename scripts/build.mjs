@@ -117,8 +117,28 @@ const widget = (format, fileName, external, { dev = false } = {}) =>
 // Lit (and anything under lit/ or @lit/) stays an import in the ES module, so an app that uses Lit
 // itself loads it once.
 const LIT = [/^lit(\/|$)/, /^@lit\//, /^@lit-labs\//];
+// A second pass over the two production builds with terser's compressor: after Vite's (Oxc's)
+// minifier it still finds rewrites that gzip rewards, such as `void 0 === x` comparisons written one
+// way throughout (measured: about 140 B gzip off the IIFE, 180 B off the ES module). Its source
+// map is chained to Vite's, so the map still points into the sources.
+const { minify: terser } = await import('terser');
+const polish = async (fileName) => {
+  const path = join(DIST, fileName);
+  const code = readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '');
+  const result = await terser(code, {
+    ecma: 2022,
+    module: fileName.endsWith('.mjs'),
+    compress: { passes: 3 },
+    mangle: true,
+    sourceMap: { content: readFileSync(`${path}.map`, 'utf8'), url: `${fileName}.map` },
+  });
+  writeFileSync(path, result.code);
+  writeFileSync(`${path}.map`, result.map);
+};
 await widget('es', 'layer-onboarding.mjs', LIT);
 await widget('iife', 'layer-onboarding.js', []);
+await polish('layer-onboarding.mjs');
+await polish('layer-onboarding.js');
 await widget('es', 'layer-onboarding.dev.mjs', LIT, { dev: true });
 await widget('iife', 'layer-onboarding.dev.js', [], { dev: true });
 
