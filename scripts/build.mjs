@@ -121,6 +121,47 @@ const LIT = [/^lit(\/|$)/, /^@lit\//, /^@lit-labs\//];
 // minifier it still finds rewrites that gzip rewards, such as `void 0 === x` comparisons written one
 // way throughout (measured: about 140 B gzip off the IIFE, 180 B off the ES module). Its source
 // map is chained to Vite's, so the map still points into the sources.
+//
+// The same pass shortens the property names below, which a minifier keeps (it cannot know who else
+// reads a property): members of the widget's own objects that only widget/ reads — the states'
+// table and data, the element's internal reactive fields, what its modules pass each other. Never
+// a name anyone outside reads: the element's API, an event's detail, the wire contract, Plaid's
+// Link, the `strings` keys. Two checks keep the list honest: no name may be a DOM member (lib.dom),
+// since a host object's property would be renamed with ours; and none may be left in the output
+// once renamed, which would mean the code also reads it as a string (`'name' in state`).
+const INTERNAL_PROPERTIES = [
+  // widget/states.ts: the table's fields and the states' data
+  'accepts',
+  'busy',
+  'dateOfBirth',
+  'linkInCharge',
+  'outcome',
+  'resumeOAuth',
+  // widget/layer-onboarding.ts: internal reactive fields
+  'dobValue',
+  'formDisabled',
+  'invalidField',
+  'phoneValue',
+  // widget/layer-flow.ts and the modules it drives
+  'clearAll',
+  'clock',
+  'grace',
+  'isLoaded',
+  'loadPlaid',
+  'oauth',
+  'onTransition',
+  'peekOAuthReturn',
+  'proven',
+  'replacesInvalid',
+  'requests',
+  'retries',
+  'sessionHandle',
+  'takeOAuthReturn',
+];
+const domDeclarations = readFileSync(join(ROOT, 'node_modules/typescript/lib/lib.dom.d.ts'), 'utf8');
+for (const name of INTERNAL_PROPERTIES)
+  if (new RegExp(`^\\s+(readonly )?"?${name}"?\\??[:(<]`, 'm').test(domDeclarations))
+    throw new Error(`build: "${name}" is a DOM member (lib.dom.d.ts): it cannot be renamed safely`);
 const { minify: terser } = await import('terser');
 const polish = async (fileName) => {
   const path = join(DIST, fileName);
@@ -129,9 +170,14 @@ const polish = async (fileName) => {
     ecma: 2022,
     module: fileName.endsWith('.mjs'),
     compress: { passes: 3 },
-    mangle: true,
+    mangle: { properties: { regex: new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`) } },
     sourceMap: { content: readFileSync(`${path}.map`, 'utf8'), url: `${fileName}.map` },
   });
+  const left = INTERNAL_PROPERTIES.filter((name) =>
+    new RegExp(`(["'\`])${name}\\1|\\.${name}\\b|[{,]${name}[:(]`).test(result.code),
+  );
+  if (left.length)
+    throw new Error(`build: ${fileName} still names ${left.join(', ')} after renaming: read as strings?`);
   writeFileSync(path, result.code);
   writeFileSync(`${path}.map`, result.map);
 };

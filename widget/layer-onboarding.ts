@@ -127,7 +127,7 @@ export class LayerOnboarding extends ElementBase {
     strings: { attribute: false },
     fillForm: { attribute: 'fill-form' },
     // Internal state: re-renders, no attribute.
-    invalid: { attribute: false },
+    invalidField: { attribute: false },
     phoneValue: { attribute: false },
     dobValue: { attribute: false },
     formDisabled: { attribute: false },
@@ -205,7 +205,7 @@ export class LayerOnboarding extends ElementBase {
   // the `nonce` property, so a Lit property would lose it.
 
   /** Which field holds an invalid value, if any. */
-  private invalid: 'phone' | 'dob' | null = null;
+  private invalidField: 'phone' | 'dob' | null = null;
 
   private phoneValue = '';
 
@@ -310,24 +310,24 @@ export class LayerOnboarding extends ElementBase {
 
   #handlePhoneInput(event: InputEvent): void {
     this.phoneValue = (event.target as HTMLInputElement).value;
-    if (this.invalid === 'phone') this.invalid = null;
+    if (this.invalidField === 'phone') this.invalidField = null;
   }
 
   #handlePhoneSubmit(event: SubmitEvent): void {
     event.preventDefault();
     this.submitPhone(this.phoneValue);
-    if (this.invalid) this.#focusNext = 'input';
+    if (this.invalidField) this.#focusNext = 'input';
   }
 
   #handleDobInput(event: InputEvent): void {
     this.dobValue = (event.target as HTMLInputElement).value;
-    if (this.invalid === 'dob') this.invalid = null;
+    if (this.invalidField === 'dob') this.invalidField = null;
   }
 
   #handleDobSubmit(event: SubmitEvent): void {
     event.preventDefault();
     this.submitDateOfBirth(this.dobValue);
-    if (this.invalid) this.#focusNext = 'input';
+    if (this.invalidField) this.#focusNext = 'input';
   }
 
   #handleSkip(): void {
@@ -379,10 +379,10 @@ export class LayerOnboarding extends ElementBase {
     this.phoneValue = phone;
     const phoneNumber = normalizePhone(phone);
     if (!phoneNumber) {
-      this.invalid = 'phone';
+      this.invalidField = 'phone';
       return false;
     }
-    this.invalid = null;
+    this.invalidField = null;
     return this.#flow.submitPhone(phoneNumber);
   }
 
@@ -394,16 +394,16 @@ export class LayerOnboarding extends ElementBase {
     this.dobValue = isoDate;
     const dateOfBirth = parseDateOfBirth(isoDate);
     if (!dateOfBirth) {
-      this.invalid = 'dob';
+      this.invalidField = 'dob';
       return false;
     }
-    this.invalid = null;
+    this.invalidField = null;
     return this.#flow.submitDateOfBirth(dateOfBirth);
   }
 
   /** Starts over from any state: Link is torn down and, when connected, prepared again. */
   reset(): void {
-    this.invalid = null;
+    this.invalidField = null;
     this.phoneValue = this.phone;
     this.dobValue = '';
     this.#flow.reset();
@@ -423,9 +423,9 @@ export class LayerOnboarding extends ElementBase {
     const error =
       state.name === 'error'
         ? t.errors[state.kind]
-        : this.invalid === 'phone'
+        : this.invalidField === 'phone'
           ? t.phoneInvalid
-          : this.invalid === 'dob'
+          : this.invalidField === 'dob'
             ? t.dobInvalid
             : '';
     const status = t.status[state.name] ?? '';
@@ -496,7 +496,7 @@ export class LayerOnboarding extends ElementBase {
             autocomplete=${autocomplete}
             placeholder=${phone ? nothing : t.dobPlaceholder}
             aria-describedby="${field}-hint error"
-            aria-invalid=${this.invalid === field ? 'true' : 'false'}
+            aria-invalid=${this.invalidField === field ? 'true' : 'false'}
             ?readonly=${busy}
             ?disabled=${disabled}
             @input=${phone ? this.#handlePhoneInput : this.#handleDobInput}
