@@ -18,9 +18,9 @@ export function defineLayerOnboarding(): void {
     customElements.define(TAG_NAME, LayerOnboarding);
     return;
   }
-  if (defined === LayerOnboarding) return;
+  if (!DEV || defined === LayerOnboarding) return;
   const version = (defined as Partial<typeof LayerOnboarding>).version ?? 'unknown';
-  if (DEV && version !== LayerOnboarding.version)
+  if (version !== LayerOnboarding.version)
     console.warn(
       `layer-onboarding: <${TAG_NAME}> is already defined by version ${version}; this copy (version ${LayerOnboarding.version}) is not used. Load the element once per page.`,
     );

@@ -32,10 +32,9 @@ export function fillForm(form: HTMLFormElement, profile: BrowserProfile): string
   for (const control of controls(form)) {
     const field = control.dataset['layerField'];
     if (field === undefined) continue;
-    named += 1;
+    if (DEV) named += 1;
     const path = ALIASES[field] ?? field;
-    const head = path.split('.')[0]!;
-    if (DEV && !hasOwn(profile, head))
+    if (DEV && !hasOwn(profile, path.split('.')[0]!))
       warnOnce(
         `fill-form:${field}`,
         `data-layer-field="${field}" is no field of the profile (${Object.keys(profile).join(', ')}): it is left empty.`,
