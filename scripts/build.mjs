@@ -110,8 +110,9 @@ const widget = (format, fileName, external, { dev = false } = {}) =>
         fileName: () => fileName,
       },
       // Lib mode leaves an ES module's whitespace in (for the app's bundler); it is minified like
-      // the IIFE, since most apps' bundlers keep a dependency's code as it comes.
-      rolldownOptions: { external, output: { minify: !dev } },
+      // the IIFE, since most apps' bundlers keep a dependency's code as it comes. The IIFE's global
+      // is a plain object: Vite would mark it `Symbol.toStringTag: 'Module'`, which nothing reads.
+      rolldownOptions: { external, output: { minify: !dev, generatedCode: { symbols: false } } },
     },
   });
 // Lit (and anything under lit/ or @lit/) stays an import in the ES module, so an app that uses Lit
