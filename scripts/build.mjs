@@ -42,7 +42,10 @@ const defineFor = (dev) => ({
   __LAYER_ONBOARDING_VERSION__: JSON.stringify(pkg.version),
 });
 // The element's CSS is one template literal in widget/styles.ts, kept readable there and minified
-// here (esbuild's CSS minifier): the JS minifier leaves a string's contents alone.
+// here (esbuild's CSS minifier): the JS minifier leaves a string's contents alone. Then two things
+// esbuild leaves: the space after a custom property's colon and after a comma inside parentheses
+// (`var(--x, 0)`), which CSS ignores; and the private `--_*` properties' names, which only
+// styles.ts uses, shortened to `--_0`, `--_1`… (measured together: 32 B gzip off each build).
 const { transform } = await import('esbuild');
 const minifyStyles = {
   name: 'minify-widget-styles',
@@ -51,8 +54,13 @@ const minifyStyles = {
     const literal = /`([^`$]*)`/;
     const css = code.match(literal)?.[1];
     if (css === undefined) throw new Error('widget/styles.ts: no CSS template literal found');
-    const minified = (await transform(css, { loader: 'css', minify: true })).code.trim();
-    return { code: code.replace(literal, () => JSON.stringify(minified)), map: null };
+    const minified = (await transform(css, { loader: 'css', minify: true })).code
+      .trim()
+      .replace(/(--[\w-]+): /g, '$1:')
+      .replace(/, (?=[^()]*\))/g, ',');
+    const privateNames = [...new Set(minified.match(/--_[\w-]+/g))];
+    const short = minified.replace(/--_[\w-]+/g, (name) => `--_${privateNames.indexOf(name).toString(36)}`);
+    return { code: code.replace(literal, () => JSON.stringify(short)), map: null };
   },
 };
 // Lit's templates keep the source's line breaks and indentation. Each run of whitespace holding a
