@@ -308,25 +308,18 @@ export class LayerOnboarding extends ElementBase {
     return (form as HTMLFormElement | undefined) ?? null;
   }
 
-  #handlePhoneInput(event: InputEvent): void {
-    this.phoneValue = (event.target as HTMLInputElement).value;
-    if (this.invalidField === 'phone') this.invalidField = null;
+  /** Typing in the phone or the date-of-birth field: the input's id says which. */
+  #handleInput(event: InputEvent): void {
+    const { id, value } = event.target as HTMLInputElement;
+    if (id === 'dob') this.dobValue = value;
+    else this.phoneValue = value;
+    if (this.invalidField === id) this.invalidField = null;
   }
 
-  #handlePhoneSubmit(event: SubmitEvent): void {
+  #handleSubmit(event: SubmitEvent): void {
     event.preventDefault();
-    this.submitPhone(this.phoneValue);
-    if (this.invalidField) this.#focusNext = 'input';
-  }
-
-  #handleDobInput(event: InputEvent): void {
-    this.dobValue = (event.target as HTMLInputElement).value;
-    if (this.invalidField === 'dob') this.invalidField = null;
-  }
-
-  #handleDobSubmit(event: SubmitEvent): void {
-    event.preventDefault();
-    this.submitDateOfBirth(this.dobValue);
+    if (this.#input?.id === 'dob') this.submitDateOfBirth(this.dobValue);
+    else this.submitPhone(this.phoneValue);
     if (this.invalidField) this.#focusNext = 'input';
   }
 
@@ -423,11 +416,9 @@ export class LayerOnboarding extends ElementBase {
     const error =
       state.name === 'error'
         ? t.errors[state.kind]
-        : this.invalidField === 'phone'
-          ? t.phoneInvalid
-          : this.invalidField === 'dob'
-            ? t.dobInvalid
-            : '';
+        : this.invalidField
+          ? t[`${this.invalidField}Invalid` as const]
+          : '';
     const status = t.status[state.name] ?? '';
     return html`<div class="root" data-scheme=${this.#scheme}>
       ${outcome ? nothing : this.#renderField(t, busy, dobStep ? 'dob' : 'phone')}
@@ -479,14 +470,9 @@ export class LayerOnboarding extends ElementBase {
     const { type, inputmode, autocomplete } = FIELDS[field];
     const disabled = this.formDisabled;
     return html`
-      <form
-        part="form"
-        novalidate
-        aria-busy=${busy ? 'true' : 'false'}
-        @submit=${phone ? this.#handlePhoneSubmit : this.#handleDobSubmit}
-      >
-        <label part="label" for=${field}>${phone ? t.phoneLabel : t.dobLabel}</label>
-        <p class="hint" id="${field}-hint">${phone ? t.phoneHint : t.dobHint}</p>
+      <form part="form" novalidate aria-busy=${busy ? 'true' : 'false'} @submit=${this.#handleSubmit}>
+        <label part="label" for=${field}>${t[`${field}Label` as const]}</label>
+        <p class="hint" id="${field}-hint">${t[`${field}Hint` as const]}</p>
         <div class="row">
           <input
             part="input"
@@ -499,10 +485,10 @@ export class LayerOnboarding extends ElementBase {
             aria-invalid=${this.invalidField === field ? 'true' : 'false'}
             ?readonly=${busy}
             ?disabled=${disabled}
-            @input=${phone ? this.#handlePhoneInput : this.#handleDobInput}
+            @input=${this.#handleInput}
           />
           <button part="button" type="submit" ?disabled=${busy || disabled}>
-            ${phone ? t.phoneSubmit : t.dobSubmit}
+            ${t[`${field}Submit` as const]}
           </button>
         </div>
         ${
