@@ -3,15 +3,15 @@
 // break. Detected from the user agent, the only signal a page has; a partner who knows their app
 // works sets `allow-webview`.
 
-/** In-app browsers that name themselves, most specific first. */
-const IN_APP_BROWSERS: ReadonlyArray<readonly [name: string, pattern: RegExp]> = [
-  ['Facebook in-app browser', /\bFB(AN|AV|_IAB|IOS|DV|SV)\b|\[FB/],
-  ['Instagram in-app browser', /\bInstagram\b/],
-  ['TikTok in-app browser', /\b(musical_ly|BytedanceWebview|TikTok)\b/i],
-  ['Snapchat in-app browser', /\bSnapchat\b/],
-  ['LinkedIn in-app browser', /\bLinkedInApp\b/],
-  ['Line in-app browser', /\bLine\/\d/],
-  ['WeChat in-app browser', /\bMicroMessenger\b/],
+/** In-app browsers that name themselves (`<app> in-app browser`), most specific first. */
+const IN_APP_BROWSERS: ReadonlyArray<readonly [app: string, pattern: RegExp]> = [
+  ['Facebook', /\bFB(AN|AV|_IAB|IOS|DV|SV)\b|\[FB/],
+  ['Instagram', /\bInstagram\b/],
+  ['TikTok', /\b(musical_ly|BytedanceWebview|TikTok)\b/i],
+  ['Snapchat', /\bSnapchat\b/],
+  ['LinkedIn', /\bLinkedInApp\b/],
+  ['Line', /\bLine\/\d/],
+  ['WeChat', /\bMicroMessenger\b/],
 ];
 
 /**
@@ -20,7 +20,7 @@ const IN_APP_BROWSERS: ReadonlyArray<readonly [name: string, pattern: RegExp]> =
  * `Safari/` (Safari, Chrome, Firefox and Edge on iOS all keep it).
  */
 export function unsupportedEnvironment(userAgent: string): string | null {
-  for (const [name, pattern] of IN_APP_BROWSERS) if (pattern.test(userAgent)) return name;
+  for (const [app, pattern] of IN_APP_BROWSERS) if (pattern.test(userAgent)) return `${app} in-app browser`;
   if (/\bAndroid\b/.test(userAgent) && /;\s*wv\)/.test(userAgent)) return 'Android WebView';
   if (
     /\b(iPhone|iPad|iPod)\b/.test(userAgent) &&
