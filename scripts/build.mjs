@@ -143,6 +143,7 @@ const INTERNAL_PROPERTIES = [
   'accepts',
   'busy',
   'dateOfBirth',
+  'given',
   'linkInCharge',
   'outcome',
   'resumeOAuth',

@@ -37,7 +37,7 @@ import {
 } from './plaid-link.js';
 import { isLayerCountry } from './phone.js';
 import { ScriptLoadError } from './script-loader.js';
-import { canTransition, STATES, type FlowState, type LayerState, type StateOf } from './states.js';
+import { canTransition, givenIn, STATES, type FlowState, type LayerState, type StateOf } from './states.js';
 import { SYSTEM_CLOCK, Timers, type Clock } from './timers.js';
 
 /** When the Link token and handler are prepared. */
@@ -187,7 +187,7 @@ export class LayerFlow implements ReactiveController {
    */
   submitPhone(phone: string): boolean {
     if (!this.#host.isConnected || STATES[this.#current.name].accepts !== 'phone') return false;
-    this.#moveTo({ name: 'checking', step: 'phone', entry: { phone, dateOfBirth: null } });
+    this.#moveTo({ name: 'checking', step: 'phone', given: { phone, dateOfBirth: null } });
     if (!isLayerCountry(phone)) {
       this.#fallBack('not_eligible');
       return true;
@@ -204,7 +204,7 @@ export class LayerFlow implements ReactiveController {
     this.#moveTo({
       name: 'checking',
       step: 'date_of_birth',
-      entry: { ...state.entry, dateOfBirth: isoDate },
+      given: { ...state.given, dateOfBirth: isoDate },
     });
     this.#submit({ date_of_birth: isoDate });
     return true;
@@ -281,8 +281,7 @@ export class LayerFlow implements ReactiveController {
 
   /** The number the visitor gave, for `layer-fallback`: the partner's form can prefill it. */
   #typedPhone(): string | null {
-    const state = this.#current;
-    return 'entry' in state && state.entry ? state.entry.phone : null;
+    return givenIn(this.#current)?.phone ?? null;
   }
 
   #emit<K extends LayerEventName>(type: K, detail: LayerEventDetails[K]): void {
@@ -402,7 +401,7 @@ export class LayerFlow implements ReactiveController {
       this.#moveTo({ name: 'ready' });
       return;
     }
-    this.#moveTo({ name: 'open', entry: null });
+    this.#moveTo({ name: 'open', given: null });
     link.open();
   }
 
@@ -422,20 +421,20 @@ export class LayerFlow implements ReactiveController {
   #handleReady(link: LinkHandle, state: StateOf<'checking'>): void {
     // Open first: Layer's speed comes from opening the moment eligibility is known.
     link.open();
-    this.#moveTo({ name: 'open', entry: state.entry });
+    this.#moveTo({ name: 'open', given: state.given });
     this.#emit('layer-eligible', { via: state.step });
   }
 
   #handleNotAvailable(state: StateOf<'checking'>): void {
     if (state.step === 'date_of_birth') return this.#fallBack('autofill_not_available');
     if (this.#host.noAutofill) return this.#fallBack('not_eligible');
-    const { dateOfBirth } = state.entry;
+    const { dateOfBirth } = state.given;
     if (dateOfBirth) {
       // Replaying a flow on a new handler: the visitor already gave their date of birth.
       this.#moveTo({ ...state, step: 'date_of_birth' });
       return this.#submit({ date_of_birth: dateOfBirth });
     }
-    this.#moveTo({ name: 'dob', entry: state.entry });
+    this.#moveTo({ name: 'dob', given: state.given });
   }
 
   #handleSuccess(
@@ -448,8 +447,7 @@ export class LayerFlow implements ReactiveController {
     const linkSessionId =
       (typeof metadata?.link_session_id === 'string' ? metadata.link_session_id : null) ?? link.linkSessionId;
     const withLinkSession = linkSessionId ? { linkSessionId } : {};
-    const state = this.#current;
-    this.#moveTo({ name: 'finishing', linkSessionId, entry: 'entry' in state ? state.entry : null });
+    this.#moveTo({ name: 'finishing', linkSessionId, given: givenIn(this.#current) });
     const { api } = this.#host;
     this.#timers.start('exchange', EXCHANGE_TIMEOUT, () =>
       this.#fail({
@@ -507,15 +505,14 @@ export class LayerFlow implements ReactiveController {
 
   /** After `INVALID_LINK_TOKEN`: a new handler, and what the visitor gave submitted again. */
   #recover(): void {
-    const state = this.#current;
-    const entry = 'entry' in state ? state.entry : null;
+    const given = givenIn(this.#current);
     this.#prepare({ replacesInvalid: true });
-    if (!entry) {
+    if (!given) {
       this.#moveTo({ name: 'loading', resumeOAuth: false });
       return;
     }
-    this.#moveTo({ name: 'checking', step: 'phone', entry });
-    this.#submit({ phone_number: entry.phone });
+    this.#moveTo({ name: 'checking', step: 'phone', given });
+    this.#submit({ phone_number: given.phone });
   }
 
   // ── tear-down ────────────────────────────────────────────────────────────────────────────

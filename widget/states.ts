@@ -35,12 +35,12 @@ interface StateData {
   loading: { resumeOAuth: boolean };
   ready: object;
   /** Waiting for Link's answer to the phone number, or to the date of birth after it. */
-  checking: { step: EligibleVia; entry: Entry };
-  dob: { entry: Entry };
-  /** `entry` is null when Link was resumed after an OAuth redirect. */
-  open: { entry: Entry | null };
-  /** `entry` is null when Link was resumed after an OAuth redirect. */
-  finishing: { linkSessionId: string | null; entry: Entry | null };
+  checking: { step: EligibleVia; given: Entry };
+  dob: { given: Entry };
+  /** `given` is null when Link was resumed after an OAuth redirect. */
+  open: { given: Entry | null };
+  /** `given` is null when Link was resumed after an OAuth redirect. */
+  finishing: { linkSessionId: string | null; given: Entry | null };
   complete: { result: LayerSuccessDetail };
   /** `phone`: the E.164 number the visitor gave, if any, so they can correct it or the page prefill it. */
   fallback: { reason: FallbackReason; phone: string | null };
@@ -53,6 +53,11 @@ export type FlowState = { [S in LayerState]: { readonly name: S } & Readonly<Sta
 
 /** A state by name, e.g. `StateOf<'checking'>`. */
 export type StateOf<S extends LayerState> = Extract<FlowState, { name: S }>;
+
+/** What the visitor gave, in a state that holds it (`checking`, `dob`, `open`, `finishing`). */
+export function givenIn(state: FlowState): Entry | null {
+  return (state as { given?: Entry | null }).given ?? null;
+}
 
 export interface StateSpec {
   /** The states that may follow this one. Any other move is a bug (a warning in development). */

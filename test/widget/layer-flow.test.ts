@@ -214,7 +214,7 @@ describe('LayerFlow', () => {
       expect(s.flow.state).to.deep.equal({
         name: 'checking',
         step: 'phone',
-        entry: { phone: SANDBOX_PHONE, dateOfBirth: null },
+        given: { phone: SANDBOX_PHONE, dateOfBirth: null },
       });
       await until(() => s.plaid.handlers.length === 1, 'no handler was created');
       expect(s.plaid.last.submitted).to.deep.equal([]);
@@ -304,7 +304,7 @@ describe('LayerFlow', () => {
       expect(s.plaid.last.opened).to.equal(1);
       expect(s.flow.state).to.deep.equal({
         name: 'open',
-        entry: { phone: SANDBOX_PHONE, dateOfBirth: null },
+        given: { phone: SANDBOX_PHONE, dateOfBirth: null },
       });
       expect(s.details('layer-eligible')).to.deep.equal([{ via: 'phone' }]);
     });
@@ -316,14 +316,14 @@ describe('LayerFlow', () => {
       s.plaid.last.event('LAYER_NOT_AVAILABLE');
       expect(s.flow.state).to.deep.equal({
         name: 'dob',
-        entry: { phone: '+14155550000', dateOfBirth: null },
+        given: { phone: '+14155550000', dateOfBirth: null },
       });
 
       expect(s.flow.submitDateOfBirth('1975-01-18')).to.equal(true);
       expect(s.flow.state).to.deep.equal({
         name: 'checking',
         step: 'date_of_birth',
-        entry: { phone: '+14155550000', dateOfBirth: '1975-01-18' },
+        given: { phone: '+14155550000', dateOfBirth: '1975-01-18' },
       });
       expect(s.plaid.handlers).to.have.length(1);
       expect(s.plaid.last.submitted).to.deep.equal([
@@ -423,7 +423,7 @@ describe('LayerFlow', () => {
       expect(s.flow.state).to.deep.equal({
         name: 'finishing',
         linkSessionId: s.plaid.last.linkSessionId,
-        entry: { phone: SANDBOX_PHONE, dateOfBirth: null },
+        given: { phone: SANDBOX_PHONE, dateOfBirth: null },
       });
       await until(() => s.flow.state.name === 'complete', 'never complete');
       const [success] = s.details('layer-success');
@@ -784,7 +784,7 @@ describe('LayerFlow', () => {
       expect(back.plaid.last.token).to.equal(token);
       expect(back.plaid.last.config.receivedRedirectUri).to.equal(returnUrl);
       expect(back.plaid.last.opened).to.equal(1);
-      expect(back.flow.state).to.deep.equal({ name: 'open', entry: null });
+      expect(back.flow.state).to.deep.equal({ name: 'open', given: null });
       expect(back.states()).to.deep.equal(['loading', 'open']);
 
       back.plaid.last.succeed(await publicTokenFor(token));
