@@ -26,15 +26,11 @@ const PRIVACY_POLICY_URL = 'https://plaid.com/legal/#end-user-privacy-policy';
 /** `light` or `dark`: the colours for a light or a dark page; `auto` (default): read from the page. */
 export type LayerTheme = 'light' | 'dark' | 'auto';
 
-/** What gets focus after the next render, because a change took it away from the visitor. */
-type FocusTarget = 'input' | 'retry' | 'done' | 'fallback';
-
-const FOCUS_SELECTORS: { readonly [T in FocusTarget]: string } = {
-  input: 'input',
-  retry: 'button.retry',
-  done: '.done',
-  fallback: '.fallback',
-};
+/**
+ * What gets focus after the next render, because a change took it away from the visitor: the
+ * field, "Try again", the finished state's summary or the fallback message, by selector.
+ */
+type FocusTarget = 'input' | '.retry' | '.done' | '.fallback';
 
 /** A check in a circle: the finished state's mark. */
 const SUCCESS_MARK = html`<svg class="mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -265,7 +261,7 @@ export class LayerOnboarding extends ElementBase {
     // Never from a page that has moved focus elsewhere meanwhile (a partner's own form, say).
     const active = document.activeElement;
     if (!target || (active && active !== document.body && active !== this)) return;
-    this.renderRoot.querySelector<HTMLElement>(FOCUS_SELECTORS[target])?.focus();
+    this.renderRoot.querySelector<HTMLElement>(target)?.focus();
     if (target === 'input') input?.select();
   }
 
@@ -357,9 +353,9 @@ export class LayerOnboarding extends ElementBase {
     const visitorHere = focusInside || visitorWasInFlow;
     if (STATES[state].accepts === 'date_of_birth') return 'input';
     if (previous === 'open' && state === 'loading') return 'input'; // the visitor closed Link
-    if (state === 'error' && visitorHere) return 'retry';
-    if (state === 'complete' && visitorHere) return 'done';
-    if (state === 'fallback' && visitorHere) return 'fallback';
+    if (state === 'error' && visitorHere) return '.retry';
+    if (state === 'complete' && visitorHere) return '.done';
+    if (state === 'fallback' && visitorHere) return '.fallback';
     if (previous === 'error' && focusInside) return 'input';
     return null;
   }
