@@ -157,11 +157,9 @@ export const styles = /* css */ `
     text-underline-offset: 0.15em;
   }
 
-  input:focus-visible,
-  button:focus-visible,
-  a:focus-visible,
-  .done:focus-visible,
-  .fallback:focus-visible {
+  /* Every element here that takes focus: the input, the buttons, the link, and the summary and
+     the fallback message (tabindex -1, focused from script; see below). */
+  :focus-visible {
     outline: 2px solid var(--layer-onboarding-focus-color, var(--_focus));
     outline-offset: 2px;
   }
