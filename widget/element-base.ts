@@ -66,11 +66,14 @@ const HTMLElementOrStandIn: typeof HTMLElement =
  * render, `updated(changed)`, and `updateComplete`.
  */
 export abstract class ElementBase extends HTMLElementOrStandIn implements ReactiveControllerHost {
+  // Declared, not defaulted: every element class sets both, and a default here would be code in
+  // the drop-in script that never runs.
+
   /** Properties that update the element when set; each maps to an attribute unless told not to. */
-  static properties: PropertyDeclarations = {};
+  declare static properties: PropertyDeclarations;
 
   /** CSS text for the shadow root, shared by every instance through one constructed stylesheet. */
-  static styles = '';
+  declare static styles: string;
 
   private static sheet?: CSSStyleSheet;
 
