@@ -33,7 +33,7 @@ export type LayerTheme = 'light' | 'dark' | 'auto';
 type FocusTarget = 'input' | '.retry' | '.done' | '.fallback';
 
 /** A check in a circle: the finished state's mark. */
-const SUCCESS_MARK = html`<svg class="mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+const SUCCESS_MARK = html`<svg class="mark" viewBox="0 0 24 24" aria-hidden="true">
   <circle cx="12" cy="12" r="11" fill="currentColor" />
   <path d="M7 12.5l3.2 3.2L17 9" />
 </svg>`;
