@@ -12,6 +12,8 @@ import {
   type SessionResponse,
 } from '../contract/index.js';
 
+import { DEV } from './dev.js';
+
 /** A failed backend call, named after the backend's error code when it sent one. */
 export class ApiRequestError extends Error {
   constructor(
@@ -21,7 +23,9 @@ export class ApiRequestError extends Error {
     readonly requestId?: string,
   ) {
     super(message);
-    this.name = 'ApiRequestError';
+    // Only for a reader of the console: the widget catches its own errors and reports them as
+    // `layer-error` details, which carry no error name.
+    if (DEV) this.name = 'ApiRequestError';
   }
 }
 

@@ -2,10 +2,14 @@
 // twice makes Link warn "embedded more than once" and has made `onSuccess` fire twice
 // (react-plaid-link #103, #107); several loaders racing left `window.Plaid` undefined (#239).
 
+import { DEV } from './dev.js';
+
 export class ScriptLoadError extends Error {
   constructor(readonly src: string) {
     super(`Could not load the script ${src}`);
-    this.name = 'ScriptLoadError';
+    // Only for a reader of the console: the widget catches its own errors and reports them as
+    // `layer-error` details, which carry no error name.
+    if (DEV) this.name = 'ScriptLoadError';
   }
 }
 
