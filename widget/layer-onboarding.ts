@@ -460,13 +460,16 @@ export class LayerOnboarding extends ElementBase {
     </div>`;
   }
 
-  /** The phone step or the date-of-birth step: one form, its words and input kind by step. */
+  /**
+   * The phone step or the date-of-birth step: one form, its words and input kind by step. The
+   * `aria-busy` and `aria-invalid` bindings take booleans, which Lit writes as `true` and `false`.
+   */
   #renderField(t: Strings, busy: boolean, field: 'phone' | 'dob'): TemplateResult {
     const phone = field === 'phone';
     const { type, inputmode, autocomplete } = FIELDS[field];
     const disabled = this.formDisabled;
     return html`
-      <form part="form" novalidate aria-busy=${busy ? 'true' : 'false'} @submit=${this.#handleSubmit}>
+      <form part="form" novalidate aria-busy=${busy} @submit=${this.#handleSubmit}>
         <label part="label" for=${field}>${t[`${field}Label` as const]}</label>
         <p class="hint" id="${field}-hint">${t[`${field}Hint` as const]}</p>
         <div class="row">
@@ -478,7 +481,7 @@ export class LayerOnboarding extends ElementBase {
             autocomplete=${autocomplete}
             placeholder=${phone ? nothing : t.dobPlaceholder}
             aria-describedby="${field}-hint error"
-            aria-invalid=${this.invalidField === field ? 'true' : 'false'}
+            aria-invalid=${this.invalidField === field}
             ?readonly=${busy}
             ?disabled=${disabled}
             @input=${this.#handleInput}
