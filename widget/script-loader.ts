@@ -5,7 +5,7 @@
 import { DEV } from './dev.js';
 
 export class ScriptLoadError extends Error {
-  constructor(readonly src: string) {
+  constructor(src: string) {
     super(`Could not load the script ${src}`);
     // Only for a reader of the console: the widget catches its own errors and reports them as
     // `layer-error` details, which carry no error name.
