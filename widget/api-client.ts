@@ -91,11 +91,8 @@ async function postJson<T extends object>(
     });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new ApiRequestError(
-      'NETWORK_ERROR',
-      `POST ${url} failed (offline, a wrong api URL, or this page's origin refused by CORS): ${String(error)}`,
-      0,
-    );
+    // What to check (the api URL, the server, CORS) is a development warning (layer-flow.ts).
+    throw new ApiRequestError('NETWORK_ERROR', `POST ${url} failed: ${String(error)}`, 0);
   }
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {
