@@ -33,6 +33,7 @@ import {
   safeEventMetadata,
   safeExitMetadata,
   safeLinkError,
+  stringOrNull,
   type LooseMetadata,
 } from './plaid-link.js';
 import { isLayerCountry } from './phone.js';
@@ -444,8 +445,7 @@ export class LayerFlow implements ReactiveController {
   ): void {
     // A second onSuccess finds the flow finishing already (or past it): one exchange only.
     if (!canTransition(this.#current.name, 'finishing')) return;
-    const linkSessionId =
-      (typeof metadata?.link_session_id === 'string' ? metadata.link_session_id : null) ?? link.linkSessionId;
+    const linkSessionId = stringOrNull(metadata?.link_session_id) ?? link.linkSessionId;
     const withLinkSession = linkSessionId ? { linkSessionId } : {};
     this.#moveTo({ name: 'finishing', linkSessionId, given: givenIn(this.#current) });
     const { api } = this.#host;

@@ -12,7 +12,7 @@ import type {
   PlaidLinkOnSuccessMetadata,
   PlaidSubmitData,
 } from '../contract/index.js';
-import type { LooseMetadata } from './plaid-link.js';
+import { stringOrNull, type LooseMetadata } from './plaid-link.js';
 
 /** Link's callbacks as the flow receives them. Link may send odd metadata: read it defensively. */
 export interface LinkCallbacks {
@@ -70,7 +70,7 @@ export class LinkHandle {
       },
       onEvent: (eventName, metadata) => {
         if (!live()) return;
-        if (typeof metadata?.link_session_id === 'string') this.linkSessionId = metadata.link_session_id;
+        this.linkSessionId = stringOrNull(metadata?.link_session_id) ?? this.linkSessionId;
         callbacks.onEvent(eventName, metadata);
       },
       onSuccess: (publicToken, metadata) => {

@@ -60,6 +60,11 @@ export function safeEventMetadata(
   return safe as LinkEventMetadata;
 }
 
+/** `value` if Link sent a string there, otherwise `null`. */
+export function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
 /** `onExit` metadata as `layer-exit` carries it: the documented keys, each possibly null. */
 export interface SafeExitMetadata {
   institution: { name: string; institution_id: string } | null;
@@ -77,9 +82,9 @@ export function safeExitMetadata(
     institution: institution
       ? { name: String(institution.name), institution_id: String(institution.institution_id) }
       : null,
-    status: typeof metadata?.status === 'string' ? metadata.status : null,
-    link_session_id: typeof metadata?.link_session_id === 'string' ? metadata.link_session_id : null,
-    request_id: typeof metadata?.request_id === 'string' ? metadata.request_id : null,
+    status: stringOrNull(metadata?.status),
+    link_session_id: stringOrNull(metadata?.link_session_id),
+    request_id: stringOrNull(metadata?.request_id),
   };
 }
 
@@ -92,6 +97,6 @@ export function safeLinkError(
     error_type: String(error.error_type),
     error_code: String(error.error_code),
     error_message: String(error.error_message ?? ''),
-    display_message: typeof error.display_message === 'string' ? error.display_message : null,
+    display_message: stringOrNull(error.display_message),
   };
 }
