@@ -27,7 +27,10 @@ export class Timers<Name extends string> {
     this.#clock = clock;
   }
 
-  /** Runs `callback` once after `ms` (clamped to what setTimeout takes), replacing a timer of that name. */
+  /**
+   * Runs `callback` once after `ms`, replacing a timer of that name. A delay past setTimeout's
+   * range is clamped; a negative one setTimeout itself takes as 0.
+   */
   start(name: Name, ms: number, callback: () => void): void {
     this.clear(name);
     const id = this.#clock.setTimeout(
@@ -35,13 +38,9 @@ export class Timers<Name extends string> {
         this.#ids.delete(name);
         callback();
       },
-      Math.min(Math.max(0, ms), MAX_DELAY),
+      Math.min(ms, MAX_DELAY),
     );
     this.#ids.set(name, id);
-  }
-
-  has(name: Name): boolean {
-    return this.#ids.has(name);
   }
 
   clear(name: Name): void {
