@@ -27,7 +27,7 @@ import {
   type LayerSuccessDetail,
 } from './events.js';
 import { LinkHandle } from './link-handle.js';
-import { LinkTokenStorage, type OAuthReturn } from './link-token-storage.js';
+import { createLinkTokenStorage, type LinkTokenStorage, type OAuthReturn } from './link-token-storage.js';
 import {
   loadPlaidLink,
   safeEventMetadata,
@@ -133,7 +133,7 @@ export class LayerFlow implements ReactiveController {
     this.#host = host;
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#timers = new Timers(this.#clock);
-    this.#tokens = new LinkTokenStorage({
+    this.#tokens = createLinkTokenStorage({
       api: () => host.api,
       storage: options.storage,
       location: options.location,

@@ -22,73 +22,48 @@ export interface LinkTokenStorageOptions {
   now?: () => number;
 }
 
-export class LinkTokenStorage {
-  readonly #api: () => string;
-  readonly #storage: () => Storage | null;
-  readonly #location: () => string;
-  readonly #now: () => number;
-
-  constructor({
-    api,
-    storage = pageSessionStorage,
-    location = pageLocation,
-    now = Date.now,
-  }: LinkTokenStorageOptions) {
-    this.#api = api;
-    this.#storage = storage;
-    this.#location = location;
-    this.#now = now;
-  }
-
-  save(token: LinkTokenResponse): void {
-    try {
-      this.#storage()?.setItem(this.#key(), JSON.stringify(token));
-    } catch {
-      // Storage full or blocked: only an OAuth return needs it, and that then starts over.
-    }
-  }
-
-  forget(): void {
-    try {
-      this.#storage()?.removeItem(this.#key());
-    } catch {
-      // nothing stored
-    }
-  }
-
+/** The stored token of one backend (`api`), and the OAuth return the page may be. */
+export interface LinkTokenStorage {
+  save(token: LinkTokenResponse): void;
+  forget(): void;
   /** The OAuth return this page is, if it is one and a usable token is stored. */
-  peekOAuthReturn(): OAuthReturn | null {
-    const url = this.#oauthReturnUrl();
-    return url ? this.#read(url) : null;
-  }
-
+  peekOAuthReturn(): OAuthReturn | null;
   /**
    * Like {@link peekOAuthReturn}, and forgets the stored token on an OAuth return page, so a
    * reload of the return URL does not resume Link twice.
    */
-  takeOAuthReturn(): OAuthReturn | null {
-    const url = this.#oauthReturnUrl();
-    if (!url) return null;
-    const oauth = this.#read(url);
-    this.forget();
-    return oauth;
-  }
+  takeOAuthReturn(): OAuthReturn | null;
+}
 
-  #oauthReturnUrl(): URL | null {
+export function createLinkTokenStorage({
+  api,
+  storage = pageSessionStorage,
+  location = pageLocation,
+  now = Date.now,
+}: LinkTokenStorageOptions): LinkTokenStorage {
+  const key = () => STORAGE_PREFIX + api();
+
+  const forget = (): void => {
     try {
-      const url = new URL(this.#location());
+      storage()?.removeItem(key());
+    } catch {
+      // nothing stored
+    }
+  };
+
+  const oauthReturnUrl = (): URL | null => {
+    try {
+      const url = new URL(location());
       return url.searchParams.has('oauth_state_id') ? url : null;
     } catch {
       return null;
     }
-  }
+  };
 
-  #read(url: URL): OAuthReturn | null {
+  const read = (url: URL): OAuthReturn | null => {
     let token: Partial<LinkTokenResponse> | null;
     try {
-      token = JSON.parse(
-        this.#storage()?.getItem(this.#key()) ?? 'null',
-      ) as Partial<LinkTokenResponse> | null;
+      token = JSON.parse(storage()?.getItem(key()) ?? 'null') as Partial<LinkTokenResponse> | null;
     } catch {
       return null;
     }
@@ -96,15 +71,33 @@ export class LinkTokenStorage {
       typeof token?.link_token !== 'string' ||
       typeof token.session_handle !== 'string' ||
       typeof token.expiration !== 'string' ||
-      !(Date.parse(token.expiration) > this.#now())
+      !(Date.parse(token.expiration) > now())
     )
       return null;
     return { token: token as LinkTokenResponse, receivedRedirectUri: url.href };
-  }
+  };
 
-  #key(): string {
-    return STORAGE_PREFIX + this.#api();
-  }
+  return {
+    save(token) {
+      try {
+        storage()?.setItem(key(), JSON.stringify(token));
+      } catch {
+        // Storage full or blocked: only an OAuth return needs it, and that then starts over.
+      }
+    },
+    forget,
+    peekOAuthReturn() {
+      const url = oauthReturnUrl();
+      return url ? read(url) : null;
+    },
+    takeOAuthReturn() {
+      const url = oauthReturnUrl();
+      if (!url) return null;
+      const oauth = read(url);
+      forget();
+      return oauth;
+    },
+  };
 }
 
 function pageSessionStorage(): Storage | null {

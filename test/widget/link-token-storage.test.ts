@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 
 import type { LinkTokenResponse } from '../../contract/index.js';
-import { LinkTokenStorage } from '../../widget/link-token-storage.js';
+import { createLinkTokenStorage } from '../../widget/link-token-storage.js';
 import { API } from './support/backend.js';
 import { MemoryStorage } from './support/memory-storage.js';
 
@@ -16,7 +16,7 @@ const TOKEN: LinkTokenResponse = {
 };
 
 function storageAt(location: string, storage: Storage | null = new MemoryStorage(), api = API) {
-  return new LinkTokenStorage({
+  return createLinkTokenStorage({
     api: () => api,
     storage: () => storage,
     location: () => location,
