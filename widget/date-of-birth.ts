@@ -24,5 +24,5 @@ export function parseDateOfBirth(input: string, today: Date = new Date()): strin
   if (!exists || year < 1900) return null;
   const todayUtc = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
   if (date.getTime() > todayUtc) return null;
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return date.toISOString().slice(0, 10); // YYYY-MM-DD: a year from 1900 on has four digits
 }
