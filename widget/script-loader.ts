@@ -82,13 +82,10 @@ function insertScript(url: string, nonce: string | undefined): HTMLScriptElement
   return script;
 }
 
+/** A script element runs once and fires `load` or `error` once: the listener left is inert. */
 function whenLoaded(script: HTMLScriptElement): Promise<void> {
   return new Promise((resolve, reject) => {
-    const controller = new AbortController();
-    const { signal } = controller;
-    script.addEventListener('load', () => (controller.abort(), resolve()), { signal });
-    script.addEventListener('error', () => (controller.abort(), reject(new ScriptLoadError(script.src))), {
-      signal,
-    });
+    script.addEventListener('load', () => resolve());
+    script.addEventListener('error', () => reject(new ScriptLoadError(script.src)));
   });
 }
