@@ -26,7 +26,7 @@ import {
   type LayerEventName,
   type LayerSuccessDetail,
 } from './events.js';
-import { LinkHandle } from './link-handle.js';
+import { createLinkHandle, type LinkHandle } from './link-handle.js';
 import { createLinkTokenStorage, type LinkTokenStorage, type OAuthReturn } from './link-token-storage.js';
 import {
   loadPlaidLink,
@@ -316,7 +316,7 @@ export class LayerFlow implements ReactiveController {
     replacesInvalid = false,
   }: { oauth?: OAuthReturn | null; replacesInvalid?: boolean } = {}): void {
     if (this.#link) this.#retire(this.#link);
-    const link = (this.#link = new LinkHandle({ replacesInvalid }));
+    const link = (this.#link = createLinkHandle({ replacesInvalid }));
     const { api, linkScriptSrc, nonce } = this.#host;
     Promise.all([
       this.#loadPlaid(linkScriptSrc, nonce || undefined),

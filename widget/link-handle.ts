@@ -22,112 +22,121 @@ export interface LinkCallbacks {
   onExit(error: LooseMetadata<PlaidLinkError> | null, metadata: LooseMetadata<PlaidLinkOnExitMetadata>): void;
 }
 
-export class LinkHandle {
+/** A Plaid Link handler and what the flow knows of it; {@link createLinkHandle} makes one. */
+export interface LinkHandle {
   /** Cancels this handler's requests: its Link token, and the exchange of what it returns. */
-  readonly requests = new AbortController();
+  readonly requests: AbortController;
   /**
    * It replaces a handler whose token Link refused (`INVALID_LINK_TOKEN`). Until Link has answered
    * one of its submits, a refusal of its own token is final: the flow recovers once in a row.
    */
   readonly replacesInvalid: boolean;
   /** Link answered a submit on it: its token works. */
-  proven = false;
+  proven: boolean;
   /** The Link session, as Link's events and callbacks name it. */
-  linkSessionId: string | null = null;
-  #token: LinkTokenResponse | null = null;
-  #handler: PlaidHandler | null = null;
-  #loaded = false;
-  #showing = false;
-  #destroyed = false;
-  /** The submit waiting for `onLoad`: only the last one counts. */
-  #queued: PlaidSubmitData | null = null;
-
-  constructor({ replacesInvalid = false }: { replacesInvalid?: boolean } = {}) {
-    this.replacesInvalid = replacesInvalid;
-  }
-
+  linkSessionId: string | null;
   /** The session handle of this handler's Link token, for `POST /session`. */
-  get sessionHandle(): string {
-    return this.#token?.session_handle ?? '';
-  }
-
+  readonly sessionHandle: string;
   /** Calls `Plaid.create()`; throws what it throws. */
   create(
     plaid: PlaidGlobal,
     token: LinkTokenResponse,
     callbacks: LinkCallbacks,
     receivedRedirectUri?: string,
-  ): void {
-    this.#token = token;
-    const live = () => !this.#destroyed;
-    this.#handler = plaid.create({
-      token: token.link_token,
-      ...(receivedRedirectUri ? { receivedRedirectUri } : {}),
-      onLoad: () => {
-        this.#loaded = true;
-        // onLoad may come inside create(), before `handler` is set: then create() finishes the job.
-        if (this.#handler && live()) this.#handleLoad(callbacks);
-      },
-      onEvent: (eventName, metadata) => {
-        if (!live()) return;
-        this.linkSessionId = stringOrNull(metadata?.link_session_id) ?? this.linkSessionId;
-        callbacks.onEvent(eventName, metadata);
-      },
-      onSuccess: (publicToken, metadata) => {
-        this.#showing = false;
-        if (live()) callbacks.onSuccess(publicToken, metadata);
-      },
-      onExit: (error, metadata) => {
-        this.#showing = false;
-        if (live()) callbacks.onExit(error, metadata);
-      },
-    });
-    if (this.#loaded && live()) this.#handleLoad(callbacks);
-  }
-
+  ): void;
   /** Submits now, or as soon as Link has loaded. */
-  submit(data: PlaidSubmitData): void {
-    this.#queued = data;
-    this.#flush();
-  }
-
-  open(): void {
-    if (!this.#handler || this.#destroyed) return;
-    this.#handler.open();
-    this.#showing = true;
-  }
-
+  submit(data: PlaidSubmitData): void;
+  open(): void;
   /**
    * Replaced or done: its requests are cancelled and a waiting submit dropped, but Link's late
    * events still come through until {@link destroy}.
    */
-  retire(): void {
-    this.requests.abort();
-    this.#queued = null;
-  }
-
+  retire(): void;
   /** Closes Link if it is showing and destroys it; no callback reaches the flow after this. */
-  destroy(): void {
-    if (this.#destroyed) return;
-    this.#destroyed = true;
-    this.retire();
-    const handler = this.#handler;
-    this.#handler = null;
-    if (!handler) return;
-    if (this.#showing) handler.exit({ force: true });
-    this.#showing = false;
-    handler.destroy();
-  }
+  destroy(): void;
+}
 
-  #handleLoad(callbacks: LinkCallbacks): void {
+export function createLinkHandle({
+  replacesInvalid = false,
+}: { replacesInvalid?: boolean } = {}): LinkHandle {
+  let token: LinkTokenResponse | null = null;
+  let handler: PlaidHandler | null = null;
+  let loaded = false;
+  let showing = false;
+  let destroyed = false;
+  /** The submit waiting for `onLoad`: only the last one counts. */
+  let queued: PlaidSubmitData | null = null;
+
+  const flush = (): void => {
+    const data = queued;
+    if (!data || !loaded || !handler || destroyed) return;
+    queued = null;
+    handler.submit(data);
+  };
+
+  const handleLoad = (callbacks: LinkCallbacks): void => {
     callbacks.onLoad();
-    this.#flush();
-  }
+    flush();
+  };
 
-  #flush(): void {
-    const data = this.#queued;
-    if (!data || !this.#loaded || !this.#handler || this.#destroyed) return;
-    this.#queued = null;
-    this.#handler.submit(data);
-  }
+  const link: LinkHandle = {
+    requests: new AbortController(),
+    replacesInvalid,
+    proven: false,
+    linkSessionId: null,
+    get sessionHandle() {
+      return token?.session_handle ?? '';
+    },
+    create(plaid, linkToken, callbacks, receivedRedirectUri) {
+      token = linkToken;
+      handler = plaid.create({
+        token: linkToken.link_token,
+        ...(receivedRedirectUri ? { receivedRedirectUri } : {}),
+        onLoad: () => {
+          loaded = true;
+          // onLoad may come inside create(), before `handler` is set: then create() finishes the job.
+          if (handler && !destroyed) handleLoad(callbacks);
+        },
+        onEvent: (eventName, metadata) => {
+          if (destroyed) return;
+          link.linkSessionId = stringOrNull(metadata?.link_session_id) ?? link.linkSessionId;
+          callbacks.onEvent(eventName, metadata);
+        },
+        onSuccess: (publicToken, metadata) => {
+          showing = false;
+          if (!destroyed) callbacks.onSuccess(publicToken, metadata);
+        },
+        onExit: (error, metadata) => {
+          showing = false;
+          if (!destroyed) callbacks.onExit(error, metadata);
+        },
+      });
+      if (loaded && !destroyed) handleLoad(callbacks);
+    },
+    submit(data) {
+      queued = data;
+      flush();
+    },
+    open() {
+      if (!handler || destroyed) return;
+      handler.open();
+      showing = true;
+    },
+    retire() {
+      link.requests.abort();
+      queued = null;
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      link.retire();
+      const created = handler;
+      handler = null;
+      if (!created) return;
+      if (showing) created.exit({ force: true });
+      showing = false;
+      created.destroy();
+    },
+  };
+  return link;
 }

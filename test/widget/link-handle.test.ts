@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 
 import type { LinkTokenResponse } from '../../contract/index.js';
-import { LinkHandle, type LinkCallbacks } from '../../widget/link-handle.js';
+import { createLinkHandle, type LinkCallbacks, type LinkHandle } from '../../widget/link-handle.js';
 import { FakePlaid } from './support/fake-plaid.js';
 
 const TOKEN: LinkTokenResponse = {
@@ -27,7 +27,7 @@ function created(): { link: LinkHandle; plaid: FakePlaid; calls: string[] } {
   const plaid = new FakePlaid();
   plaid.autoLoad = false;
   const { calls, callbacks } = recording();
-  const link = new LinkHandle();
+  const link = createLinkHandle();
   link.create(plaid, TOKEN, callbacks);
   return { link, plaid, calls };
 }
@@ -39,7 +39,7 @@ describe('LinkHandle', () => {
     const { link, plaid } = created();
     expect(plaid.last.token).to.equal(TOKEN.link_token);
     expect(link.sessionHandle).to.equal('handle-1');
-    expect(new LinkHandle().sessionHandle).to.equal('');
+    expect(createLinkHandle().sessionHandle).to.equal('');
   });
 
   it('holds a submit until Link has loaded (Link drops earlier ones), and only the last one', () => {
@@ -63,7 +63,7 @@ describe('LinkHandle', () => {
       return handler;
     };
     const { calls, callbacks } = recording();
-    const link = new LinkHandle();
+    const link = createLinkHandle();
     link.submit({ phone_number: '+14155550011' });
     link.create(plaid, TOKEN, callbacks);
     expect(calls).to.deep.equal(['load']);
