@@ -88,7 +88,8 @@ function resolve(profile: BrowserProfile, path: string): string {
 function setValue(control: Control, value: string): boolean {
   if (value === '' || control.matches(':disabled') || ('readOnly' in control && control.readOnly))
     return false;
-  if (control.localName === 'input' && NOT_TEXT.includes((control as HTMLInputElement).type)) return false;
+  // A select's type is `select-one` or `select-multiple`, a textarea's `textarea`: only inputs are listed.
+  if (NOT_TEXT.includes(control.type)) return false;
   if (control.localName === 'select') {
     const wanted = value.toLowerCase();
     const option = Array.from((control as HTMLSelectElement).options).find(
