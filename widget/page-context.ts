@@ -28,8 +28,8 @@ export function pageScheme(element: Element): 'light' | 'dark' {
 type Listener = () => void;
 
 const listeners = new Set<Listener>();
-let observers: MutationObserver[] = [];
-let darkQuery: MediaQueryList | null = null;
+/** Disconnects the observers, set while any element listens. */
+let unwatch: Listener | null = null;
 
 const notify = (): void => listeners.forEach((listener) => listener());
 
@@ -47,17 +47,17 @@ export function watchPage(listener: Listener): () => void {
     const themeAttributes = { attributeFilter: ['class', 'style', 'data-theme', 'data-color-scheme'] };
     theme.observe(html, themeAttributes);
     if (body) theme.observe(body, themeAttributes);
-    observers = [language, theme];
-    darkQuery = matchMedia('(prefers-color-scheme: dark)');
+    const darkQuery = matchMedia('(prefers-color-scheme: dark)');
     darkQuery.addEventListener('change', notify);
+    unwatch = () => {
+      language.disconnect();
+      theme.disconnect();
+      darkQuery.removeEventListener('change', notify);
+    };
   }
   listeners.add(listener);
   return () => {
     listeners.delete(listener);
-    if (listeners.size > 0) return;
-    observers.forEach((observer) => observer.disconnect());
-    darkQuery?.removeEventListener('change', notify);
-    observers = [];
-    darkQuery = null;
+    if (listeners.size === 0) unwatch?.();
   };
 }
