@@ -19,7 +19,8 @@ export interface LinkTokenStorageOptions {
   storage?: () => Storage | null;
   /** The page URL, read to notice an OAuth return. */
   location?: () => string;
-  now?: () => number;
+  /** The flow's clock, against which a stored token's expiry is checked. */
+  now: () => number;
 }
 
 /** The stored token of one backend (`api`), and the OAuth return the page may be. */
@@ -39,7 +40,7 @@ export function createLinkTokenStorage({
   api,
   storage = pageSessionStorage,
   location = pageLocation,
-  now = Date.now,
+  now,
 }: LinkTokenStorageOptions): LinkTokenStorage {
   const key = () => STORAGE_PREFIX + api();
 

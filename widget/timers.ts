@@ -23,7 +23,7 @@ export class Timers<Name extends string> {
   readonly #clock: Clock;
   readonly #ids = new Map<Name, number>();
 
-  constructor(clock: Clock = SYSTEM_CLOCK) {
+  constructor(clock: Clock) {
     this.#clock = clock;
   }
 
