@@ -16,5 +16,5 @@ export const SIZE_BUDGET_GZIP = {
   /** dist/layer-onboarding.js: the IIFE for a <script> tag, Lit's templates bundled. */
   iife: 14_480,
   /** dist/layer-onboarding.mjs: the ES module, `lit` left as an import. At most the IIFE's. */
-  esm: 11_740,
+  esm: 11_730,
 } as const;
