@@ -112,8 +112,6 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
 
   readonly renderRoot: ShadowRoot;
 
-  hasUpdated = false;
-
   readonly #values = new Map<string, unknown>();
   #changed: PropertyValues = new Map();
   readonly #controllers = new Set<ReactiveController>();
@@ -206,7 +204,6 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
         this.#reflecting = null;
       }
       render(this.render(), this.renderRoot, { host: this });
-      this.hasUpdated = true;
     } finally {
       this.#updating = null;
     }
