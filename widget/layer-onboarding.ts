@@ -38,12 +38,6 @@ const SUCCESS_MARK = html`<svg class="mark" viewBox="0 0 24 24" aria-hidden="tru
   <path d="M7 12.5l3.2 3.2L17 9" />
 </svg>`;
 
-/** How each step's input asks for its value (keyboards, autofill). */
-const FIELDS = {
-  phone: { type: 'tel', inputmode: 'tel', autocomplete: 'tel' },
-  dob: { type: 'text', inputmode: 'numeric', autocomplete: 'bday' },
-} as const;
-
 /**
  * Plaid Layer instant onboarding: takes a phone number, checks Layer eligibility and opens Plaid
  * Link, then hands the page a browser-safe profile to prefill its sign-up form. When Layer cannot
@@ -461,12 +455,12 @@ export class LayerOnboarding extends ElementBase {
   }
 
   /**
-   * The phone step or the date-of-birth step: one form, its words and input kind by step. The
-   * `aria-busy` and `aria-invalid` bindings take booleans, which Lit writes as `true` and `false`.
+   * The phone step or the date-of-birth step: one form, its words and how its input asks for the
+   * value (keyboard, autofill) by step. The `aria-busy` and `aria-invalid` bindings take booleans,
+   * which Lit writes as `true` and `false`.
    */
   #renderField(t: Strings, busy: boolean, field: 'phone' | 'dob'): TemplateResult {
     const phone = field === 'phone';
-    const { type, inputmode, autocomplete } = FIELDS[field];
     const disabled = this.formDisabled;
     return html`
       <form part="form" novalidate aria-busy=${busy} @submit=${this.#handleSubmit}>
@@ -476,9 +470,9 @@ export class LayerOnboarding extends ElementBase {
           <input
             part="input"
             id=${field}
-            type=${type}
-            inputmode=${inputmode}
-            autocomplete=${autocomplete}
+            type=${phone ? 'tel' : 'text'}
+            inputmode=${phone ? 'tel' : 'numeric'}
+            autocomplete=${phone ? 'tel' : 'bday'}
             placeholder=${phone ? nothing : t.dobPlaceholder}
             aria-describedby="${field}-hint error"
             aria-invalid=${this.invalidField === field}
