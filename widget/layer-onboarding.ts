@@ -361,12 +361,8 @@ export class LayerOnboarding extends ElementBase {
   submitPhone(phone: string): boolean {
     this.phoneValue = phone;
     const phoneNumber = normalizePhone(phone);
-    if (!phoneNumber) {
-      this.invalidField = 'phone';
-      return false;
-    }
-    this.invalidField = null;
-    return this.#flow.submitPhone(phoneNumber);
+    this.invalidField = phoneNumber ? null : 'phone';
+    return !!phoneNumber && this.#flow.submitPhone(phoneNumber);
   }
 
   /**
@@ -376,12 +372,8 @@ export class LayerOnboarding extends ElementBase {
   submitDateOfBirth(isoDate: string): boolean {
     this.dobValue = isoDate;
     const dateOfBirth = parseDateOfBirth(isoDate);
-    if (!dateOfBirth) {
-      this.invalidField = 'dob';
-      return false;
-    }
-    this.invalidField = null;
-    return this.#flow.submitDateOfBirth(dateOfBirth);
+    this.invalidField = dateOfBirth ? null : 'dob';
+    return !!dateOfBirth && this.#flow.submitDateOfBirth(dateOfBirth);
   }
 
   /** Starts over from any state: Link is torn down and, when connected, prepared again. */
