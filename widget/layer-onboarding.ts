@@ -404,13 +404,7 @@ export class LayerOnboarding extends ElementBase {
     const status = t.status[state.name] ?? '';
     return html`<div class="root" data-scheme=${this.#scheme}>
       ${outcome ? nothing : this.#renderField(t, busy, dobStep ? 'dob' : 'phone')}
-      <div
-        part="status"
-        class="status"
-        role="status"
-        data-state=${state.name}
-        ?hidden=${outcome && state.name !== 'complete'}
-      >
+      <div part="status" class="status" role="status" ?hidden=${outcome && state.name !== 'complete'}>
         ${
           state.name === 'complete'
             ? this.#renderDone(t, state.result.profile.name?.first_name)
