@@ -508,7 +508,7 @@ export class LayerOnboarding extends ElementBase {
       ${SUCCESS_MARK}
       <div>
         <p class="done-title">${firstName ? t.doneTitle.replace('{name}', firstName) : t.doneTitleNoName}</p>
-        <p class="done-text">${t.doneText}</p>
+        <p>${t.doneText}</p>
       </div>
     </div>`;
   }

@@ -144,7 +144,7 @@ export const styles = /* css */ `
     gap: var(--layer-onboarding-gap, 0.5rem) 1.25em;
   }
 
-  button.link {
+  .link {
     text-align: start;
     padding: 0.25em 0;
     background: none;
