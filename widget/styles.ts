@@ -188,7 +188,7 @@ export const styles = /* css */ `
     width: 1em;
     height: 1em;
     box-sizing: border-box;
-    border: 2px solid currentColor;
+    border: 2px solid; /* in currentColor, border-color's initial value */
     border-right-color: transparent;
     border-radius: 50%;
     animation: spin 0.8s linear infinite;
