@@ -143,9 +143,16 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
     if (type.sharedSheet) this.renderRoot.adoptedStyleSheets = [type.sharedSheet];
   }
 
+  /**
+   * Adds a controller, from the constructor or a class field as the element's own is: unlike Lit's,
+   * one added while connected is not told so until the next connection.
+   */
   addController(controller: ReactiveController): void {
+    if (DEV && this.isConnected)
+      console.warn(
+        `<${this.localName}>: a controller added while connected gets no hostConnected() until the element reconnects. Add it in the constructor.`,
+      );
     this.#controllers.add(controller);
-    if (this.isConnected) controller.hostConnected?.();
   }
 
   connectedCallback(): void {
