@@ -342,7 +342,7 @@ export class LayerOnboarding extends ElementBase {
    * not steal focus.
    */
   #focusAfter(state: LayerState, previous: LayerState): FocusTarget | null {
-    const focusInside = this.shadowRoot?.activeElement != null;
+    const focusInside = this.renderRoot.activeElement !== null;
     const visitorWasInFlow = STATES[previous].busy || STATES[previous].accepts === 'date_of_birth';
     const visitorHere = focusInside || visitorWasInFlow;
     if (STATES[state].accepts === 'date_of_birth') return 'input';
