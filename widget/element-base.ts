@@ -75,6 +75,9 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
   /** CSS text for the shadow root, shared by every instance through one constructed stylesheet. */
   declare static styles: string;
 
+  /** Set on each class by its own `finalize()` (an own property: a subclass runs its own). */
+  private static finalized?: boolean;
+
   private static sharedSheet?: CSSStyleSheet;
 
   /** Each observed attribute's property. */
@@ -91,7 +94,7 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
    */
   static finalize(): void {
     if (hasOwn(this, 'finalized')) return;
-    Object.defineProperty(this, 'finalized', { value: true });
+    this.finalized = true;
     this.sharedSheet = undefined; // this class's own, never its parent's
     if (this.styles && typeof CSSStyleSheet === 'function') {
       this.sharedSheet = new CSSStyleSheet();
