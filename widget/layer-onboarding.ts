@@ -401,13 +401,14 @@ export class LayerOnboarding extends ElementBase {
         : this.invalidField
           ? t[`${this.invalidField}Invalid` as const]
           : '';
+    const status = t.status[state.name]; // Lit renders a missing one (undefined) as nothing
     return html`<div class="root" data-scheme=${this.#scheme}>
       ${outcome ? nothing : this.#renderField(t, busy, dobStep ? 'dob' : 'phone')}
       <div part="status" class="status" role="status" ?hidden=${outcome && state.name !== 'complete'}>
         ${
           state.name === 'complete'
             ? this.#renderDone(t, state.result.profile.name?.first_name)
-            : html`${busy ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}${t.status[state.name]}`
+            : html`${busy ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}${status}`
         }
       </div>
       <p part="error" class="error" id="error" role="alert">${error}</p>
