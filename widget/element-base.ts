@@ -76,7 +76,7 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
   declare static styles: string;
 
   /** Set on each class by its own `finalize()` (an own property: a subclass runs its own). */
-  private static finalized?: boolean;
+  protected static finalized?: true;
 
   private static sharedSheet?: CSSStyleSheet;
 
@@ -147,11 +147,12 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
   }
 
   /**
-   * Adds a controller, from the constructor or a class field as the element's own is: unlike Lit's,
-   * one added while connected is not told so until the next connection.
+   * Adds a controller, from the constructor or a class field as the element's own is: its
+   * hostConnected() comes with connectedCallback, once, also when an element already in the page
+   * is upgraded. Unlike Lit's, one added after that is not told it is connected until the next time.
    */
   addController(controller: ReactiveController): void {
-    if (DEV && this.isConnected)
+    if (DEV && this.#enabled && this.isConnected)
       console.warn(
         `<${this.localName}>: a controller added while connected gets no hostConnected() until the element reconnects. Add it in the constructor.`,
       );
