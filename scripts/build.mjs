@@ -147,6 +147,9 @@ const INTERNAL_PROPERTIES = [
   'linkInCharge',
   'outcome',
   'resumeOAuth',
+  // widget/element-base.ts: the class's own tables
+  'propertyOfAttribute',
+  'sharedSheet',
   // widget/layer-onboarding.ts: internal reactive fields
   'dobValue',
   'formDisabled',

@@ -75,27 +75,34 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
   /** CSS text for the shadow root, shared by every instance through one constructed stylesheet. */
   declare static styles: string;
 
-  private static sheet?: CSSStyleSheet;
+  /** Set on each class by its own `finalize()` (an own property: a subclass runs its own). */
+  protected static finalized?: true;
+
+  private static sharedSheet?: CSSStyleSheet;
+
+  /** Each observed attribute's property. */
+  private static propertyOfAttribute: Map<string, string>;
 
   static get observedAttributes(): string[] {
-    return Object.entries(this.properties).flatMap(([name, declaration]) =>
-      declaration.attribute === false ? [] : [attributeOf(name, declaration)],
-    );
+    this.finalize();
+    return [...this.propertyOfAttribute.keys()];
   }
 
   /**
-   * Once per class: the stylesheet its instances share, and an accessor on the prototype for each
-   * declared property (setting one schedules an update).
+   * Once per class: the stylesheet its instances share, which property each attribute sets, and an
+   * accessor on the prototype for each declared property (setting one schedules an update).
    */
   static finalize(): void {
     if (hasOwn(this, 'finalized')) return;
-    Object.defineProperty(this, 'finalized', { value: true });
-    this.sheet = undefined; // this class's own, never its parent's
+    this.finalized = true;
+    this.sharedSheet = undefined; // this class's own, never its parent's
     if (this.styles && typeof CSSStyleSheet === 'function') {
-      this.sheet = new CSSStyleSheet();
-      this.sheet.replaceSync(this.styles);
+      this.sharedSheet = new CSSStyleSheet();
+      this.sharedSheet.replaceSync(this.styles);
     }
-    for (const name of Object.keys(this.properties))
+    this.propertyOfAttribute = new Map();
+    for (const [name, declaration] of Object.entries(this.properties)) {
+      if (declaration.attribute !== false) this.propertyOfAttribute.set(attributeOf(name, declaration), name);
       Object.defineProperty(this.prototype, name, {
         get(this: ElementBase) {
           return this.#values.get(name);
@@ -108,11 +115,10 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
         },
         configurable: true,
       });
+    }
   }
 
   readonly renderRoot: ShadowRoot;
-
-  hasUpdated = false;
 
   readonly #values = new Map<string, unknown>();
   #changed: PropertyValues = new Map();
@@ -137,12 +143,20 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
         delete (this as unknown as Record<string, unknown>)[name];
       }
     this.renderRoot = this.attachShadow({ mode: 'open' });
-    if (type.sheet) this.renderRoot.adoptedStyleSheets = [type.sheet];
+    if (type.sharedSheet) this.renderRoot.adoptedStyleSheets = [type.sharedSheet];
   }
 
+  /**
+   * Adds a controller, from the constructor or a class field as the element's own is: its
+   * hostConnected() comes with connectedCallback, once, also when an element already in the page
+   * is upgraded. Unlike Lit's, one added after that is not told it is connected until the next time.
+   */
   addController(controller: ReactiveController): void {
+    if (DEV && this.#enabled && this.isConnected)
+      console.warn(
+        `<${this.localName}>: a controller added while connected gets no hostConnected() until the element reconnects. Add it in the constructor.`,
+      );
     this.#controllers.add(controller);
-    if (this.isConnected) controller.hostConnected?.();
   }
 
   connectedCallback(): void {
@@ -163,10 +177,10 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
 
   attributeChangedCallback(attribute: string, _old: string | null, value: string | null): void {
     if (attribute === this.#reflecting) return;
-    const { properties } = this.constructor as typeof ElementBase;
-    for (const [name, declaration] of Object.entries(properties))
-      if (declaration.attribute !== false && attributeOf(name, declaration) === attribute)
-        (this as unknown as Record<string, unknown>)[name] = fromAttribute(value, declaration.type);
+    const { properties, propertyOfAttribute } = this.constructor as typeof ElementBase;
+    const name = propertyOfAttribute.get(attribute);
+    if (name)
+      (this as unknown as Record<string, unknown>)[name] = fromAttribute(value, properties[name]!.type);
   }
 
   /** Schedules an update a microtask from now (once, however many changes come meanwhile). */
@@ -206,7 +220,6 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
         this.#reflecting = null;
       }
       render(this.render(), this.renderRoot, { host: this });
-      this.hasUpdated = true;
     } finally {
       this.#updating = null;
     }

@@ -38,12 +38,6 @@ const SUCCESS_MARK = html`<svg class="mark" viewBox="0 0 24 24" aria-hidden="tru
   <path d="M7 12.5l3.2 3.2L17 9" />
 </svg>`;
 
-/** How each step's input asks for its value (keyboards, autofill). */
-const FIELDS = {
-  phone: { type: 'tel', inputmode: 'tel', autocomplete: 'tel' },
-  dob: { type: 'text', inputmode: 'numeric', autocomplete: 'bday' },
-} as const;
-
 /**
  * Plaid Layer instant onboarding: takes a phone number, checks Layer eligibility and opens Plaid
  * Link, then hands the page a browser-safe profile to prefill its sign-up form. When Layer cannot
@@ -348,7 +342,7 @@ export class LayerOnboarding extends ElementBase {
    * not steal focus.
    */
   #focusAfter(state: LayerState, previous: LayerState): FocusTarget | null {
-    const focusInside = this.shadowRoot?.activeElement != null;
+    const focusInside = this.renderRoot.activeElement !== null;
     const visitorWasInFlow = STATES[previous].busy || STATES[previous].accepts === 'date_of_birth';
     const visitorHere = focusInside || visitorWasInFlow;
     if (STATES[state].accepts === 'date_of_birth') return 'input';
@@ -367,12 +361,8 @@ export class LayerOnboarding extends ElementBase {
   submitPhone(phone: string): boolean {
     this.phoneValue = phone;
     const phoneNumber = normalizePhone(phone);
-    if (!phoneNumber) {
-      this.invalidField = 'phone';
-      return false;
-    }
-    this.invalidField = null;
-    return this.#flow.submitPhone(phoneNumber);
+    this.invalidField = phoneNumber ? null : 'phone';
+    return !!phoneNumber && this.#flow.submitPhone(phoneNumber);
   }
 
   /**
@@ -382,12 +372,8 @@ export class LayerOnboarding extends ElementBase {
   submitDateOfBirth(isoDate: string): boolean {
     this.dobValue = isoDate;
     const dateOfBirth = parseDateOfBirth(isoDate);
-    if (!dateOfBirth) {
-      this.invalidField = 'dob';
-      return false;
-    }
-    this.invalidField = null;
-    return this.#flow.submitDateOfBirth(dateOfBirth);
+    this.invalidField = dateOfBirth ? null : 'dob';
+    return !!dateOfBirth && this.#flow.submitDateOfBirth(dateOfBirth);
   }
 
   /** Starts over from any state: Link is torn down and, when connected, prepared again. */
@@ -415,16 +401,10 @@ export class LayerOnboarding extends ElementBase {
         : this.invalidField
           ? t[`${this.invalidField}Invalid` as const]
           : '';
-    const status = t.status[state.name] ?? '';
+    const status = t.status[state.name]; // Lit renders a missing one (undefined) as nothing
     return html`<div class="root" data-scheme=${this.#scheme}>
       ${outcome ? nothing : this.#renderField(t, busy, dobStep ? 'dob' : 'phone')}
-      <div
-        part="status"
-        class="status"
-        role="status"
-        data-state=${state.name}
-        ?hidden=${outcome && state.name !== 'complete'}
-      >
+      <div part="status" class="status" role="status" ?hidden=${outcome && state.name !== 'complete'}>
         ${
           state.name === 'complete'
             ? this.#renderDone(t, state.result.profile.name?.first_name)
@@ -461,12 +441,12 @@ export class LayerOnboarding extends ElementBase {
   }
 
   /**
-   * The phone step or the date-of-birth step: one form, its words and input kind by step. The
-   * `aria-busy` and `aria-invalid` bindings take booleans, which Lit writes as `true` and `false`.
+   * The phone step or the date-of-birth step: one form, its words and how its input asks for the
+   * value (keyboard, autofill) by step. The `aria-busy` and `aria-invalid` bindings take booleans,
+   * which Lit writes as `true` and `false`.
    */
   #renderField(t: Strings, busy: boolean, field: 'phone' | 'dob'): TemplateResult {
     const phone = field === 'phone';
-    const { type, inputmode, autocomplete } = FIELDS[field];
     const disabled = this.formDisabled;
     return html`
       <form part="form" novalidate aria-busy=${busy} @submit=${this.#handleSubmit}>
@@ -476,9 +456,9 @@ export class LayerOnboarding extends ElementBase {
           <input
             part="input"
             id=${field}
-            type=${type}
-            inputmode=${inputmode}
-            autocomplete=${autocomplete}
+            type=${phone ? 'tel' : 'text'}
+            inputmode=${phone ? 'tel' : 'numeric'}
+            autocomplete=${phone ? 'tel' : 'bday'}
             placeholder=${phone ? nothing : t.dobPlaceholder}
             aria-describedby="${field}-hint error"
             aria-invalid=${this.invalidField === field}
@@ -528,7 +508,7 @@ export class LayerOnboarding extends ElementBase {
       ${SUCCESS_MARK}
       <div>
         <p class="done-title">${firstName ? t.doneTitle.replace('{name}', firstName) : t.doneTitleNoName}</p>
-        <p class="done-text">${t.doneText}</p>
+        <p>${t.doneText}</p>
       </div>
     </div>`;
   }

@@ -1,5 +1,6 @@
 // Every word the element shows, in each language it speaks.
 import type { ErrorKind } from '../contract/index.js';
+import { hasOwn } from './has-own.js';
 import type { LayerState } from './states.js';
 
 export const LANGUAGES = ['en', 'es'] as const;
@@ -111,8 +112,8 @@ const STRINGS: { readonly [L in Language]: Strings } = { en: EN, es: ES };
 
 /** Strings for a BCP 47 tag (`es-MX` → Spanish); English for anything else. */
 export function stringsFor(lang: string | null | undefined): Strings {
-  const primary = (lang ?? '').toLowerCase().split('-')[0];
-  return (LANGUAGES as readonly string[]).includes(primary ?? '') ? STRINGS[primary as Language] : EN;
+  const [primary = ''] = (lang ?? '').toLowerCase().split('-');
+  return hasOwn(STRINGS, primary) ? STRINGS[primary as Language] : EN;
 }
 
 /** `base` with a partner's `overrides` on top (`status` and `errors` merged key by key). */
@@ -128,5 +129,6 @@ export function withOverrides(base: Strings, overrides: StringOverrides | null |
 
 /** Whether `lang` (a BCP 47 tag) has its own strings rather than English as a stand-in. */
 export function hasStrings(lang: string): boolean {
-  return (LANGUAGES as readonly string[]).includes(lang.toLowerCase().split('-')[0] ?? '');
+  const [primary = ''] = lang.toLowerCase().split('-');
+  return hasOwn(STRINGS, primary);
 }

@@ -23,16 +23,13 @@ export const styles = /* css */ `
     --_muted: #5b6472;
     --_border: #8a8f98;
     --_input-bg: #fff;
-    --_input-fg: #111827;
-    --_accent: #111827;
+    /* The typed text, and the button's background: one colour in both sets. */
+    --_ink: #111827;
     --_on-accent: #fff;
     --_focus: #2563eb;
     --_error: #b42318;
     --_success: #067647;
     --_on-success: #fff;
-    display: grid;
-    grid-template-columns: minmax(0, 1fr);
-    gap: var(--layer-onboarding-gap, 0.5rem);
     max-width: var(--layer-onboarding-max-width, 32rem);
     color-scheme: light;
   }
@@ -41,8 +38,7 @@ export const styles = /* css */ `
     --_muted: #aab2bf;
     --_border: #8b93a1;
     --_input-bg: #1d2129;
-    --_input-fg: #f3f4f6;
-    --_accent: #f3f4f6;
+    --_ink: #f3f4f6;
     --_on-accent: #111827;
     --_focus: #7cb4ff;
     --_error: #ff9c8f;
@@ -51,6 +47,8 @@ export const styles = /* css */ `
     color-scheme: dark;
   }
 
+  /* The element's rows, and the form's. */
+  .root,
   form {
     display: grid;
     grid-template-columns: minmax(0, 1fr);
@@ -89,12 +87,17 @@ export const styles = /* css */ `
     gap: var(--layer-onboarding-gap, 0.5rem);
   }
 
+  /* The field takes the row; the submit button grows only when it wraps under the field. */
+  .row button {
+    flex: auto;
+  }
+
   input {
     flex: 999 1 12rem;
     min-width: 0;
     box-sizing: border-box;
     font: inherit;
-    color: var(--layer-onboarding-input-color, var(--_input-fg));
+    color: var(--layer-onboarding-input-color, var(--_ink));
     padding: 0.65em 0.8em;
     background: var(--layer-onboarding-input-background, var(--_input-bg));
     border: 1px solid var(--layer-onboarding-border-color, var(--_border));
@@ -115,13 +118,12 @@ export const styles = /* css */ `
   }
 
   button {
-    flex: 1 1 auto;
     font: inherit;
     font-weight: 600;
     padding: 0.65em 1.25em;
     border: 0;
     border-radius: var(--layer-onboarding-radius, 0.5rem);
-    background: var(--layer-onboarding-accent, var(--_accent));
+    background: var(--layer-onboarding-accent, var(--_ink));
     color: var(--layer-onboarding-accent-contrast, var(--_on-accent));
     cursor: pointer;
   }
@@ -142,12 +144,7 @@ export const styles = /* css */ `
     gap: var(--layer-onboarding-gap, 0.5rem) 1.25em;
   }
 
-  .actions .retry {
-    flex: 0 1 auto;
-  }
-
-  button.link {
-    flex: 0 1 auto;
+  .link {
     text-align: start;
     padding: 0.25em 0;
     background: none;
@@ -191,7 +188,7 @@ export const styles = /* css */ `
     width: 1em;
     height: 1em;
     box-sizing: border-box;
-    border: 2px solid currentColor;
+    border: 2px solid; /* in currentColor, border-color's initial value */
     border-right-color: transparent;
     border-radius: 50%;
     animation: spin 0.8s linear infinite;
