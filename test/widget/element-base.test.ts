@@ -158,6 +158,31 @@ describe('ElementBase', () => {
     expect(calls).to.deep.equal(['connected', 'disconnected', 'connected']);
   });
 
+  it('tells a controller added in the constructor once, when an element already in the page is upgraded', async () => {
+    // Upgraded in place, the element is connected while its constructor runs; a hostConnected()
+    // there as well as from connectedCallback would leave the first one's work (listeners) with no
+    // hostDisconnected() to undo it.
+    const name = tag();
+    document.body.insertAdjacentHTML('beforeend', `<${name}></${name}>`);
+    const calls: string[] = [];
+    customElements.define(
+      name,
+      class extends Probe {
+        constructor() {
+          super();
+          this.addController({
+            hostConnected: () => calls.push('connected'),
+            hostDisconnected: () => calls.push('disconnected'),
+          });
+        }
+      },
+    );
+    const element = document.body.querySelector(name) as Probe;
+    await element.updateComplete;
+    element.remove();
+    expect(calls).to.deep.equal(['connected', 'disconnected']);
+  });
+
   it('adopts one stylesheet shared by every instance of a class', async () => {
     const name = defineProbe();
     const [a, b] = [await mount(name), await mount(name)];
