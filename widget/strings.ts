@@ -110,10 +110,15 @@ const ES: Strings = {
 
 const STRINGS: { readonly [L in Language]: Strings } = { en: EN, es: ES };
 
+/** The language a BCP 47 tag names (`es-MX` → `es`) when the element speaks it, otherwise `null`. */
+function spokenLanguage(lang: string): Language | null {
+  const [primary = ''] = lang.toLowerCase().split('-');
+  return hasOwn(STRINGS, primary) ? (primary as Language) : null;
+}
+
 /** Strings for a BCP 47 tag (`es-MX` → Spanish); English for anything else. */
 export function stringsFor(lang: string | null | undefined): Strings {
-  const [primary = ''] = (lang ?? '').toLowerCase().split('-');
-  return hasOwn(STRINGS, primary) ? STRINGS[primary as Language] : EN;
+  return STRINGS[spokenLanguage(lang ?? '') ?? 'en'];
 }
 
 /** `base` with a partner's `overrides` on top (`status` and `errors` merged key by key). */
@@ -129,6 +134,5 @@ export function withOverrides(base: Strings, overrides: StringOverrides | null |
 
 /** Whether `lang` (a BCP 47 tag) has its own strings rather than English as a stand-in. */
 export function hasStrings(lang: string): boolean {
-  const [primary = ''] = lang.toLowerCase().split('-');
-  return hasOwn(STRINGS, primary);
+  return spokenLanguage(lang) !== null;
 }
