@@ -58,6 +58,8 @@ export function watchPage(listener: Listener): () => void {
   listeners.add(listener);
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0) unwatch?.();
+    if (listeners.size > 0) return;
+    unwatch?.();
+    unwatch = null;
   };
 }
