@@ -119,6 +119,25 @@ async function readBody(req: NodeRequest, warnOnce: () => void): Promise<ArrayBu
   return arrayBuffer(Buffer.concat(chunks));
 }
 
+/**
+ * The URL the API sees: `path` (which starts with `/`) appended to the scheme and the Host header.
+ * Appended, not resolved against them, so a path like `//` or `//other.example/session` stays a
+ * path; and a Host header that is no host (`a b`, `a:99999`) becomes `localhost`, so the API still
+ * answers the request (4xx) instead of the adapter failing it with a 500. The API never takes its
+ * own origin from Host (see client-address.ts), so nothing relies on it.
+ */
+function requestUrl(protocol: string, host: string, path: string): URL {
+  const target = path.startsWith('/') ? path : `/${path}`;
+  if (/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(host)) {
+    try {
+      return new URL(`${protocol}://${host}${target}`);
+    } catch {
+      // a port over 65535, a bad IPv6 address: as any other malformed Host
+    }
+  }
+  return new URL(`${protocol}://localhost${target}`);
+}
+
 async function writeResponse(res: NodeResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
   const cookies = response.headers.getSetCookie();
@@ -161,7 +180,7 @@ export function nodeLayerApi(
       const method = (req.method ?? 'GET').toUpperCase();
       const host = String(req.headers.host ?? 'localhost');
       const protocol = req.socket?.encrypted ? 'https' : 'http';
-      const url = new URL(stripBase(req.url ?? '/', basePath), `${protocol}://${host}`);
+      const url = requestUrl(protocol, host, stripBase(req.url ?? '/', basePath));
       const body = NO_BODY.has(method) ? undefined : await readBody(req, warnOnce);
       const headers = headerList(req.headers);
       // The body may have been decoded or re-serialized: its length is what it is now.
@@ -224,7 +243,7 @@ export function fastifyLayerApi(app: FetchApp): (instance: FastifyLikeInstance) 
     const handler = async (request: FastifyLikeRequest, reply: FastifyLikeReply) => {
       const method = request.method.toUpperCase();
       const host = String(request.headers.host ?? 'localhost');
-      const url = new URL(stripBase(request.url, instance.prefix), `${request.protocol ?? 'http'}://${host}`);
+      const url = requestUrl(request.protocol ?? 'http', host, stripBase(request.url, instance.prefix));
       const headers = headerList(request.headers);
       headers.delete('content-length');
       headers.delete('transfer-encoding');
@@ -269,7 +288,8 @@ export function toFetchHandler(
     const method = request.method.toUpperCase();
     const body = NO_BODY.has(method) ? undefined : await request.arrayBuffer();
     return app.fetch(
-      new Request(new URL(path, url), {
+      // Appended to the origin, not resolved against it: `//x` stays a path (see requestUrl).
+      new Request(`${url.origin}${path}`, {
         method,
         headers: request.headers,
         signal: request.signal,
