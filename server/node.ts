@@ -105,18 +105,33 @@ function reserialized(body: unknown, contentType: string): ArrayBuffer | string 
   return JSON.stringify(body);
 }
 
-async function readBody(req: NodeRequest, warnOnce: () => void): Promise<ArrayBuffer | string | undefined> {
-  if (req.readableEnded) {
-    if (req.rawBody instanceof Uint8Array) return arrayBuffer(req.rawBody);
-    if (typeof req.rawBody === 'string') return req.rawBody;
-    const body = reserialized(req.body, String(req.headers['content-type'] ?? ''));
-    if (body !== undefined) warnOnce();
-    return body;
-  }
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of req)
-    chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array));
-  return arrayBuffer(Buffer.concat(chunks));
+/**
+ * The body a parser already read, as its bytes (or as near as can be); undefined when it is still
+ * on the request, which {@link bodyStream} then passes on.
+ */
+function parsedBody(req: NodeRequest, warnOnce: () => void): ArrayBuffer | string | undefined {
+  if (req.rawBody instanceof Uint8Array) return arrayBuffer(req.rawBody);
+  if (typeof req.rawBody === 'string') return req.rawBody;
+  const body = reserialized(req.body, String(req.headers['content-type'] ?? ''));
+  if (body !== undefined) warnOnce();
+  return body;
+}
+
+/**
+ * The request's body as it arrives, never buffered here: the API reads it under its own size
+ * limit, so a body over `bodyLimitBytes` is refused (413) at its Content-Length or once that many
+ * bytes came, as under @hono/node-server, rather than held in memory whole first.
+ */
+function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
+  const chunks = req[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await chunks.next();
+      if (done) controller.close();
+      else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : (value as Uint8Array));
+    },
+  });
 }
 
 /**
@@ -181,12 +196,21 @@ export function nodeLayerApi(
       const host = String(req.headers.host ?? 'localhost');
       const protocol = req.socket?.encrypted ? 'https' : 'http';
       const url = requestUrl(protocol, host, stripBase(req.url ?? '/', basePath));
-      const body = NO_BODY.has(method) ? undefined : await readBody(req, warnOnce);
       const headers = headerList(req.headers);
-      // The body may have been decoded or re-serialized: its length is what it is now.
-      headers.delete('content-length');
-      headers.delete('transfer-encoding');
-      const request = new Request(url, { method, headers, ...(body === undefined ? {} : { body }) });
+      const init: RequestInit & { duplex?: 'half' } = { method, headers };
+      if (NO_BODY.has(method)) {
+        // GET, HEAD and OPTIONS carry none.
+      } else if (!req.readableEnded) {
+        // The bytes as sent, so Content-Length still describes them.
+        Object.assign(init, { body: bodyStream(req), duplex: 'half' });
+      } else {
+        // A parser read it, and may have decoded or re-serialized it: its length is what it is now.
+        headers.delete('content-length');
+        headers.delete('transfer-encoding');
+        const body = parsedBody(req, warnOnce);
+        if (body !== undefined) init.body = body;
+      }
+      const request = new Request(url, init);
       // `incoming` as @hono/node-server passes it: the API finds the client's address there.
       const response = await app.fetch(request, { incoming: req, outgoing: res });
       await writeResponse(res, response);
@@ -286,15 +310,16 @@ export function toFetchHandler(
     const url = new URL(request.url);
     const path = stripBase(url.pathname + url.search, basePath);
     const method = request.method.toUpperCase();
-    const body = NO_BODY.has(method) ? undefined : await request.arrayBuffer();
+    // The stream, not its bytes read here first: the API reads it under its own size limit.
+    const body = NO_BODY.has(method) ? null : request.body;
     return app.fetch(
       // Appended to the origin, not resolved against it: `//x` stays a path (see requestUrl).
       new Request(`${url.origin}${path}`, {
         method,
         headers: request.headers,
         signal: request.signal,
-        ...(body ? { body } : {}),
-      }),
+        ...(body ? { body, duplex: 'half' } : {}),
+      } as RequestInit),
     );
   };
   return { GET: fetch, HEAD: fetch, POST: fetch, OPTIONS: fetch, fetch };

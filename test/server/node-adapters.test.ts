@@ -343,3 +343,39 @@ test('every adapter answers a malformed Host header or a `//` path with the APIâ
     );
   }
 });
+
+test(
+  'Express, Node http and a fetch route handler refuse a body over bodyLimitBytes as it arrives, without reading it whole first',
+  { timeout: 30_000 },
+  async () => {
+    const api = offlineApi();
+    const { express: expressSite, http: httpSite } = await mountedEverywhere(api);
+    const { POST } = toFetchHandler(api, { basePath: PREFIX });
+    const fetchSite = await new Promise<string>((resolve) => {
+      const server = serve({ fetch: POST, port: 0, hostname: '127.0.0.1' }, (info) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      );
+      closers.push(() => closeServer(server as Server));
+    });
+    const headers = { Host: 'a', Origin: 'https://shop.example', 'Content-Type': 'application/json' };
+    // 20 KB of a 100 MB body, or of an endless chunked one: the API must answer without the rest,
+    // which never comes (a test that hangs here is the adapter buffering the body).
+    const partial = { body: `{"public_token":"${'x'.repeat(20_000)}`, partialBody: true };
+    for (const [name, site] of Object.entries({ express: expressSite, http: httpSite, fetch: fetchSite })) {
+      const declared = await rawPost(
+        site,
+        `${PREFIX}/session`,
+        { ...headers, 'Content-Length': '100000000' },
+        partial,
+      );
+      assertErrorShape(declared, 413, 'BODY_TOO_LARGE', `${name}, Content-Length: 100000000`);
+      const chunked = await rawPost(
+        site,
+        `${PREFIX}/session`,
+        { ...headers, 'Transfer-Encoding': 'chunked' },
+        partial,
+      );
+      assertErrorShape(chunked, 413, 'BODY_TOO_LARGE', `${name}, chunked`);
+    }
+  },
+);
