@@ -142,7 +142,15 @@ function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
  * own origin from Host (see client-address.ts), so nothing relies on it.
  */
 function requestUrl(protocol: string, host: string, path: string): URL {
-  const target = path.startsWith('/') ? path : `/${path}`;
+  let target = path.startsWith('/') ? path : `/${path}`;
+  // absolute-form (`POST http://host/session HTTP/1.1`), which servers must accept: its path
+  if (/^https?:\/\//i.test(path))
+    try {
+      const absolute = new URL(path);
+      target = `${absolute.pathname}${absolute.search}`;
+    } catch {
+      // not a URL after all: a path that matches no route
+    }
   if (/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(host)) {
     try {
       return new URL(`${protocol}://${host}${target}`);

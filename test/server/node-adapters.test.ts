@@ -330,6 +330,13 @@ test('every adapter answers a malformed Host header or a `//` path with the APIâ
       assertErrorShape(answer, 404, 'NOT_FOUND', `${name} at ${PREFIX}${path}`);
     }
   }
+  // A request target in absolute-form still reaches its route (Express takes the prefix off it).
+  const { express: expressSite } = await mountedEverywhere(api);
+  const absolute = await rawPost(expressSite, `http://other.example${PREFIX}/session`, {
+    Host: 'a',
+    'Content-Length': '0',
+  });
+  assertErrorShape(absolute, 403, 'ORIGIN_NOT_ALLOWED', 'express, absolute-form');
   const { POST } = toFetchHandler(api, { basePath: PREFIX });
   for (const path of ['//', '//other.example/session']) {
     const response = await POST(
