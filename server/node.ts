@@ -240,8 +240,11 @@ export interface FastifyLikeInstance {
   removeAllContentTypeParsers(): void;
   addContentTypeParser(
     contentType: string,
-    options: { parseAs: 'buffer' },
-    parser: (request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => void,
+    parser: (
+      request: unknown,
+      payload: NodeRequest,
+      done: (error: Error | null, body?: unknown) => void,
+    ) => void,
   ): void;
   all(
     path: string,
@@ -266,24 +269,30 @@ export interface FastifyLikeReply {
 
 /**
  * A Fastify plugin: `app.register(fastifyLayerApi(api), { prefix: '/api/layer' })`. Inside it,
- * Fastify's body parsers are replaced by one that keeps the bytes, so the API reads them itself.
+ * Fastify's body parsers are replaced by one that passes the stream on unread, so the API reads it itself.
  */
 export function fastifyLayerApi(app: FetchApp): (instance: FastifyLikeInstance) => Promise<void> {
   return async function layerApiPlugin(instance) {
     instance.removeAllContentTypeParsers();
-    instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    // The body stream, unread: the API reads it under its own size limit and answers a body over it
+    // in its own error shape (Fastify's `parseAs` would buffer up to Fastify's bodyLimit, and answer
+    // beyond it in Fastify's shape).
+    instance.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const handler = async (request: FastifyLikeRequest, reply: FastifyLikeReply) => {
       const method = request.method.toUpperCase();
       const host = String(request.headers.host ?? 'localhost');
       const url = requestUrl(request.protocol ?? 'http', host, stripBase(request.url, instance.prefix));
       const headers = headerList(request.headers);
-      headers.delete('content-length');
-      headers.delete('transfer-encoding');
-      const body =
-        NO_BODY.has(method) || !(request.body instanceof Uint8Array) ? undefined : arrayBuffer(request.body);
-      const response = await app.fetch(new Request(url, { method, headers, ...(body ? { body } : {}) }), {
-        incoming: request.raw,
-      });
+      const payload = request.body as NodeRequest | undefined;
+      const init: RequestInit & { duplex?: 'half' } = { method, headers };
+      if (!NO_BODY.has(method) && payload && Symbol.asyncIterator in payload)
+        Object.assign(init, { body: bodyStream(payload), duplex: 'half' });
+      // A preParsing hook (decompression) may have replaced the stream: its length is what it is now.
+      if (payload !== request.raw) {
+        headers.delete('content-length');
+        headers.delete('transfer-encoding');
+      }
+      const response = await app.fetch(new Request(url, init), { incoming: request.raw });
       reply.code(response.status);
       const cookies = response.headers.getSetCookie();
       if (cookies.length) reply.header('set-cookie', cookies);

@@ -352,11 +352,11 @@ test('every adapter answers a malformed Host header or a `//` path with the APIâ
 });
 
 test(
-  'Express, Node http and a fetch route handler refuse a body over bodyLimitBytes as it arrives, without reading it whole first',
+  'Express, Node http, Fastify and a fetch route handler refuse a body over bodyLimitBytes as it arrives, in the APIâ€™s error shape, without reading it whole first',
   { timeout: 30_000 },
   async () => {
     const api = offlineApi();
-    const { express: expressSite, http: httpSite } = await mountedEverywhere(api);
+    const { express: expressSite, http: httpSite, fastify: fastifySite } = await mountedEverywhere(api);
     const { POST } = toFetchHandler(api, { basePath: PREFIX });
     const fetchSite = await new Promise<string>((resolve) => {
       const server = serve({ fetch: POST, port: 0, hostname: '127.0.0.1' }, (info) =>
@@ -368,7 +368,8 @@ test(
     // 20 KB of a 100 MB body, or of an endless chunked one: the API must answer without the rest,
     // which never comes (a test that hangs here is the adapter buffering the body).
     const partial = { body: `{"public_token":"${'x'.repeat(20_000)}`, partialBody: true };
-    for (const [name, site] of Object.entries({ express: expressSite, http: httpSite, fetch: fetchSite })) {
+    const sites = { express: expressSite, http: httpSite, fastify: fastifySite, fetch: fetchSite };
+    for (const [name, site] of Object.entries(sites)) {
       const declared = await rawPost(
         site,
         `${PREFIX}/session`,
