@@ -151,7 +151,7 @@ function requestUrl(protocol: string, host: string, path: string): URL {
     } catch {
       // not a URL after all: a path that matches no route
     }
-  if (/^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(host)) {
+  if (/^(?:[\w.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(host)) {
     try {
       return new URL(`${protocol}://${host}${target}`);
     } catch {
