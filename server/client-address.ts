@@ -33,17 +33,23 @@ function forwardedParams(c: Context, name: 'for' | 'proto' | 'host'): string[] {
     for (const pair of element.split(';')) {
       const [key, ...rest] = pair.trim().split('=');
       if (key?.toLowerCase() !== name) continue;
-      let value = rest
+      const value = rest
         .join('=')
         .trim()
         .replace(/^"(.*)"$/, '$1');
-      // `for="[2001:db8::1]:4711"` → `2001:db8::1`; `for=192.0.2.60:4711` → `192.0.2.60`
-      if (name === 'for')
-        value = value.replace(/^\[([^\]]+)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
-      values.push(value);
+      values.push(name === 'for' ? withoutPort(value) : value);
     }
   }
   return values;
+}
+
+/**
+ * An address as a proxy reports it, without the port some add (`Forwarded: for=`, and Azure
+ * Application Gateway's `X-Forwarded-For`): `[2001:db8::1]:4711` → `2001:db8::1`,
+ * `192.0.2.60:4711` → `192.0.2.60`. Otherwise each connection of one client would count apart.
+ */
+function withoutPort(address: string): string {
+  return address.replace(/^\[([^\]]+)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
 }
 
 function listHeader(c: Context, name: string): string[] {
@@ -77,7 +83,9 @@ export function clientAddress(
   const trustedHops = proxy.hops;
   if (trustedHops === 0) return socket;
   const reported =
-    proxy.header === 'forwarded' ? forwardedParams(c, 'for') : listHeader(c, 'X-Forwarded-For');
+    proxy.header === 'forwarded'
+      ? forwardedParams(c, 'for')
+      : listHeader(c, 'X-Forwarded-For').map(withoutPort);
   const chain = socket ? [...reported, socket] : reported;
   if (chain.length === 0) return undefined;
   // n hops back from the socket (the nearest proxy) is the nth entry from the list's end, whether or

@@ -105,18 +105,60 @@ function reserialized(body: unknown, contentType: string): ArrayBuffer | string 
   return JSON.stringify(body);
 }
 
-async function readBody(req: NodeRequest, warnOnce: () => void): Promise<ArrayBuffer | string | undefined> {
-  if (req.readableEnded) {
-    if (req.rawBody instanceof Uint8Array) return arrayBuffer(req.rawBody);
-    if (typeof req.rawBody === 'string') return req.rawBody;
-    const body = reserialized(req.body, String(req.headers['content-type'] ?? ''));
-    if (body !== undefined) warnOnce();
-    return body;
+/**
+ * The body a parser already read, as its bytes (or as near as can be); undefined when it is still
+ * on the request, which {@link bodyStream} then passes on.
+ */
+function parsedBody(req: NodeRequest, warnOnce: () => void): ArrayBuffer | string | undefined {
+  if (req.rawBody instanceof Uint8Array) return arrayBuffer(req.rawBody);
+  if (typeof req.rawBody === 'string') return req.rawBody;
+  const body = reserialized(req.body, String(req.headers['content-type'] ?? ''));
+  if (body !== undefined) warnOnce();
+  return body;
+}
+
+/**
+ * The request's body as it arrives, never buffered here: the API reads it under its own size
+ * limit, so a body over `bodyLimitBytes` is refused (413) at its Content-Length or once that many
+ * bytes came, as under @hono/node-server, rather than held in memory whole first.
+ */
+function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
+  const chunks = req[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await chunks.next();
+      if (done) controller.close();
+      else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : (value as Uint8Array));
+    },
+  });
+}
+
+/**
+ * The URL the API sees: `path` (which starts with `/`) appended to the scheme and the Host header.
+ * Appended, not resolved against them, so a path like `//` or `//other.example/session` stays a
+ * path; and a Host header that is no host (`a b`, `a:99999`) becomes `localhost`, so the API still
+ * answers the request (4xx) instead of the adapter failing it with a 500. The API never takes its
+ * own origin from Host (see client-address.ts), so nothing relies on it.
+ */
+function requestUrl(protocol: string, host: string, path: string): URL {
+  let target = path.startsWith('/') ? path : `/${path}`;
+  // absolute-form (`POST http://host/session HTTP/1.1`), which servers must accept: its path
+  if (/^https?:\/\//i.test(path))
+    try {
+      const absolute = new URL(path);
+      target = `${absolute.pathname}${absolute.search}`;
+    } catch {
+      // not a URL after all: a path that matches no route
+    }
+  if (/^(?:[\w.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i.test(host)) {
+    try {
+      return new URL(`${protocol}://${host}${target}`);
+    } catch {
+      // a port over 65535, a bad IPv6 address: as any other malformed Host
+    }
   }
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of req)
-    chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array));
-  return arrayBuffer(Buffer.concat(chunks));
+  return new URL(`${protocol}://localhost${target}`);
 }
 
 async function writeResponse(res: NodeResponse, response: Response): Promise<void> {
@@ -161,13 +203,22 @@ export function nodeLayerApi(
       const method = (req.method ?? 'GET').toUpperCase();
       const host = String(req.headers.host ?? 'localhost');
       const protocol = req.socket?.encrypted ? 'https' : 'http';
-      const url = new URL(stripBase(req.url ?? '/', basePath), `${protocol}://${host}`);
-      const body = NO_BODY.has(method) ? undefined : await readBody(req, warnOnce);
+      const url = requestUrl(protocol, host, stripBase(req.url ?? '/', basePath));
       const headers = headerList(req.headers);
-      // The body may have been decoded or re-serialized: its length is what it is now.
-      headers.delete('content-length');
-      headers.delete('transfer-encoding');
-      const request = new Request(url, { method, headers, ...(body === undefined ? {} : { body }) });
+      const init: RequestInit & { duplex?: 'half' } = { method, headers };
+      if (NO_BODY.has(method)) {
+        // GET, HEAD and OPTIONS carry none.
+      } else if (!req.readableEnded) {
+        // The bytes as sent, so Content-Length still describes them.
+        Object.assign(init, { body: bodyStream(req), duplex: 'half' });
+      } else {
+        // A parser read it, and may have decoded or re-serialized it: its length is what it is now.
+        headers.delete('content-length');
+        headers.delete('transfer-encoding');
+        const body = parsedBody(req, warnOnce);
+        if (body !== undefined) init.body = body;
+      }
+      const request = new Request(url, init);
       // `incoming` as @hono/node-server passes it: the API finds the client's address there.
       const response = await app.fetch(request, { incoming: req, outgoing: res });
       await writeResponse(res, response);
@@ -189,8 +240,11 @@ export interface FastifyLikeInstance {
   removeAllContentTypeParsers(): void;
   addContentTypeParser(
     contentType: string,
-    options: { parseAs: 'buffer' },
-    parser: (request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => void,
+    parser: (
+      request: unknown,
+      payload: NodeRequest,
+      done: (error: Error | null, body?: unknown) => void,
+    ) => void,
   ): void;
   all(
     path: string,
@@ -215,24 +269,30 @@ export interface FastifyLikeReply {
 
 /**
  * A Fastify plugin: `app.register(fastifyLayerApi(api), { prefix: '/api/layer' })`. Inside it,
- * Fastify's body parsers are replaced by one that keeps the bytes, so the API reads them itself.
+ * Fastify's body parsers are replaced by one that passes the stream on unread, so the API reads it itself.
  */
 export function fastifyLayerApi(app: FetchApp): (instance: FastifyLikeInstance) => Promise<void> {
   return async function layerApiPlugin(instance) {
     instance.removeAllContentTypeParsers();
-    instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    // The body stream, unread: the API reads it under its own size limit and answers a body over it
+    // in its own error shape (Fastify's `parseAs` would buffer up to Fastify's bodyLimit, and answer
+    // beyond it in Fastify's shape).
+    instance.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const handler = async (request: FastifyLikeRequest, reply: FastifyLikeReply) => {
       const method = request.method.toUpperCase();
       const host = String(request.headers.host ?? 'localhost');
-      const url = new URL(stripBase(request.url, instance.prefix), `${request.protocol ?? 'http'}://${host}`);
+      const url = requestUrl(request.protocol ?? 'http', host, stripBase(request.url, instance.prefix));
       const headers = headerList(request.headers);
-      headers.delete('content-length');
-      headers.delete('transfer-encoding');
-      const body =
-        NO_BODY.has(method) || !(request.body instanceof Uint8Array) ? undefined : arrayBuffer(request.body);
-      const response = await app.fetch(new Request(url, { method, headers, ...(body ? { body } : {}) }), {
-        incoming: request.raw,
-      });
+      const payload = request.body as NodeRequest | undefined;
+      const init: RequestInit & { duplex?: 'half' } = { method, headers };
+      if (!NO_BODY.has(method) && payload && Symbol.asyncIterator in payload)
+        Object.assign(init, { body: bodyStream(payload), duplex: 'half' });
+      // A preParsing hook (decompression) may have replaced the stream: its length is what it is now.
+      if (payload !== request.raw) {
+        headers.delete('content-length');
+        headers.delete('transfer-encoding');
+      }
+      const response = await app.fetch(new Request(url, init), { incoming: request.raw });
       reply.code(response.status);
       const cookies = response.headers.getSetCookie();
       if (cookies.length) reply.header('set-cookie', cookies);
@@ -267,14 +327,16 @@ export function toFetchHandler(
     const url = new URL(request.url);
     const path = stripBase(url.pathname + url.search, basePath);
     const method = request.method.toUpperCase();
-    const body = NO_BODY.has(method) ? undefined : await request.arrayBuffer();
+    // The stream, not its bytes read here first: the API reads it under its own size limit.
+    const body = NO_BODY.has(method) ? null : request.body;
     return app.fetch(
-      new Request(new URL(path, url), {
+      // Appended to the origin, not resolved against it: `//x` stays a path (see requestUrl).
+      new Request(`${url.origin}${path}`, {
         method,
         headers: request.headers,
         signal: request.signal,
-        ...(body ? { body } : {}),
-      }),
+        ...(body ? { body, duplex: 'half' } : {}),
+      } as RequestInit),
     );
   };
   return { GET: fetch, HEAD: fetch, POST: fetch, OPTIONS: fetch, fetch };

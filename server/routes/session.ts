@@ -152,7 +152,10 @@ export function sessionRoute({ options, visitors, handles, profileTokens }: Rout
       await store.delete(claim);
       throw error;
     }
-    await store.set(claim, 'used', USED_PUBLIC_TOKEN_MS);
+    // Plaid has answered and onSession has the identity: if the store fails now, the visitor still
+    // gets the profile. An error here could not be retried (the pending claim refuses this token),
+    // and that claim goes on refusing replays, for PENDING_EXCHANGE_MS rather than 24 hours.
+    await store.set(claim, 'used', USED_PUBLIC_TOKEN_MS).catch(() => undefined);
     return c.json<SessionResponse, 200>(response, 200);
   });
 }

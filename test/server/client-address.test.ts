@@ -99,6 +99,27 @@ test('with trustProxy: true, the address the proxy appended counts, not the entr
   );
 });
 
+test('with trustProxy, a proxy that appends the client’s port to X-Forwarded-For (Azure Application Gateway) still limits the address', async () => {
+  const { app } = limitedApi({ trustProxy: true });
+  const proxy = '10.0.0.1';
+  assert.deepEqual(
+    await statuses(app, proxy, [
+      { 'X-Forwarded-For': '198.51.100.20:50001' },
+      { 'X-Forwarded-For': '198.51.100.20:50002' },
+      { 'X-Forwarded-For': '198.51.100.20:50003' },
+    ]),
+    [200, 200, 429],
+  );
+  assert.deepEqual(
+    await statuses(app, proxy, [
+      { 'X-Forwarded-For': '[2001:db8::20]:50001' },
+      { 'X-Forwarded-For': '2001:db8::20' },
+      { 'X-Forwarded-For': '[2001:db8::20]:50003' },
+    ]),
+    [200, 200, 429],
+  );
+});
+
 test("with trustProxy: { header: 'forwarded' }, only Forwarded: for= counts", async () => {
   const { app } = limitedApi({ trustProxy: { header: 'forwarded' } });
   const proxy = '10.0.0.1';

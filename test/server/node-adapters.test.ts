@@ -3,7 +3,7 @@
 // whole Layer session against the emulator: link token, Link (the emulator's control route),
 // webhooks signed by the emulator and verified by the API, and the exchange.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 
@@ -246,3 +246,144 @@ test('Node http with basePath, and a fetch route handler (Next.js) with basePath
     assert.equal((await webhookFor(linkSessionId)).link_session_id, linkSessionId);
   }
 });
+
+/** An API for requests refused before Plaid is asked: its Plaid host is never called. */
+function offlineApi() {
+  return createLayerApi({
+    plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: 'http://127.0.0.1:9' },
+    templateId: EMULATOR_TEMPLATE_ID,
+    sessionSecret: SESSION_SECRET,
+    allowedOrigins: ['https://shop.example'],
+    logger: () => {},
+  });
+}
+
+/** Express, Node http and Fastify, each with the API under PREFIX; their sites. */
+async function mountedEverywhere(api: FetchApp): Promise<Record<string, string>> {
+  const expressApp = express();
+  expressApp.use(PREFIX, expressLayerApi(api));
+  const fastify = Fastify();
+  closers.push(() => fastify.close());
+  await fastify.register(fastifyLayerApi(api), { prefix: PREFIX });
+  return {
+    express: await listening(createServer(expressApp)),
+    http: await listening(createServer(nodeLayerApi(api, { basePath: PREFIX }))),
+    fastify: await fastify.listen({ port: 0, host: '127.0.0.1' }),
+  };
+}
+
+interface RawAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * A POST with exactly these headers (Host included), from node:http. With `partialBody`, only that
+ * much of the body is sent, and the answer is awaited without sending the rest.
+ */
+function rawPost(
+  site: string,
+  path: string,
+  headers: OutgoingHttpHeaders,
+  { body = '', partialBody = false } = {},
+): Promise<RawAnswer> {
+  const { hostname, port } = new URL(site);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { hostname, port, path, method: 'POST', headers, agent: false },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          request.destroy();
+          resolve({ status: response.statusCode ?? 0, body: text });
+        });
+      },
+    );
+    request.on('error', reject);
+    // Should the server never answer, the test's timeout fails it and this ends the request.
+    closers.push(async () => request.destroy());
+    if (partialBody) request.write(body);
+    else request.end(body);
+  });
+}
+
+function assertErrorShape(answer: RawAnswer, status: number, code: string, what: string): void {
+  assert.equal(answer.status, status, `${what}: ${answer.body}`);
+  const { error } = JSON.parse(answer.body) as {
+    error: { code: string; message: string; request_id: string };
+  };
+  assert.equal(error.code, code, what);
+  assert.match(error.request_id, /^[0-9a-f-]{36}$/, what);
+}
+
+test('every adapter answers a malformed Host header or a `//` path with the API’s 4xx, never a 500 or a stack trace', async () => {
+  const api = offlineApi();
+  for (const [name, site] of Object.entries(await mountedEverywhere(api))) {
+    for (const host of ['a b', 'a:99999', '[::1', 'shop.example/x?y']) {
+      const answer = await rawPost(site, `${PREFIX}/session`, { Host: host, 'Content-Length': '0' });
+      assertErrorShape(answer, 403, 'ORIGIN_NOT_ALLOWED', `${name} with Host: ${host}`);
+    }
+    for (const path of ['//', '//session', '//other.example/session']) {
+      const answer = await rawPost(site, `${PREFIX}${path}`, { Host: 'a', 'Content-Length': '0' });
+      assertErrorShape(answer, 404, 'NOT_FOUND', `${name} at ${PREFIX}${path}`);
+    }
+  }
+  // A request target in absolute-form still reaches its route (Express takes the prefix off it).
+  const { express: expressSite } = await mountedEverywhere(api);
+  const absolute = await rawPost(expressSite, `http://other.example${PREFIX}/session`, {
+    Host: 'a',
+    'Content-Length': '0',
+  });
+  assertErrorShape(absolute, 403, 'ORIGIN_NOT_ALLOWED', 'express, absolute-form');
+  const { POST } = toFetchHandler(api, { basePath: PREFIX });
+  for (const path of ['//', '//other.example/session']) {
+    const response = await POST(
+      new Request(`http://localhost${PREFIX}${path}`, { method: 'POST', body: '{}' }),
+    );
+    assertErrorShape(
+      { status: response.status, body: await response.text() },
+      404,
+      'NOT_FOUND',
+      `fetch handler at ${PREFIX}${path}`,
+    );
+  }
+});
+
+test(
+  'Express, Node http, Fastify and a fetch route handler refuse a body over bodyLimitBytes as it arrives, in the API’s error shape, without reading it whole first',
+  { timeout: 30_000 },
+  async () => {
+    const api = offlineApi();
+    const { express: expressSite, http: httpSite, fastify: fastifySite } = await mountedEverywhere(api);
+    const { POST } = toFetchHandler(api, { basePath: PREFIX });
+    const fetchSite = await new Promise<string>((resolve) => {
+      const server = serve({ fetch: POST, port: 0, hostname: '127.0.0.1' }, (info) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      );
+      closers.push(() => closeServer(server as Server));
+    });
+    const headers = { Host: 'a', Origin: 'https://shop.example', 'Content-Type': 'application/json' };
+    // 20 KB of a 100 MB body, or of an endless chunked one: the API must answer without the rest,
+    // which never comes (a test that hangs here is the adapter buffering the body).
+    const partial = { body: `{"public_token":"${'x'.repeat(20_000)}`, partialBody: true };
+    const sites = { express: expressSite, http: httpSite, fastify: fastifySite, fetch: fetchSite };
+    for (const [name, site] of Object.entries(sites)) {
+      const declared = await rawPost(
+        site,
+        `${PREFIX}/session`,
+        { ...headers, 'Content-Length': '100000000' },
+        partial,
+      );
+      assertErrorShape(declared, 413, 'BODY_TOO_LARGE', `${name}, Content-Length: 100000000`);
+      const chunked = await rawPost(
+        site,
+        `${PREFIX}/session`,
+        { ...headers, 'Transfer-Encoding': 'chunked' },
+        partial,
+      );
+      assertErrorShape(chunked, 413, 'BODY_TOO_LARGE', `${name}, chunked`);
+    }
+  },
+);

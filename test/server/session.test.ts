@@ -3,7 +3,12 @@ import { test } from 'node:test';
 
 import { delay, http, HttpResponse } from 'msw';
 
-import { createMemoryStore, verifyProfileToken, type SessionResponse } from '../../server/index.js';
+import {
+  StoreUnavailableError,
+  createMemoryStore,
+  verifyProfileToken,
+  type SessionResponse,
+} from '../../server/index.js';
 import {
   ACCESS_TOKENS,
   FULL_SSN,
@@ -266,6 +271,41 @@ test('a failing onSession answers 500 without detail, and the user may try again
   assert.doesNotMatch(text + logs.join('\n'), /database|Knope/);
   fail = false;
   assert.equal((await browser.exchange(PUBLIC_TOKEN)).status, 200);
+});
+
+test('a store that goes away once Plaid has answered still gives the visitor the profile onSession got; the token stays claimed', async () => {
+  const calls = sessionGet();
+  const memory = createMemoryStore();
+  let storeDown = false;
+  // Redis going away between the claim and recording the token as used.
+  const store = {
+    ...memory,
+    set: async (key: string, value: string, ttlMs: number) => {
+      if (storeDown) throw new StoreUnavailableError('redis: no answer within 2000 ms');
+      return memory.set(key, value, ttlMs);
+    },
+  };
+  const { app, sessions } = createTestApi({
+    store,
+    onSession: (session) => {
+      sessions.push(session);
+      storeDown = true;
+    },
+  });
+  const browser = await browserWithLinkToken(app);
+  const res = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 200, await res.clone().text());
+  const body = (await res.json()) as SessionResponse;
+  assert.deepEqual(
+    body.items.map(({ item_id }) => item_id),
+    ITEM_IDS,
+  );
+  assert.equal(sessions.length, 1);
+  storeDown = false;
+  // The claim the exchange took still refuses a replay.
+  const replay = await browser.exchange(PUBLIC_TOKEN);
+  assert.equal(await errorCode(replay), 'PUBLIC_TOKEN_ALREADY_USED');
+  assert.equal(calls.length, 1);
 });
 
 test('rate-limits exchanges per visitor', async () => {
