@@ -93,21 +93,27 @@ export type DemoLink = { emulatorOrigins: readonly string[] } | { plaid: true };
  * Plaid lists. No `'unsafe-inline'`, no `'unsafe-eval'`, no plugins, no `<base>`, forms only to
  * this site, and no page may frame the demo.
  *
- * One exception with real Plaid only: Plaid's own link-initialize.js sets inline style attributes
- * on the page, and Plaid's documentation says `style-src-attr 'unsafe-inline'` is required for it
- * even with a nonce (LAYER.md §4.1). The emulated script needs none (it uses `element.style`).
+ * With real Plaid, the rest of what Plaid's CSP advice lists for its link-initialize.js (LAYER.md
+ * §4.1): `default-src https://cdn.plaid.com/` (here added to `default-src` and `img-src`), and
+ * `'unsafe-inline'` for `script-src`, `style-src` and `style-src-elem`, which "a nonce can
+ * replace": so the page's `nonce` (one per response, given to `<layer-onboarding nonce>`, which
+ * gives it to Link's script tag) goes into `script-src` and `style-src`; `style-src-elem` falls
+ * back to `style-src`. `style-src-attr 'unsafe-inline'` is required even with a nonce. The
+ * emulated script needs none of this (it injects no inline script or style, and uses
+ * `element.style`), so only the Plaid policy has it.
  */
-export function demoContentSecurityPolicy(link?: DemoLink): string {
+export function demoContentSecurityPolicy(link?: DemoLink, nonce?: string): string {
   const emulator = link && 'emulatorOrigins' in link ? link.emulatorOrigins : [];
   const plaid = !!link && 'plaid' in link;
+  const pageNonce = plaid && nonce ? [`'nonce-${nonce}'`] : [];
   const directives: Array<[string, ...string[]]> = [
-    ['default-src', "'self'"],
-    ['script-src', "'self'", ...emulator, ...(plaid ? [PLAID_LINK_SCRIPT] : [])],
+    ['default-src', "'self'", ...(plaid ? [PLAID_LINK_FRAMES] : [])],
+    ['script-src', "'self'", ...emulator, ...(plaid ? [PLAID_LINK_SCRIPT] : []), ...pageNonce],
     ['frame-src', "'self'", ...emulator, ...(plaid ? [PLAID_LINK_FRAMES] : [])],
     ['connect-src', "'self'", ...(plaid ? PLAID_APIS : [])],
-    ['style-src', "'self'"],
+    ['style-src', "'self'", ...pageNonce],
     ...(plaid ? [['style-src-attr', "'unsafe-inline'"] as [string, string]] : []),
-    ['img-src', "'self'", 'data:'],
+    ['img-src', "'self'", 'data:', ...(plaid ? [PLAID_LINK_FRAMES] : [])],
     ['object-src', "'none'"],
     ['base-uri', "'none'"],
     ['form-action', "'self'"],
@@ -130,9 +136,10 @@ export interface SiteOptions {
   linkScriptSrc?: string | ((pageUrl: URL) => string);
   /**
    * The demo pages' Content-Security-Policy; by default {@link demoContentSecurityPolicy} for
-   * Link from this site alone.
+   * Link from this site alone. A function is given a fresh nonce for each page, which is also
+   * written as `nonce="…"` into each `<layer-onboarding …>` tag (for real Plaid's script).
    */
-  contentSecurityPolicy?: string;
+  contentSecurityPolicy?: string | ((nonce: string) => string);
   /** The version in the widget's versioned URLs; package.json's by default. */
   version?: string;
 }
@@ -149,6 +156,19 @@ export function injectLinkScriptSrc(html: string, src: string): string {
   );
 }
 
+/** Adds `nonce="…"` to every `<layer-onboarding …>` start tag that has none. */
+export function injectNonce(html: string, nonce: string): string {
+  return html.replace(
+    /<layer-onboarding(?=[\s/>])(?![^>]*\snonce\s*=)/gi,
+    (tag) => `${tag} nonce="${nonce}"`,
+  );
+}
+
+/** A CSP nonce: 128 random bits, base64. */
+function newNonce(): string {
+  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+}
+
 /**
  * Files under `root/folder` (or the one `file` there, whatever the path), as `serveStatic` finds them (it refuses `..`, `//` and percent-encoded
  * paths), never hidden ones, always revalidated (a rebuilt widget shows up on reload), never
@@ -157,7 +177,10 @@ export function injectLinkScriptSrc(html: string, src: string): string {
 function staticFiles(
   root: string,
   folder: string,
-  pages?: { linkScriptSrc?: SiteOptions['linkScriptSrc']; contentSecurityPolicy: string },
+  pages?: {
+    linkScriptSrc?: SiteOptions['linkScriptSrc'];
+    contentSecurityPolicy: NonNullable<SiteOptions['contentSecurityPolicy']>;
+  },
   file?: string,
 ): MiddlewareHandler {
   // Rooted at `root`, which exists, so serveStatic does not warn while dist/ is not built yet.
@@ -171,17 +194,24 @@ function staticFiles(
     if (!(found instanceof Response) || !pages || !found.headers.get('Content-Type')?.startsWith('text/html'))
       return found;
     const headers = new Headers(found.headers);
-    headers.set('Content-Security-Policy', pages.contentSecurityPolicy);
+    const { linkScriptSrc, contentSecurityPolicy: policy } = pages;
+    const nonce = typeof policy === 'string' ? null : newNonce();
+    headers.set('Content-Security-Policy', typeof policy === 'string' ? policy : policy(nonce!));
     headers.set('Referrer-Policy', 'no-referrer');
     // For browsers that predate frame-ancestors.
     headers.set('X-Frame-Options', 'DENY');
-    const { linkScriptSrc } = pages;
-    if (found.status !== 200 || !linkScriptSrc)
+    if (found.status !== 200 || (!linkScriptSrc && !nonce))
       return new Response(found.body, { status: found.status, headers });
-    // The page grows by the attribute: its length is no longer the file's.
+    // The page grows by the attributes: its length is no longer the file's.
     headers.delete('Content-Length');
-    const src = typeof linkScriptSrc === 'string' ? linkScriptSrc : linkScriptSrc(new URL(c.req.url));
-    const page = c.req.method === 'HEAD' ? null : injectLinkScriptSrc(await found.text(), src);
+    if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
+    let page = await found.text();
+    if (linkScriptSrc)
+      page = injectLinkScriptSrc(
+        page,
+        typeof linkScriptSrc === 'string' ? linkScriptSrc : linkScriptSrc(new URL(c.req.url)),
+      );
+    if (nonce) page = injectNonce(page, nonce);
     return new Response(page, { status: 200, headers });
   };
 }

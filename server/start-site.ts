@@ -142,7 +142,7 @@ export function createStartSite(config: StartConfig, port: number, deps: StartSi
     return {
       app: createSiteApp({
         api: createLayerApi({ ...options, plaid: config.plaid }),
-        contentSecurityPolicy: demoContentSecurityPolicy({ plaid: true }),
+        contentSecurityPolicy: (nonce) => demoContentSecurityPolicy({ plaid: true }, nonce),
       }),
       url,
       banner: [

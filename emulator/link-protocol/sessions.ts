@@ -61,6 +61,8 @@ export interface LinkSessionRecord {
   accounts: ReviewAccount[];
   /** What the user chose to share before leaving for an OAuth bank. */
   pendingShare: { edited: EditedProfile; accountIds: readonly string[] } | null;
+  /** When Link opened: the user then has {@link MAX_FLOW_MS} to go through the flow. */
+  openedAt: number | null;
   finishedAt: number | null;
 }
 
@@ -76,6 +78,14 @@ type WithoutRequestId<T> = T extends unknown ? Omit<T, 'request_id'> : never;
 
 /** Three wrong codes end Layer authentication (LAYER.md §4.4). */
 export const MAX_WRONG_CODES = 3;
+
+/**
+ * How long a user may take to go through an opened Link flow. Past it Plaid invalidates the link
+ * token and Link exits with `INVALID_LINK_TOKEN`, whatever the token's nominal 4-hour expiration
+ * (Plaid docs `/link/handle-invalid-link-token/`: "taking too long to go through the flow (30+
+ * minutes)"; LAYER.md §4.6). Exactly 30 minutes is an emulator choice within "30+".
+ */
+export const MAX_FLOW_MS = 30 * 60 * 1000;
 
 /** How long a finished session is remembered (emulator choice), for sane answers to late calls. */
 const FINISHED_SESSION_RETENTION_MS = 10 * 60 * 1000;
@@ -125,6 +135,7 @@ export class LinkSessions {
       wrongCodes: 0,
       accounts: [],
       pendingShare: null,
+      openedAt: null,
       finishedAt: null,
     };
     setBounded(this.sessions, session.linkSessionId, session, this.options.stateLimit);
@@ -156,6 +167,7 @@ export class LinkSessions {
         message: 'Please submit Phone Number before opening Link.',
       });
     session.step = 'open';
+    session.openedAt = this.options.now();
     return { phone_number: session.profile.phone_number };
   }
 
@@ -391,12 +403,24 @@ export class LinkSessions {
     };
   }
 
-  /** The session, checked to be in one of `steps` and its token still valid. */
+  /**
+   * The session, checked to be in one of `steps` and its token still valid. An opened session that
+   * took too long ({@link MAX_FLOW_MS}) invalidates its token and ends as `EXITED`.
+   */
   private checkedSession(linkSessionId: string, steps: readonly LinkSessionStep[]): LinkSessionRecord {
     const session = this.sessions.get(linkSessionId);
     if (!session)
       throw new PlaidApiError('INVALID_FIELD', { message: `link_session_id ${linkSessionId} not found` });
-    if (session.step !== 'failed' && session.step !== 'finished') this.usableLinkToken(session.linkToken);
+    if (session.step !== 'failed' && session.step !== 'finished') {
+      const token = this.usableLinkToken(session.linkToken);
+      if (session.openedAt !== null && this.options.now() - session.openedAt >= MAX_FLOW_MS) {
+        token.revoked = true;
+        this.exit(linkSessionId);
+        throw new PlaidApiError('INVALID_LINK_TOKEN', {
+          message: `invalid link_token provided: the Link flow took longer than ${MAX_FLOW_MS / 60_000} minutes`,
+        });
+      }
+    }
     if (!steps.includes(session.step))
       throw new PlaidApiError('INVALID_FIELD', {
         message: `not allowed while the session is ${session.step}`,

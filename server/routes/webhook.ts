@@ -13,7 +13,8 @@ import type { RouteDeps } from './deps.js';
  * `POST /webhook`: Plaid's webhooks. The signature is checked on the raw bytes before anything is
  * parsed. Plaid retries for 24 hours and may deliver late, twice or out of order, so handling is
  * idempotent and order-free: each event is handed to `onWebhook` once (a duplicate is
- * acknowledged, not handed on again), and what SESSION_FINISHED teaches about public tokens is
+ * acknowledged, not handed on again, once handled; not while the first delivery is still being
+ * handled, so that Plaid's retry survives that delivery failing), and what SESSION_FINISHED teaches about public tokens is
  * recorded first-come and never overwritten, whatever else arrived before or after it.
  */
 export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
@@ -36,8 +37,17 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
     await rememberPublicTokenSources(webhook, store);
 
     const seen = storeKeys.webhook(await webhookEventId(webhook, body));
-    if (!(await store.add(seen, 'pending', PENDING_EXCHANGE_MS)))
-      return c.json<WebhookResponse, 200>({ received: true }, 200);
+    if (!(await store.add(seen, 'pending', PENDING_EXCHANGE_MS))) {
+      // Handled already: acknowledged. Still being handled (Plaid's retry after a first delivery
+      // outlived its 10 s, a copy sent alongside, an instance that died mid-handler) or failed just
+      // now: not acknowledged, as Plaid stops retrying at a 200 and the event would be lost if that
+      // first delivery fails. Plaid tries again later (30 s, then ×4).
+      if ((await store.get(seen)) === 'done') return c.json<WebhookResponse, 200>({ received: true }, 200);
+      throw new LayerApiError(
+        'WEBHOOK_HANDLER_FAILED',
+        'This webhook is still being handled; it is not acknowledged yet, so Plaid will send it again.',
+      );
+    }
     try {
       await options.onWebhook(webhook);
     } catch {

@@ -13,6 +13,7 @@ import {
   createSiteApp,
   demoContentSecurityPolicy,
   injectLinkScriptSrc,
+  injectNonce,
   packageVersion,
   widgetPath,
 } from '../../server/site.js';
@@ -176,6 +177,37 @@ test('injectLinkScriptSrc fills every tag that has no link-script-src and leaves
       '<LAYER-ONBOARDING link-script-src="/a.js?x=&quot;1&quot;&amp;y"\n  phone="1"></LAYER-ONBOARDING>' +
       '<layer-onboarding link-script-src="/mine.js"></layer-onboarding><layer-onboarding-x></layer-onboarding-x>',
   );
+});
+
+test('a policy function gets a fresh nonce per page, and each <layer-onboarding> tag gets it too', async () => {
+  assert.equal(
+    injectNonce(
+      '<layer-onboarding api="/x"></layer-onboarding><layer-onboarding nonce="k"></layer-onboarding>',
+      'n1',
+    ),
+    '<layer-onboarding nonce="n1" api="/x"></layer-onboarding><layer-onboarding nonce="k"></layer-onboarding>',
+  );
+  const app = createSiteApp({
+    root,
+    contentSecurityPolicy: (nonce) => demoContentSecurityPolicy({ plaid: true }, nonce),
+  });
+  const nonces = [];
+  for (const _ of [1, 2]) {
+    const page = await app.request('/');
+    const html = await page.text();
+    const nonce = /<layer-onboarding[^>]*\snonce="([^"]+)"/.exec(html)?.[1];
+    assert.ok(nonce, html);
+    assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/);
+    assert.match(
+      page.headers.get('content-security-policy') ?? '',
+      new RegExp(`style-src 'self' 'nonce-${nonce.replace(/[+/]/g, '\\$&')}'`),
+    );
+    nonces.push(nonce);
+  }
+  assert.notEqual(nonces[0], nonces[1]);
+  const head = await app.request('/', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.match(head.headers.get('content-security-policy') ?? '', /'nonce-/);
 });
 
 test('mounts the API at /api/layer and the emulator at /plaid', async () => {

@@ -170,10 +170,26 @@ test('real Plaid: the policy allows Plaid’s script, frame and API hosts, and t
   const html = await response.text();
   assert.doesNotMatch(html, /link-script-src/, 'real Plaid: the widget’s default, Plaid’s CDN');
   const csp = directives(response.headers.get('content-security-policy'));
+  // Plaid's CSP advice (LAYER.md §4.1) wants 'unsafe-inline' for script-src and style-src(-elem),
+  // which "a nonce can replace": a fresh one per page, which the widget hands to Link's script tag.
+  const nonce = /<layer-onboarding[^>]*\snonce="([^"]+)"/.exec(html)?.[1];
+  assert.ok(nonce, 'the page gives <layer-onboarding> the nonce');
   assert.deepEqual(csp.get('script-src'), [
     "'self'",
     'https://cdn.plaid.com/link/v2/stable/link-initialize.js',
+    `'nonce-${nonce}'`,
   ]);
+  assert.deepEqual(csp.get('style-src'), ["'self'", `'nonce-${nonce}'`]);
+  assert.equal(csp.has('style-src-elem'), false, 'falls back to style-src, nonce included');
+  // Plaid's advice also has default-src https://cdn.plaid.com/ (its assets).
+  assert.deepEqual(csp.get('default-src'), ["'self'", 'https://cdn.plaid.com']);
+  assert.deepEqual(csp.get('img-src'), ["'self'", 'data:', 'https://cdn.plaid.com']);
+  const again = await fetch(`${url}/`);
+  await again.text();
+  assert.ok(
+    !(again.headers.get('content-security-policy') ?? '').includes(`'nonce-${nonce}'`),
+    'a new nonce for each page',
+  );
   assert.deepEqual(csp.get('frame-src'), ["'self'", 'https://cdn.plaid.com']);
   assert.deepEqual(csp.get('connect-src'), [
     "'self'",

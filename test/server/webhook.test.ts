@@ -261,6 +261,44 @@ test('when onWebhook throws, the answer is 500 and Plaid’s retry is handled', 
   assert.equal(seen.length, 1);
 });
 
+test('a retry arriving while the first delivery is still being handled is not acknowledged, so nothing is lost', async () => {
+  // Plaid gives up on an answer after 10 s and retries (LAYER.md §2); it stops at the first 200.
+  // Acknowledging the retry while the slow first delivery runs would lose the event if it fails.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered = false;
+  let markEntered!: () => void;
+  const inHandler = new Promise<void>((resolve) => (markEntered = resolve));
+  const seen: unknown[] = [];
+  const { app } = createTestApi({
+    onWebhook: async (webhook) => {
+      if (!entered) {
+        entered = true;
+        markEntered();
+        await gate;
+        throw new Error('database down');
+      }
+      seen.push(webhook);
+    },
+  });
+  const body = authenticationPassed();
+  const first = Promise.resolve(deliver(app, body, await signer.sign(body)));
+  await Promise.race([
+    inHandler,
+    first.then((res) => assert.fail(`the first delivery ended (${res.status}) before reaching onWebhook`)),
+  ]);
+  const retry = await deliver(app, body, await signer.sign(body));
+  assert.notEqual(retry.status, 200, 'a 200 would end Plaid’s retries');
+  assert.equal(await errorCode(retry), 'WEBHOOK_HANDLER_FAILED');
+  release();
+  assert.equal((await first).status, 500);
+  const later = await deliver(app, body, await signer.sign(body));
+  assert.equal(later.status, 200);
+  assert.equal(seen.length, 1, 'Plaid’s later retry is handled');
+  assert.equal((await deliver(app, body, await signer.sign(body))).status, 200, 'and then acknowledged');
+  assert.equal(seen.length, 1);
+});
+
 test('a verified body that is not a webhook is a 400', async () => {
   const { app, webhooks } = createTestApi();
   for (const body of ['not json', '[1, 2]', '{"hello": "world"}']) {

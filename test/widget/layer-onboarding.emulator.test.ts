@@ -248,6 +248,26 @@ describe('<layer-onboarding> with the emulated Link', () => {
     expect(ofType(events, 'layer-exit')).to.deep.equal([]);
   });
 
+  it('Link invalidating its token mid-flow (Plaid: 30+ minutes in Link) brings Link back for the same number', async () => {
+    // The emulator invalidates a token after 30 minutes in an opened flow; here the control route
+    // does it at once, which Link reports the same way: onExit with INVALID_LINK_TOKEN at the code.
+    const tokens = watchTokens();
+    const { el, events } = await mountReady();
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    await press('Continue');
+    await expireToken(tokens[0]!.answer.link_token);
+    await typeInLink('Verification code', '123456');
+    await press('Verify');
+    const again = await oneEvent(el, 'layer-eligible');
+    expect(again.detail).to.deep.equal({ via: 'phone' });
+    expect(tokens).to.have.length(2);
+    await shareInLink();
+    await oneEvent(el, 'layer-success');
+    expect(ofType(events, 'layer-error')).to.deep.equal([]);
+    expect(ofType(events, 'layer-fallback')).to.deep.equal([]);
+  });
+
   it('gives up with layer-error when the new token is invalid too', async () => {
     expireNextTokens(2);
     const { el, events } = await mount();

@@ -9,6 +9,7 @@ import { AUTOFILL_DATE_OF_BIRTH, EMULATOR_TEMPLATE_ID, SANDBOX_OTP } from '../..
 import { reviewProfile } from '../../../emulator/link-protocol/shared-profile.js';
 import {
   LinkSessions,
+  MAX_FLOW_MS,
   MAX_WRONG_CODES,
   type LinkSessionRecord,
 } from '../../../emulator/link-protocol/sessions.js';
@@ -134,6 +135,69 @@ describe('LinkSessions', () => {
     clock += LINK_TOKEN_LIFETIME_MS;
     assertPlaidError(() => sessions.verify(id, SANDBOX_OTP), 'INVALID_LINK_TOKEN', /expired/);
     assertPlaidError(() => sessions.verify('not-a-session', SANDBOX_OTP), 'INVALID_FIELD', /not found/);
+  });
+
+  it('lets the user take up to 30 minutes through an opened flow', () => {
+    const id = openSession().linkSessionId;
+    clock += MAX_FLOW_MS - 1000;
+    assert.equal(sessions.verify(id, SANDBOX_OTP).result, 'verified');
+  });
+
+  it('invalidates the link token when the opened flow takes 30 minutes, as Plaid does', () => {
+    // Plaid docs /link/handle-invalid-link-token/: "taking too long to go through the flow (30+
+    // minutes)" invalidates the link token, well inside its nominal 4-hour lifetime.
+    const linkToken = issueLinkToken();
+    const session = openSession(linkToken);
+    clock += MAX_FLOW_MS;
+    assertPlaidError(
+      () => sessions.verify(session.linkSessionId, SANDBOX_OTP),
+      'INVALID_LINK_TOKEN',
+      /30 minutes/,
+    );
+    assert.equal(session.step, 'finished', 'the session ended');
+    assertPlaidError(() => sessions.start(linkToken), 'INVALID_LINK_TOKEN', /revoked/);
+  });
+
+  it('ends a flow that took too long as EXITED in SESSION_FINISHED', async () => {
+    const sent: Array<Record<string, unknown>> = [];
+    const options = resolveOptions({
+      now: () => new Date(clock),
+      webhookDelivery: { delayMs: 0, duplicateRate: 0 },
+      fetch: async (_url, init) => {
+        sent.push(JSON.parse(String(init?.body)) as Record<string, unknown>);
+        return new Response(null, { status: 200 });
+      },
+    });
+    const sender = new WebhookSender({
+      delivery: options.webhookDelivery,
+      signer: new WebhookSigner(options.now),
+      fetch: options.fetch,
+      onFailure: options.onWebhookFailure,
+    });
+    sessions = new LinkSessions(options, state, sender);
+    const linkToken = issueLinkToken();
+    state.linkTokens.get(linkToken)!.webhook = 'https://partner.example/webhook';
+    const session = openSession(linkToken);
+    clock += MAX_FLOW_MS;
+    assertPlaidError(() => sessions.verify(session.linkSessionId, SANDBOX_OTP), 'INVALID_LINK_TOKEN');
+    await sender.idle();
+    assert.deepEqual(
+      sent.map(({ webhook_code, status, link_session_id }) => [webhook_code, status, link_session_id]),
+      [['SESSION_FINISHED', 'EXITED', session.linkSessionId]],
+    );
+  });
+
+  it('times the flow from open(), not from the link token: a handler preloaded long before is fine', () => {
+    const linkToken = issueLinkToken();
+    const { session } = sessions.start(linkToken);
+    clock += 3 * MAX_FLOW_MS;
+    assert.equal(
+      sessions.submit(session.linkSessionId, { phone_number: '+14155550011' }).event,
+      'LAYER_READY',
+    );
+    sessions.open(session.linkSessionId);
+    clock += MAX_FLOW_MS / 2;
+    assert.equal(sessions.verify(session.linkSessionId, SANDBOX_OTP).result, 'verified');
   });
 
   it(`fails the session and revokes its link token after ${MAX_WRONG_CODES} wrong codes`, () => {
