@@ -724,6 +724,17 @@ describe('<layer-onboarding>', () => {
       }
     });
 
+    it('starts with the properties set before its tag was defined (a framework that rendered first)', async () => {
+      const plaid = new FakePlaid();
+      const early = document.createElement('layer-onboarding-early') as LayerOnboarding;
+      early.linkScriptSrc = plaid.scriptUrl();
+      await attach(element('div', {}, early));
+      customElements.define('layer-onboarding-early', class extends LayerOnboarding {});
+      await until(() => early.state !== 'idle' && early.state !== 'loading');
+      expect(early.state).to.equal('ready');
+      expect(plaid.handlers).to.have.length(1);
+    });
+
     it('passes its nonce to the script tag', async () => {
       const { scriptUrl } = await mountReady((node) => node.setAttribute('nonce', 'n0nce'));
       expect(scriptTags(scriptUrl)[0]!.nonce).to.equal('n0nce');
