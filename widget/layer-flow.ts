@@ -422,6 +422,9 @@ export class LayerFlow implements ReactiveController {
   #handleReady(link: LinkHandle, state: StateOf<'checking'>): void {
     // Open first: Layer's speed comes from opening the moment eligibility is known.
     link.open();
+    // The token an OAuth return resumes: this one, though another element on the page (with the
+    // same api) saved its own since.
+    this.#tokens.save(link.token!);
     this.#moveTo({ name: 'open', given: state.given });
     this.#emit('layer-eligible', { via: state.step });
   }

@@ -691,6 +691,31 @@ describe('<layer-onboarding>', () => {
       expect(handlerB!.submitted).to.deep.equal([]);
     });
 
+    it('two elements: the OAuth return resumes the Link the visitor opened, not the other element’s', async () => {
+      const plaid = new FakePlaid();
+      const url = plaid.scriptUrl();
+      const used = await attach(element('layer-onboarding', { 'link-script-src': url }));
+      await until(() => used.state === 'ready');
+      const other = await attach(element('layer-onboarding', { 'link-script-src': url }));
+      await until(() => other.state === 'ready');
+      await typeAndSubmit(used, '415-555-0011');
+      const opened = plaid.handlers.find((handler) => handler.submitted.length > 0)!;
+      opened.event('LAYER_READY');
+      expect(used.state).to.equal('open');
+      detachAll(); // the bank's page replaces this one
+
+      const page = location.href;
+      history.replaceState(null, '', `${location.pathname}?oauth_state_id=4b9a1e2c`);
+      try {
+        const back = await attach(element('layer-onboarding', { 'link-script-src': url }));
+        await until(() => back.state === 'open', 'Link was not resumed');
+        expect(plaid.last.token).to.equal(opened.token);
+      } finally {
+        history.replaceState(null, '', page);
+        sessionStorage.clear();
+      }
+    });
+
     it('removal exits and destroys Link and leaves no timer; re-inserting works with the same script tag', async () => {
       const timers = trackTimers();
       try {
