@@ -163,11 +163,19 @@ export class LayerFlow implements ReactiveController {
     });
   }
 
+  /**
+   * Lets go of everything a microtask later, unless the host is back on the page by then: a page
+   * or framework that moves the element (out and in again at once) must not close Link under the
+   * visitor or drop their number.
+   */
   hostDisconnected(): void {
     this.#connection?.abort();
     this.#connection = null;
-    this.#teardown({ grace: false });
-    if (!STATES[this.#current.name].outcome) this.#moveTo(IDLE);
+    queueMicrotask(() => {
+      if (this.#host.isConnected) return;
+      this.#teardown({ grace: false });
+      if (!STATES[this.#current.name].outcome) this.#moveTo(IDLE);
+    });
   }
 
   /**

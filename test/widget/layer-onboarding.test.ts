@@ -28,8 +28,8 @@ import { until } from './support/wait.js';
 
 const worker = useWorker();
 
-afterEach(() => {
-  detachAll();
+afterEach(async () => {
+  await detachAll();
   expect(
     document.querySelectorAll('[data-fake-plaid-link]'),
     'a Link handler was left behind',
@@ -702,7 +702,7 @@ describe('<layer-onboarding>', () => {
       const opened = plaid.handlers.find((handler) => handler.submitted.length > 0)!;
       opened.event('LAYER_READY');
       expect(used.state).to.equal('open');
-      detachAll(); // the bank's page replaces this one
+      await detachAll(); // the bank's page replaces this one
 
       const page = location.href;
       history.replaceState(null, '', `${location.pathname}?oauth_state_id=4b9a1e2c`);
@@ -714,6 +714,19 @@ describe('<layer-onboarding>', () => {
         history.replaceState(null, '', page);
         sessionStorage.clear();
       }
+    });
+
+    it('moved on the page while checking (out and back in at once), it keeps the number and the handler', async () => {
+      const { el, plaid } = await mountReady();
+      const elsewhere = await attach(element('section'));
+      await typeAndSubmit(el, '415-555-0011');
+      elsewhere.append(el);
+      await el.updateComplete;
+      expect(el.state).to.equal('checking');
+      plaid.last.event('LAYER_READY');
+      expect(el.state).to.equal('open');
+      expect(plaid.handlers).to.have.length(1);
+      expect(plaid.last.opened).to.equal(1);
     });
 
     it('removal exits and destroys Link and leaves no timer; re-inserting works with the same script tag', async () => {
@@ -729,6 +742,7 @@ describe('<layer-onboarding>', () => {
         expect(timers.pendingLong()).to.be.greaterThan(0); // the token refresh
 
         el.remove();
+        await Promise.resolve(); // a microtask later: not a move
         expect(handler.exitCalls).to.deep.equal([{ force: true }]);
         expect(handler.destroyed).to.equal(true);
         expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(0);
@@ -742,6 +756,7 @@ describe('<layer-onboarding>', () => {
         expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(1);
 
         el.remove();
+        await Promise.resolve();
         expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(0);
         expect(timers.pendingLong()).to.equal(0);
       } finally {
