@@ -285,7 +285,9 @@ export class LayerFlow implements ReactiveController {
     else if (DEV && API_HINT[error.code])
       warnOnce(error.code, `${error.code}: ${error.message}.${API_HINT[error.code]}`);
     this.#emit('layer-error', error);
-    this.#emit('layer-fallback', { reason: 'error', ...(phone ? { phone } : {}) });
+    // Unless a layer-error listener started over (reset()): the element serves the visitor again.
+    if (this.#current.name === 'error')
+      this.#emit('layer-fallback', { reason: 'error', ...(phone ? { phone } : {}) });
   }
 
   /** The number the visitor gave, for `layer-fallback`: the partner's form can prefill it. */

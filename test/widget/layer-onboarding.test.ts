@@ -560,6 +560,16 @@ describe('<layer-onboarding>', () => {
       expect(focused(el)).to.equal('input#phone');
     });
 
+    it('a layer-error listener that resets the element (a retry) gets no layer-fallback after it', async () => {
+      const { el, plaid } = await mountReady();
+      const events = recordEvents(el);
+      el.addEventListener('layer-error', () => el.reset(), { once: true });
+      await failInLink(el, plaid);
+      await until(() => el.state === 'ready');
+      expect(events.filter((event) => event.type === 'layer-error')).to.have.length(1);
+      expect(events.filter((event) => event.type === 'layer-fallback')).to.deep.equal([]);
+    });
+
     it('Use a different number after an error: the phone step again, the number kept and selected', async () => {
       const { el, plaid } = await mountReady();
       await failInLink(el, plaid);
