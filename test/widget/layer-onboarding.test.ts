@@ -330,6 +330,29 @@ describe('<layer-onboarding>', () => {
       expect(text(part(el, 'error'))).to.equal('');
       expect(input.getAttribute('aria-invalid')).to.equal('false');
     });
+
+    it('pressing the button again on the same invalid number takes focus back to the field', async () => {
+      const { el } = await mountReady();
+      await typeAndSubmit(el, '555-0011');
+      submitButton(el).focus();
+      submitButton(el).click();
+      await el.updateComplete;
+      expect(focused(el)).to.equal('input#phone');
+    });
+
+    it('inside another component’s shadow root, an invalid number takes focus back to the field too', async () => {
+      const plaid = new FakePlaid();
+      const host = await attach(element('div'));
+      const el = document.createElement('layer-onboarding');
+      el.linkScriptSrc = plaid.scriptUrl();
+      host.attachShadow({ mode: 'open' }).append(el);
+      await until(() => el.state === 'ready');
+      await typeAndSubmit(el, '555-0011');
+      submitButton(el).focus();
+      submitButton(el).click();
+      await el.updateComplete;
+      expect(focused(el)).to.equal('input#phone');
+    });
   });
 
   describe('eligibility', () => {
