@@ -126,7 +126,7 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
   #updating: Promise<void> | null = null;
   /** Until the first connection, updates wait (as LitElement's do). */
   #enabled = false;
-  /** Properties set before the upgrade, applied at the first update. */
+  /** Properties set before the upgrade, applied on the first connection. */
   readonly #upgraded = new Map<string, unknown>();
   /** The attribute being written by a reflected property: not read back. */
   #reflecting: string | null = null;
@@ -136,7 +136,7 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
     const type = this.constructor as typeof ElementBase;
     type.finalize();
     // A property set on the element before its class was defined (a framework rendering before
-    // the script arrived) is an own property hiding the accessor: kept, and applied at the first update.
+    // the script arrived) is an own property hiding the accessor: kept, and applied on connecting.
     for (const name of Object.keys(type.properties))
       if (hasOwn(this, name)) {
         this.#upgraded.set(name, (this as unknown as Record<string, unknown>)[name]);
@@ -166,6 +166,10 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
           console.warn(
             `<${this.localName}>: the class field "${name}" hides its property accessor, so setting it does not update the element. Compile with useDefineForClassFields: false.`,
           );
+    // Before the controllers hear of it: the flow reads api and link-script-src a microtask
+    // later, ahead of the first update.
+    for (const [name, value] of this.#upgraded) (this as unknown as Record<string, unknown>)[name] = value;
+    this.#upgraded.clear();
     this.#enabled = true;
     this.#controllers.forEach((controller) => controller.hostConnected?.());
     this.requestUpdate();
@@ -203,8 +207,6 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
 
   /** willUpdate, reflect, render, then updated: a change made in `updated()` schedules another. */
   #performUpdate(): void {
-    for (const [name, value] of this.#upgraded) (this as unknown as Record<string, unknown>)[name] = value;
-    this.#upgraded.clear();
     const changed = this.#changed;
     this.#changed = new Map();
     try {

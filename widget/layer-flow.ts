@@ -163,11 +163,19 @@ export class LayerFlow implements ReactiveController {
     });
   }
 
+  /**
+   * Lets go of everything a microtask later, unless the host is back on the page by then: a page
+   * or framework that moves the element (out and in again at once) must not close Link under the
+   * visitor or drop their number.
+   */
   hostDisconnected(): void {
     this.#connection?.abort();
     this.#connection = null;
-    this.#teardown({ grace: false });
-    if (!STATES[this.#current.name].outcome) this.#moveTo(IDLE);
+    queueMicrotask(() => {
+      if (this.#host.isConnected) return;
+      this.#teardown({ grace: false });
+      if (!STATES[this.#current.name].outcome) this.#moveTo(IDLE);
+    });
   }
 
   /**
@@ -277,7 +285,9 @@ export class LayerFlow implements ReactiveController {
     else if (DEV && API_HINT[error.code])
       warnOnce(error.code, `${error.code}: ${error.message}.${API_HINT[error.code]}`);
     this.#emit('layer-error', error);
-    this.#emit('layer-fallback', { reason: 'error', ...(phone ? { phone } : {}) });
+    // Unless a layer-error listener started over (reset()): the element serves the visitor again.
+    if (this.#current.name === 'error')
+      this.#emit('layer-fallback', { reason: 'error', ...(phone ? { phone } : {}) });
   }
 
   /** The number the visitor gave, for `layer-fallback`: the partner's form can prefill it. */
@@ -422,6 +432,9 @@ export class LayerFlow implements ReactiveController {
   #handleReady(link: LinkHandle, state: StateOf<'checking'>): void {
     // Open first: Layer's speed comes from opening the moment eligibility is known.
     link.open();
+    // The token an OAuth return resumes: this one, though another element on the page (with the
+    // same api) saved its own since.
+    this.#tokens.save(link.token!);
     this.#moveTo({ name: 'open', given: state.given });
     this.#emit('layer-eligible', { via: state.step });
   }

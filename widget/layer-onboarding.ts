@@ -252,9 +252,12 @@ export class LayerOnboarding extends ElementBase {
     if (input && input.value !== value) input.value = value;
     const target = this.#focusNext;
     this.#focusNext = null;
-    // Never from a page that has moved focus elsewhere meanwhile (a partner's own form, say).
+    // Never from a page that has moved focus elsewhere meanwhile (a partner's own form, say). Focus
+    // with us shows as this element in its own root, which is another component's shadow root when
+    // nested: the page's activeElement is then that component.
     const active = document.activeElement;
-    if (!target || (active && active !== document.body && active !== this)) return;
+    const near = (this.getRootNode() as Document | ShadowRoot).activeElement;
+    if (!target || (active && active !== document.body && near !== this)) return;
     this.renderRoot.querySelector<HTMLElement>(target)?.focus();
     if (target === 'input') input?.select();
   }
@@ -310,7 +313,10 @@ export class LayerOnboarding extends ElementBase {
     event.preventDefault();
     if (this.#input?.id === 'dob') this.submitDateOfBirth(this.dobValue);
     else this.submitPhone(this.phoneValue);
-    if (this.invalidField) this.#focusNext = 'input';
+    if (this.invalidField) {
+      this.#focusNext = 'input';
+      this.requestUpdate(); // the same invalid entry again changes no property
+    }
   }
 
   #handleSkip(): void {

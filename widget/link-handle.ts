@@ -35,6 +35,8 @@ export interface LinkHandle {
   proven: boolean;
   /** The Link session, as Link's events and callbacks name it. */
   linkSessionId: string | null;
+  /** The `/link-token` answer it was created with (set by {@link create}). */
+  token: LinkTokenResponse | null;
   /** The session handle of this handler's Link token, for `POST /session`. */
   readonly sessionHandle: string;
   /** Calls `Plaid.create()`; throws what it throws. */
@@ -59,7 +61,6 @@ export interface LinkHandle {
 export function createLinkHandle({
   replacesInvalid = false,
 }: { replacesInvalid?: boolean } = {}): LinkHandle {
-  let token: LinkTokenResponse | null = null;
   let handler: PlaidHandler | null = null;
   let loaded = false;
   let showing = false;
@@ -84,11 +85,12 @@ export function createLinkHandle({
     replacesInvalid,
     proven: false,
     linkSessionId: null,
+    token: null,
     get sessionHandle() {
-      return token?.session_handle ?? '';
+      return link.token?.session_handle ?? '';
     },
     create(plaid, linkToken, callbacks, receivedRedirectUri) {
-      token = linkToken;
+      link.token = linkToken;
       handler = plaid.create({
         token: linkToken.link_token,
         ...(receivedRedirectUri ? { receivedRedirectUri } : {}),

@@ -39,8 +39,8 @@ function recordInputs(root: HTMLFormElement): string[] {
   return seen;
 }
 
-afterEach(() => {
-  detachAll();
+afterEach(async () => {
+  await detachAll();
   forgetWarnings();
 });
 

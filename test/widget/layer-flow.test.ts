@@ -36,8 +36,8 @@ import { until } from './support/wait.js';
 
 const worker = useWorker();
 
-afterEach(() => {
-  detachAll();
+afterEach(async () => {
+  await detachAll();
   expect(
     document.querySelectorAll('[data-fake-plaid-link]'),
     'a Link handler was left behind',
@@ -872,6 +872,7 @@ describe('LayerFlow', () => {
       await openLink(s);
       const handler = s.plaid.last;
       s.host.remove();
+      await Promise.resolve(); // a microtask later: not a move
       expect(handler.exitCalls).to.deep.equal([{ force: true }]);
       expect(handler.destroyed).to.equal(true);
       expect(handler.node.isConnected).to.equal(false);
@@ -888,6 +889,7 @@ describe('LayerFlow', () => {
       s.flow.start();
       await until(() => answers.length === 1, 'no token request');
       s.host.remove();
+      await Promise.resolve(); // removed, not moved
       await attach(s.host);
       s.flow.start();
       await until(() => answers.length === 2, 'no second token request');

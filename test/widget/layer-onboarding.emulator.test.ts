@@ -35,8 +35,8 @@ import { until } from './support/wait.js';
 
 const worker = useWorker();
 
-afterEach(() => {
-  detachAll();
+afterEach(async () => {
+  await detachAll();
   const plaid = (window as { Plaid?: { emulator: { eventTiming?: string } } }).Plaid;
   if (plaid) delete plaid.emulator.eventTiming;
   expect(linkHosts(), 'a Link handler was left behind').to.have.length(0);
@@ -330,6 +330,22 @@ describe('<layer-onboarding> with the emulated Link', () => {
     expect(text(part(b!, 'label'))).to.equal('Fecha de nacimiento');
   });
 
+  it('moved on the page while Link is open (out and back in at once), it keeps Link and the flow', async () => {
+    const { el, events } = await mountReady();
+    const elsewhere = await attach(element('section'));
+    await typeAndSubmit(el, '415-555-0011');
+    await oneEvent(el, 'layer-eligible');
+    await until(() => openDialog(), 'Link did not open');
+
+    elsewhere.append(el);
+    await el.updateComplete;
+    expect(el.state).to.equal('open');
+    expect(openDialog(), 'Link closed under the visitor').not.to.equal(null);
+    await shareInLink();
+    await oneEvent(el, 'layer-success');
+    expect(ofType(events, 'layer-exit')).to.deep.equal([]);
+  });
+
   it('removal destroys Link and leaves no node behind; re-inserting reuses the script tag', async () => {
     const { el } = await mountReady();
     const parent = el.parentElement!;
@@ -338,6 +354,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
     await until(() => openDialog(), 'Link did not open');
 
     el.remove();
+    await Promise.resolve(); // a microtask later: not a move
     expect(linkHosts()).to.have.length(0);
     expect(openDialog()).to.equal(null);
     expect(el.state).to.equal('idle');
@@ -347,6 +364,7 @@ describe('<layer-onboarding> with the emulated Link', () => {
     expect(scriptTags(LINK_SCRIPT_SRC)).to.have.length(1);
     expect(linkHosts()).to.have.length(1);
     el.remove();
+    await Promise.resolve();
     expect(linkHosts()).to.have.length(0);
   });
 });

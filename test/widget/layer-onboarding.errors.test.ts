@@ -29,8 +29,8 @@ import { until } from './support/wait.js';
 
 const worker = useWorker();
 
-afterEach(() => {
-  detachAll();
+afterEach(async () => {
+  await detachAll();
   expect(
     document.querySelectorAll('[data-fake-plaid-link]'),
     'a Link handler was left behind',

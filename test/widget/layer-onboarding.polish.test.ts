@@ -25,7 +25,7 @@ import { until } from './support/wait.js';
 useWorker();
 
 afterEach(async () => {
-  detachAll();
+  await detachAll();
   await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
 });
 
@@ -331,7 +331,7 @@ describe('<layer-onboarding> polish', () => {
                 page.right + 0.5,
               );
             }
-            detachAll();
+            await detachAll();
           }
         });
   });

@@ -28,8 +28,8 @@ import { until } from './support/wait.js';
 
 const worker = useWorker();
 
-afterEach(() => {
-  detachAll();
+afterEach(async () => {
+  await detachAll();
   expect(
     document.querySelectorAll('[data-fake-plaid-link]'),
     'a Link handler was left behind',
@@ -330,6 +330,29 @@ describe('<layer-onboarding>', () => {
       expect(text(part(el, 'error'))).to.equal('');
       expect(input.getAttribute('aria-invalid')).to.equal('false');
     });
+
+    it('pressing the button again on the same invalid number takes focus back to the field', async () => {
+      const { el } = await mountReady();
+      await typeAndSubmit(el, '555-0011');
+      submitButton(el).focus();
+      submitButton(el).click();
+      await el.updateComplete;
+      expect(focused(el)).to.equal('input#phone');
+    });
+
+    it('inside another component’s shadow root, an invalid number takes focus back to the field too', async () => {
+      const plaid = new FakePlaid();
+      const host = await attach(element('div'));
+      const el = document.createElement('layer-onboarding');
+      el.linkScriptSrc = plaid.scriptUrl();
+      host.attachShadow({ mode: 'open' }).append(el);
+      await until(() => el.state === 'ready');
+      await typeAndSubmit(el, '555-0011');
+      submitButton(el).focus();
+      submitButton(el).click();
+      await el.updateComplete;
+      expect(focused(el)).to.equal('input#phone');
+    });
   });
 
   describe('eligibility', () => {
@@ -560,6 +583,16 @@ describe('<layer-onboarding>', () => {
       expect(focused(el)).to.equal('input#phone');
     });
 
+    it('a layer-error listener that resets the element (a retry) gets no layer-fallback after it', async () => {
+      const { el, plaid } = await mountReady();
+      const events = recordEvents(el);
+      el.addEventListener('layer-error', () => el.reset(), { once: true });
+      await failInLink(el, plaid);
+      await until(() => el.state === 'ready');
+      expect(events.filter((event) => event.type === 'layer-error')).to.have.length(1);
+      expect(events.filter((event) => event.type === 'layer-fallback')).to.deep.equal([]);
+    });
+
     it('Use a different number after an error: the phone step again, the number kept and selected', async () => {
       const { el, plaid } = await mountReady();
       await failInLink(el, plaid);
@@ -691,6 +724,44 @@ describe('<layer-onboarding>', () => {
       expect(handlerB!.submitted).to.deep.equal([]);
     });
 
+    it('two elements: the OAuth return resumes the Link the visitor opened, not the other element’s', async () => {
+      const plaid = new FakePlaid();
+      const url = plaid.scriptUrl();
+      const used = await attach(element('layer-onboarding', { 'link-script-src': url }));
+      await until(() => used.state === 'ready');
+      const other = await attach(element('layer-onboarding', { 'link-script-src': url }));
+      await until(() => other.state === 'ready');
+      await typeAndSubmit(used, '415-555-0011');
+      const opened = plaid.handlers.find((handler) => handler.submitted.length > 0)!;
+      opened.event('LAYER_READY');
+      expect(used.state).to.equal('open');
+      await detachAll(); // the bank's page replaces this one
+
+      const page = location.href;
+      history.replaceState(null, '', `${location.pathname}?oauth_state_id=4b9a1e2c`);
+      try {
+        const back = await attach(element('layer-onboarding', { 'link-script-src': url }));
+        await until(() => back.state === 'open', 'Link was not resumed');
+        expect(plaid.last.token).to.equal(opened.token);
+      } finally {
+        history.replaceState(null, '', page);
+        sessionStorage.clear();
+      }
+    });
+
+    it('moved on the page while checking (out and back in at once), it keeps the number and the handler', async () => {
+      const { el, plaid } = await mountReady();
+      const elsewhere = await attach(element('section'));
+      await typeAndSubmit(el, '415-555-0011');
+      elsewhere.append(el);
+      await el.updateComplete;
+      expect(el.state).to.equal('checking');
+      plaid.last.event('LAYER_READY');
+      expect(el.state).to.equal('open');
+      expect(plaid.handlers).to.have.length(1);
+      expect(plaid.last.opened).to.equal(1);
+    });
+
     it('removal exits and destroys Link and leaves no timer; re-inserting works with the same script tag', async () => {
       const timers = trackTimers();
       try {
@@ -704,6 +775,7 @@ describe('<layer-onboarding>', () => {
         expect(timers.pendingLong()).to.be.greaterThan(0); // the token refresh
 
         el.remove();
+        await Promise.resolve(); // a microtask later: not a move
         expect(handler.exitCalls).to.deep.equal([{ force: true }]);
         expect(handler.destroyed).to.equal(true);
         expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(0);
@@ -717,11 +789,23 @@ describe('<layer-onboarding>', () => {
         expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(1);
 
         el.remove();
+        await Promise.resolve();
         expect(document.querySelectorAll('[data-fake-plaid-link]')).to.have.length(0);
         expect(timers.pendingLong()).to.equal(0);
       } finally {
         timers.restore();
       }
+    });
+
+    it('starts with the properties set before its tag was defined (a framework that rendered first)', async () => {
+      const plaid = new FakePlaid();
+      const early = document.createElement('layer-onboarding-early') as LayerOnboarding;
+      early.linkScriptSrc = plaid.scriptUrl();
+      await attach(element('div', {}, early));
+      customElements.define('layer-onboarding-early', class extends LayerOnboarding {});
+      await until(() => early.state !== 'idle' && early.state !== 'loading');
+      expect(early.state).to.equal('ready');
+      expect(plaid.handlers).to.have.length(1);
     });
 
     it('passes its nonce to the script tag', async () => {

@@ -64,8 +64,10 @@ export async function attach<T extends Element>(node: T): Promise<T> {
   return node;
 }
 
-export function detachAll(): void {
+/** Removes what `attach` put on the page; resolves once the elements have let go of Link (a microtask later). */
+export async function detachAll(): Promise<void> {
   for (const node of attached.splice(0)) node.remove();
+  await Promise.resolve();
 }
 
 /** A plain element with attributes and children, for wrappers such as a form or a `lang` div. */
