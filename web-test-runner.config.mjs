@@ -111,7 +111,16 @@ export default {
   files: ['test/widget/**/*.test.ts', 'test/emulator/**/*.browser.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'production'] },
   plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'auto' })],
-  browsers: [chromeLauncher({ launchOptions: { executablePath, headless: true, args } })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath, headless: true, args },
+      // Each file in a window of its own, not a tab behind the other file's: a background tab is
+      // hidden, so Chromium runs no rendering steps there and a media-query change (the
+      // prefers-color-scheme tests) fires only once the tab is shown, which it never is. A window
+      // is visible and focused, as the page a visitor is looking at.
+      createPage: ({ context }) => context.newPage({ type: 'window' }),
+    }),
+  ],
   concurrency: 2,
   // Two files run at once on a machine that may be busy: give each file, and each test, room.
   testsFinishTimeout: 600_000,
