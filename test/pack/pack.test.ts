@@ -221,6 +221,35 @@ test('bundlers in development get the development build, which imports on Node (
   assert.match(await resolveIn([]), /\/dist\/layer-onboarding\.mjs\s*$/);
 });
 
+test('a bundler keeps the element registration in the build each condition picks (sideEffects names every build)', async () => {
+  // `import 'layer-onboarding'` only for its side effect, as the README's snippets do. A build an
+  // export condition resolves to but `sideEffects` leaves out is dropped from the bundle by any
+  // bundler that honours the field (esbuild, Rolldown): with the `development` condition the tag
+  // would never be defined.
+  const entries = {
+    'side-effect.js': "import 'layer-onboarding';",
+    'side-effect-iife.js': "import 'layer-onboarding/dist/layer-onboarding.js';",
+  };
+  const defined: Record<string, boolean> = {};
+  for (const [file, code] of Object.entries(entries)) {
+    writeFileSync(join(app, file), code);
+    for (const conditions of [[], ['--conditions=development']]) {
+      const bundle = await sh(
+        bin('esbuild'),
+        [file, '--bundle', '--format=esm', '--log-level=error', ...conditions],
+        app,
+      );
+      defined[`${file} ${conditions.join(' ') || '(default)'}`] = bundle.includes('customElements.define(');
+    }
+  }
+  assert.deepEqual(defined, {
+    'side-effect.js (default)': true,
+    'side-effect.js --conditions=development': true,
+    'side-effect-iife.js (default)': true,
+    'side-effect-iife.js --conditions=development': true,
+  });
+});
+
 test('integrity.json holds the sha384 of the installed builds', () => {
   const dist = join(app, 'node_modules/layer-onboarding/dist');
   const integrity = JSON.parse(readFileSync(join(dist, 'integrity.json'), 'utf8')) as Record<string, string>;
