@@ -327,6 +327,8 @@ export const middleware = nodeLayerApi(api);
 export const store = createRedisStore({ url: 'redis://127.0.0.1:6379' });
 export const emulator = createPlaidEmulator({});
 export const verify = (token: string) => verifyProfileToken(token, 'x'.repeat(32));
+// As the README verifies a posted form: FormData.get() gives FormDataEntryValue | null.
+export const verifyPosted = (form: FormData) => verifyProfileToken(form.get('layer_token'), 'x'.repeat(32));
 console.log(created, version);
 `;
 
