@@ -297,6 +297,7 @@ import { nodeLayerApi, toFetchHandler } from 'layer-onboarding/server/node';
 import { createRedisStore } from 'layer-onboarding/server/redis';
 import { createPlaidEmulator } from 'layer-onboarding/emulator';
 import type {} from 'layer-onboarding/dist/layer-onboarding.js';
+import type {} from 'layer-onboarding/dist/layer-onboarding.mjs';
 
 const element = document.querySelector('layer-onboarding');
 if (element) {
@@ -354,7 +355,7 @@ async function typeErrors(dir: string): Promise<string[]> {
   }
 }
 
-test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consumer of every entry and a React 19 component (moduleResolution bundler and node16)', async () => {
+test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consumer of every entry and a React 19 component (moduleResolution bundler, node16 and node10)', async () => {
   const version = await sh(join(app, 'node_modules/.bin/tsc'), ['--version'], app);
   assert.match(version, /Version 5\.4\.5/);
   const configs = [
@@ -362,6 +363,9 @@ test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consume
     ['bundler', { module: 'ESNext', moduleResolution: 'bundler', skipLibCheck: false }],
     // The entries' resolution under Node's rules.
     ['node16', { module: 'Node16', moduleResolution: 'node16', skipLibCheck: true }],
+    // The older rules many apps still compile with (`"moduleResolution": "node"`), which ignore
+    // `exports`: the subpaths' types come from `typesVersions`.
+    ['node10', { module: 'ESNext', moduleResolution: 'node', skipLibCheck: true }],
   ] as const;
   const results = await Promise.all(
     configs.map(async ([name, compilerOptions]) => {
@@ -392,6 +396,7 @@ test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consume
   assert.deepEqual(results, [
     ['bundler', []],
     ['node16', []],
+    ['node10', []],
   ]);
 });
 
