@@ -422,6 +422,48 @@ test('the installed IIFE defines the element in Chromium', async () => {
   }
 });
 
+test("the installed ES module runs in Chromium without a bundler, with the README's import map", async () => {
+  // The import map as the README gives it, for a page that serves node_modules at /node_modules/.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(readme)?.[1];
+  assert.ok(importMap, 'the README shows an import map for the ES module');
+  const modules = join(app, 'node_modules');
+  const browser = await launchChromium();
+  try {
+    const { page, errors } = await openPage(browser);
+    await page.route('http://localhost:9/**', async (route) => {
+      const { pathname } = new URL(route.request().url());
+      if (pathname === '/')
+        return route.fulfill({
+          contentType: 'text/html',
+          body: `<!doctype html><script type="importmap">${importMap}</script>
+            <script type="module" src="/node_modules/layer-onboarding/dist/layer-onboarding.mjs"></script>
+            <layer-onboarding api="/nowhere" preload="intent"></layer-onboarding>`,
+        });
+      const file = join(modules, pathname.replace(/^\/node_modules\//, ''));
+      if (!pathname.startsWith('/node_modules/') || !existsSync(file))
+        return route.fulfill({ status: 404, body: '' });
+      return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file) });
+    });
+    await page.goto('http://localhost:9/');
+    const rendered = await page
+      .waitForFunction(
+        () => !!document.querySelector('layer-onboarding')?.shadowRoot?.querySelector('input'),
+        null,
+        {
+          timeout: 10_000,
+        },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    assert.deepEqual({ rendered, errors }, { rendered: true, errors: [] });
+  } finally {
+    await browser.close();
+  }
+});
+
 test('the development IIFE says what is wrong in the page; the production one stays quiet', async () => {
   const browser = await launchChromium();
   try {
