@@ -323,6 +323,19 @@ const options: LayerApiOptions = {
   onSession: async ({ identity }) => console.log(identity),
 };
 const api = createLayerApi(options);
+// Optional settings straight from the environment: undefined means the default, also under
+// exactOptionalPropertyTypes.
+export const fromEnvironment = createLayerApi({
+  ...options,
+  plaid: { clientId: 'id', secret: 'secret', env: process.env.PLAID_ENV === 'production' ? 'production' : undefined, basePath: process.env.PLAID_BASE_PATH },
+  webhookUrl: process.env.WEBHOOK_URL,
+  redirectUri: process.env.REDIRECT_URI,
+  timeoutMs: process.env.PLAID_TIMEOUT_MS ? Number(process.env.PLAID_TIMEOUT_MS) : undefined,
+  trustProxy: process.env.TRUST_PROXY ? Number(process.env.TRUST_PROXY) : undefined,
+  store: undefined,
+  logger: process.env.QUIET ? false : undefined,
+  getUserId: undefined,
+});
 export const { GET, POST, OPTIONS } = toFetchHandler(api, { basePath: '/api/layer' });
 export const middleware = nodeLayerApi(api);
 export const store = createRedisStore({ url: 'redis://127.0.0.1:6379' });
