@@ -27,11 +27,11 @@ export interface RateLimit {
 
 export interface RateLimits {
   /** `POST /link-token` per visitor (signed-in user or anonymous handle). Default 10 per 10 minutes. */
-  linkTokenPerVisitor?: RateLimit | false;
+  linkTokenPerVisitor?: RateLimit | false | undefined;
   /** `POST /link-token` per client address. Default 100 per 10 minutes. */
-  linkTokenPerAddress?: RateLimit | false;
+  linkTokenPerAddress?: RateLimit | false | undefined;
   /** `POST /session` per visitor. Default 10 per 10 minutes. */
-  sessionPerVisitor?: RateLimit | false;
+  sessionPerVisitor?: RateLimit | false | undefined;
 }
 
 /** Handed to `onSession`: the one place full identity and access tokens are given out. */
@@ -69,20 +69,20 @@ export interface LayerApiOptions {
    * Your signed-in user's id, or null/undefined if nobody is signed in (→ 401). Without it, each
    * visitor is anonymous, known by the signed session handle `/link-token` gives the widget.
    */
-  getUserId?: (c: Context) => string | null | undefined | Promise<string | null | undefined>;
+  getUserId?: ((c: Context) => string | null | undefined | Promise<string | null | undefined>) | undefined;
   /** Called once per exchanged public token with the full identity and access tokens. */
-  onSession?: (session: LayerSession) => void | Promise<void>;
+  onSession?: ((session: LayerSession) => void | Promise<void>) | undefined;
   /** Called once per verified, de-duplicated webhook. Throw to have Plaid retry it. */
-  onWebhook?: (webhook: PlaidWebhook) => void | Promise<void>;
+  onWebhook?: ((webhook: PlaidWebhook) => void | Promise<void>) | undefined;
   /** Profile fields the browser (and the profile token) may carry. Default: all but `ssn`. */
-  profileFields?: readonly ProfileField[];
+  profileFields?: readonly ProfileField[] | undefined;
   /**
    * The origins of the pages that embed `<layer-onboarding>` — your own site's too — like
    * `https://www.example.com`. Only they may call `/link-token` and `/session` (CORS and an
    * `Origin` check). Required unless `trustProxy` is set, which also allows the origin your proxy
    * reports in `Forwarded` / `X-Forwarded-Host`.
    */
-  allowedOrigins?: readonly string[];
+  allowedOrigins?: readonly string[] | undefined;
   /**
    * Set when the API runs behind proxies you control: `true` for one, a number for several, or
    * `{ hops, header: 'forwarded' }` when they set the standard `Forwarded` header rather than
@@ -90,21 +90,25 @@ export interface LayerApiOptions {
    * origin come from that header family only. Never set it without such a proxy: those headers are
    * easy to forge.
    */
-  trustProxy?: boolean | number | { hops?: number; header?: 'x-forwarded' | 'forwarded' };
-  rateLimits?: RateLimits;
+  trustProxy?:
+    | boolean
+    | number
+    | { hops?: number | undefined; header?: 'x-forwarded' | 'forwarded' | undefined }
+    | undefined;
+  rateLimits?: RateLimits | undefined;
   /**
    * Shared state (rate limits, used public tokens, public-token sources, seen webhooks). Default: in
    * memory, for one process; several instances need a shared one.
    */
-  store?: KeyValueStore;
+  store?: KeyValueStore | undefined;
   /** Sent as `webhook` with each Link token; otherwise the template's webhook applies. */
-  webhookUrl?: string;
+  webhookUrl?: string | undefined;
   /**
    * Sent as `redirect_uri` with each Link token (OAuth banks). Checked at start-up against Plaid's
    * rules (redirect-uri.ts): no query string, fragment or wildcard; https, except
    * `http://localhost` in Sandbox.
    */
-  redirectUri?: string;
+  redirectUri?: string | undefined;
   /**
    * Makes `/session` wait for Plaid's SESSION_FINISHED webhook before exchanging a public token, so
    * the token is exchanged only with the session handle of the Link token Plaid says produced it.
@@ -116,30 +120,30 @@ export interface LayerApiOptions {
    * Needs the webhook to reach this API (`webhookUrl` or the Layer template's webhook), and with
    * several instances a shared `store`. Off by default.
    */
-  requireWebhookBinding?: { waitMs: number; onTimeout?: 'refuse' | 'proceed' };
+  requireWebhookBinding?: { waitMs: number; onTimeout?: 'refuse' | 'proceed' | undefined } | undefined;
   /** Timeout of each Plaid call, in ms. Default 10 000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Retries of Link token creation after a timeout, a network error (a connection cut mid-answer
    * included) or a Plaid 5xx. Default 2. The exchange (`/session`) is never retried.
    */
-  retries?: number;
+  retries?: number | undefined;
   /** First backoff before a retry, in ms, doubled each time (at most 2 s). Default 250. */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /** Largest accepted request body, in bytes. Default 16 384. */
-  bodyLimitBytes?: number;
+  bodyLimitBytes?: number | undefined;
   /** How long the profile token is valid, in seconds. Default 600. */
-  profileTokenTtlSeconds?: number;
+  profileTokenTtlSeconds?: number | undefined;
   /**
    * The client's address for the per-address rate limit. Default: the socket address under
    * @hono/node-server, or what `trustProxy`'s proxies report. Elsewhere (Workers, Deno), supply it;
    * requests with no known address share one limit.
    */
-  getClientAddress?: (c: Context) => string | undefined;
+  getClientAddress?: ((c: Context) => string | undefined) | undefined;
   /** One line per request; `console.log` by default, `false` for none. */
-  logger?: Logger | false;
+  logger?: Logger | false | undefined;
   /** Clock in epoch ms, for tests. Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 export interface ResolvedOptions {

@@ -38,9 +38,9 @@ export interface PlaidCredentials {
   clientId: string;
   secret: string;
   /** Which Plaid host to use; `sandbox` by default. */
-  env?: PlaidEnvironment;
+  env?: PlaidEnvironment | undefined;
   /** Overrides the host chosen by `env`, e.g. an emulator's URL. */
-  basePath?: string;
+  basePath?: string | undefined;
 }
 
 /** The `PlaidApi` methods the API calls: a `PlaidApi`, or {@link lazyPlaidClient}'s stand-in. */

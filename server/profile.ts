@@ -135,10 +135,12 @@ export class ProfileTokenError extends Error {
 /**
  * Checks a profile token from `POST /session` (e.g. posted with the partner's sign-up form) with
  * the same `sessionSecret` the API was given, and returns what it carries.
+ * @param token What the request carried, as it came: `form.get('layer_token')`, `req.body.layer_token`.
+ *   Anything but a non-empty string (a missing field, a file) is an `invalid` token, not a crash.
  * @throws {ProfileTokenError} if the token is not one this secret signed, or has expired.
  */
 export async function verifyProfileToken(
-  token: string,
+  token: unknown,
   secret: string,
   { now = Date.now }: VerifyProfileTokenOptions = {},
 ): Promise<VerifiedProfile> {

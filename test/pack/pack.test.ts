@@ -221,6 +221,35 @@ test('bundlers in development get the development build, which imports on Node (
   assert.match(await resolveIn([]), /\/dist\/layer-onboarding\.mjs\s*$/);
 });
 
+test('a bundler keeps the element registration in the build each condition picks (sideEffects names every build)', async () => {
+  // `import 'layer-onboarding'` only for its side effect, as the README's snippets do. A build an
+  // export condition resolves to but `sideEffects` leaves out is dropped from the bundle by any
+  // bundler that honours the field (esbuild, Rolldown): with the `development` condition the tag
+  // would never be defined.
+  const entries = {
+    'side-effect.js': "import 'layer-onboarding';",
+    'side-effect-iife.js': "import 'layer-onboarding/dist/layer-onboarding.js';",
+  };
+  const defined: Record<string, boolean> = {};
+  for (const [file, code] of Object.entries(entries)) {
+    writeFileSync(join(app, file), code);
+    for (const conditions of [[], ['--conditions=development']]) {
+      const bundle = await sh(
+        bin('esbuild'),
+        [file, '--bundle', '--format=esm', '--log-level=error', ...conditions],
+        app,
+      );
+      defined[`${file} ${conditions.join(' ') || '(default)'}`] = bundle.includes('customElements.define(');
+    }
+  }
+  assert.deepEqual(defined, {
+    'side-effect.js (default)': true,
+    'side-effect.js --conditions=development': true,
+    'side-effect-iife.js (default)': true,
+    'side-effect-iife.js --conditions=development': true,
+  });
+});
+
 test('integrity.json holds the sha384 of the installed builds', () => {
   const dist = join(app, 'node_modules/layer-onboarding/dist');
   const integrity = JSON.parse(readFileSync(join(dist, 'integrity.json'), 'utf8')) as Record<string, string>;
@@ -268,6 +297,7 @@ import { nodeLayerApi, toFetchHandler } from 'layer-onboarding/server/node';
 import { createRedisStore } from 'layer-onboarding/server/redis';
 import { createPlaidEmulator } from 'layer-onboarding/emulator';
 import type {} from 'layer-onboarding/dist/layer-onboarding.js';
+import type {} from 'layer-onboarding/dist/layer-onboarding.mjs';
 
 const element = document.querySelector('layer-onboarding');
 if (element) {
@@ -293,11 +323,26 @@ const options: LayerApiOptions = {
   onSession: async ({ identity }) => console.log(identity),
 };
 const api = createLayerApi(options);
+// Optional settings straight from the environment: undefined means the default, also under
+// exactOptionalPropertyTypes.
+export const fromEnvironment = createLayerApi({
+  ...options,
+  plaid: { clientId: 'id', secret: 'secret', env: process.env.PLAID_ENV === 'production' ? 'production' : undefined, basePath: process.env.PLAID_BASE_PATH },
+  webhookUrl: process.env.WEBHOOK_URL,
+  redirectUri: process.env.REDIRECT_URI,
+  timeoutMs: process.env.PLAID_TIMEOUT_MS ? Number(process.env.PLAID_TIMEOUT_MS) : undefined,
+  trustProxy: process.env.TRUST_PROXY ? Number(process.env.TRUST_PROXY) : undefined,
+  store: undefined,
+  logger: process.env.QUIET ? false : undefined,
+  getUserId: undefined,
+});
 export const { GET, POST, OPTIONS } = toFetchHandler(api, { basePath: '/api/layer' });
 export const middleware = nodeLayerApi(api);
 export const store = createRedisStore({ url: 'redis://127.0.0.1:6379' });
 export const emulator = createPlaidEmulator({});
 export const verify = (token: string) => verifyProfileToken(token, 'x'.repeat(32));
+// As the README verifies a posted form: FormData.get() gives FormDataEntryValue | null.
+export const verifyPosted = (form: FormData) => verifyProfileToken(form.get('layer_token'), 'x'.repeat(32));
 console.log(created, version);
 `;
 
@@ -323,7 +368,7 @@ async function typeErrors(dir: string): Promise<string[]> {
   }
 }
 
-test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consumer of every entry and a React 19 component (moduleResolution bundler and node16)', async () => {
+test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consumer of every entry and a React 19 component (moduleResolution bundler, node16 and node10)', async () => {
   const version = await sh(join(app, 'node_modules/.bin/tsc'), ['--version'], app);
   assert.match(version, /Version 5\.4\.5/);
   const configs = [
@@ -331,6 +376,9 @@ test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consume
     ['bundler', { module: 'ESNext', moduleResolution: 'bundler', skipLibCheck: false }],
     // The entries' resolution under Node's rules.
     ['node16', { module: 'Node16', moduleResolution: 'node16', skipLibCheck: true }],
+    // The older rules many apps still compile with (`"moduleResolution": "node"`), which ignore
+    // `exports`: the subpaths' types come from `typesVersions`.
+    ['node10', { module: 'ESNext', moduleResolution: 'node', skipLibCheck: true }],
   ] as const;
   const results = await Promise.all(
     configs.map(async ([name, compilerOptions]) => {
@@ -361,6 +409,7 @@ test('TypeScript 5.4, strict with exactOptionalPropertyTypes, compiles a consume
   assert.deepEqual(results, [
     ['bundler', []],
     ['node16', []],
+    ['node10', []],
   ]);
 });
 
@@ -381,6 +430,48 @@ test('the installed IIFE defines the element in Chromium', async () => {
     });
     assert.deepEqual(defined, { version: pkg.version, rendered: true });
     assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the installed ES module runs in Chromium without a bundler, with the README's import map", async () => {
+  // The import map as the README gives it, for a page that serves node_modules at /node_modules/.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(readme)?.[1];
+  assert.ok(importMap, 'the README shows an import map for the ES module');
+  const modules = join(app, 'node_modules');
+  const browser = await launchChromium();
+  try {
+    const { page, errors } = await openPage(browser);
+    await page.route('http://localhost:9/**', async (route) => {
+      const { pathname } = new URL(route.request().url());
+      if (pathname === '/')
+        return route.fulfill({
+          contentType: 'text/html',
+          body: `<!doctype html><script type="importmap">${importMap}</script>
+            <script type="module" src="/node_modules/layer-onboarding/dist/layer-onboarding.mjs"></script>
+            <layer-onboarding api="/nowhere" preload="intent"></layer-onboarding>`,
+        });
+      const file = join(modules, pathname.replace(/^\/node_modules\//, ''));
+      if (!pathname.startsWith('/node_modules/') || !existsSync(file))
+        return route.fulfill({ status: 404, body: '' });
+      return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file) });
+    });
+    await page.goto('http://localhost:9/');
+    const rendered = await page
+      .waitForFunction(
+        () => !!document.querySelector('layer-onboarding')?.shadowRoot?.querySelector('input'),
+        null,
+        {
+          timeout: 10_000,
+        },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    assert.deepEqual({ rendered, errors }, { rendered: true, errors: [] });
   } finally {
     await browser.close();
   }
