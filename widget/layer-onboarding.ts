@@ -408,7 +408,11 @@ export class LayerOnboarding extends ElementBase {
           ? t[`${this.invalidField}Invalid` as const]
           : '';
     const status = t.status[state.name]; // Lit renders a missing one (undefined) as nothing
-    return html`<div class="root" data-scheme=${this.#scheme}>
+    // English standing in for a language the element does not speak is marked as English, so a
+    // screen reader does not read it with that language's voice; a partner's own words keep the
+    // page's language.
+    const standIn = !hasStrings(lang) && !Object.keys(this.strings || 0).length;
+    return html`<div class="root" data-scheme=${this.#scheme} lang=${standIn ? 'en' : nothing}>
       ${outcome ? nothing : this.#renderField(t, busy, dobStep ? 'dob' : 'phone')}
       <div part="status" class="status" role="status" ?hidden=${outcome && state.name !== 'complete'}>
         ${

@@ -1,10 +1,11 @@
 // Visitors who use the element differently from the default: Windows High Contrast (forced
-// colours). Link is the hand-driven double (support/fake-plaid.ts); the backend is the real one.
+// colours), and screen readers on a page in a language the element does not speak. Link is the hand-driven double (support/fake-plaid.ts); the backend is the real one.
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 
 import '../../widget/index.js';
 import type { LayerOnboarding } from '../../widget/index.js';
+import { catchConsole } from './support/console.js';
 import { attach, detachAll, element, part, submitButton, typeAndSubmit } from './support/element.js';
 import { FakePlaid } from './support/fake-plaid.js';
 import { useWorker } from './support/msw.js';
@@ -59,6 +60,32 @@ describe('<layer-onboarding> for every visitor', () => {
       const gap = style.borderRightStyle === 'none' || style.borderRightColor === 'rgba(0, 0, 0, 0)';
       expect(gap, `right side ${style.borderRightStyle} ${style.borderRightColor}`).to.equal(true);
       expect(style.borderTopColor).not.to.equal('rgba(0, 0, 0, 0)');
+    });
+  });
+
+  describe('on a page in a language it does not speak', () => {
+    // The development warning that the page's language has no translation (once per language).
+    const warnings = catchConsole('warn');
+
+    it('marks its English words as English, so a screen reader does not read them in French', async () => {
+      const el = await mountReady({ lang: 'fr' });
+      warnings.take();
+      const label = part(el, 'label');
+      expect(label.textContent).to.equal('Phone number');
+      expect(label.matches(':lang(en)'), 'English text marked as English').to.equal(true);
+    });
+
+    it("keeps the page's language for the partner's own words", async () => {
+      const el = await mountReady({ lang: 'fr' }, (node) => {
+        node.strings = { phoneLabel: 'Numéro de téléphone' };
+        warnings.take();
+      });
+      expect(part(el, 'label').matches(':lang(fr)')).to.equal(true);
+    });
+
+    it('keeps a language it speaks as the page gives it (es-MX)', async () => {
+      const el = await mountReady({ lang: 'es-MX' });
+      expect(part(el, 'label').matches(':lang(es-MX)')).to.equal(true);
     });
   });
 });
