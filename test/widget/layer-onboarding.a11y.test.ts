@@ -1,5 +1,6 @@
 // Visitors who use the element differently from the default: Windows High Contrast (forced
-// colours), and screen readers on a page in a language the element does not speak. Link is the hand-driven double (support/fake-plaid.ts); the backend is the real one.
+// colours), screen readers on a page in a language the element does not speak, and right-to-left
+// pages. Link is the hand-driven double (support/fake-plaid.ts); the backend is the real one.
 import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 
@@ -86,6 +87,36 @@ describe('<layer-onboarding> for every visitor', () => {
     it('keeps a language it speaks as the page gives it (es-MX)', async () => {
       const el = await mountReady({ lang: 'es-MX' });
       expect(part(el, 'label').matches(':lang(es-MX)')).to.equal(true);
+    });
+  });
+
+  describe('on a right-to-left page', () => {
+    const warnings = catchConsole('warn');
+
+    it('lays its English words out left to right, so their punctuation stays at the end', async () => {
+      const el = await mountReady({ dir: 'rtl', lang: 'ar' });
+      warnings.take();
+      expect(getComputedStyle(el.shadowRoot!.querySelector('.hint')!).direction).to.equal('ltr');
+      await typeAndSubmit(el, '415-555-0011');
+      expect(getComputedStyle(part(el, 'status')).direction).to.equal('ltr');
+    });
+
+    it("leaves the partner's slotted words in the page's direction", async () => {
+      const el = await mountReady({ dir: 'rtl', lang: 'ar' }, (node) => {
+        node.append(element('p', { slot: 'legal' }, document.createTextNode('محمي بواسطة Plaid.')));
+        warnings.take();
+      });
+      const legal = el.querySelector('[slot=legal]')!;
+      expect(getComputedStyle(el.shadowRoot!.querySelector('.hint')!).direction).to.equal('ltr');
+      expect(getComputedStyle(legal).direction).to.equal('rtl');
+    });
+
+    it("follows the partner's right-to-left words", async () => {
+      const el = await mountReady({ dir: 'rtl', lang: 'ar' }, (node) => {
+        node.strings = { phoneLabel: 'رقم الهاتف', phoneHint: 'سنرسل لك رمزًا.' };
+        warnings.take();
+      });
+      expect(getComputedStyle(el.shadowRoot!.querySelector('.hint')!).direction).to.equal('rtl');
     });
   });
 });
