@@ -82,6 +82,30 @@ function fetchAppMiddleware(prefixes, app) {
   };
 }
 
+/**
+ * `executeServerCommand('emulate-forced-colors', { active })`: Windows High Contrast in Chromium.
+ * `emulateMedia({ forcedColors })` from @web/test-runner-commands drops `forcedColors` under
+ * Puppeteer (its plugin forwards only colour scheme and reduced motion, and Puppeteer's
+ * `emulateMediaFeatures` rejects the feature), so a forced-colours test through it would pass
+ * without ever being in forced colours. DevTools' own emulation renders the forced palette.
+ */
+function forcedColorsPlugin() {
+  // A session's overrides end when it detaches: one session per page, kept.
+  const sessions = new WeakMap();
+  return {
+    name: 'emulate-forced-colors',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'emulate-forced-colors') return undefined;
+      const page = session.browser.getPage(session.id);
+      if (!sessions.has(page)) sessions.set(page, await page.createCDPSession());
+      await sessions.get(page).send('Emulation.setEmulatedMedia', {
+        features: [{ name: 'forced-colors', value: payload?.active ? 'active' : 'none' }],
+      });
+      return true;
+    },
+  };
+}
+
 /** Writes `{ passed, failed, skipped }` to WTR_SUMMARY_FILE so `npm test` can total all tiers. */
 function summaryReporter() {
   return {
@@ -110,7 +134,7 @@ function summaryReporter() {
 export default {
   files: ['test/widget/**/*.test.ts', 'test/emulator/**/*.browser.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'production'] },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'auto' })],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: 'tsconfig.json', target: 'auto' }), forcedColorsPlugin()],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath, headless: true, args },

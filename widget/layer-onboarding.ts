@@ -408,7 +408,12 @@ export class LayerOnboarding extends ElementBase {
           ? t[`${this.invalidField}Invalid` as const]
           : '';
     const status = t.status[state.name]; // Lit renders a missing one (undefined) as nothing
-    return html`<div class="root" data-scheme=${this.#scheme}>
+    // English standing in for a language the element does not speak is marked as English, so a
+    // screen reader does not read it with that language's voice; a partner's own words keep the
+    // page's language. `dir="auto"`: its words (left to right, English or Spanish, or right to
+    // left, a partner's) set their direction, not the page's; slots follow what they are given.
+    const standIn = !hasStrings(lang) && !Object.keys(this.strings || 0).length;
+    return html`<div class="root" data-scheme=${this.#scheme} dir="auto" lang=${standIn ? 'en' : nothing}>
       ${outcome ? nothing : this.#renderField(t, busy, dobStep ? 'dob' : 'phone')}
       <div part="status" class="status" role="status" ?hidden=${outcome && state.name !== 'complete'}>
         ${
@@ -435,13 +440,15 @@ export class LayerOnboarding extends ElementBase {
           : nothing
       }
       <div class="legal" ?hidden=${outcome}>
-        <slot name="legal">
+        <slot name="legal" dir="auto">
           ${t.legal}
           <a href=${PRIVACY_POLICY_URL} target="_blank" rel="noopener noreferrer">${t.legalLink}</a>
         </slot>
       </div>
       <div part="fallback" class="fallback" tabindex="-1" ?hidden=${state.name !== 'fallback'}>
-        <slot name="fallback">${state.name === 'fallback' ? this.#renderFallback(t, state) : nothing}</slot>
+        <slot name="fallback" dir="auto"
+          >${state.name === 'fallback' ? this.#renderFallback(t, state) : nothing}</slot
+        >
       </div>
     </div>`;
   }

@@ -121,7 +121,9 @@ export const styles = /* css */ `
     font: inherit;
     font-weight: 600;
     padding: 0.65em 1.25em;
-    border: 0;
+    /* Invisible, except in forced colours (Windows High Contrast), which colour it in: there the
+       background is replaced by the page's and this edge is all that shows the button. */
+    border: 1px solid transparent;
     border-radius: var(--layer-onboarding-radius, 0.5rem);
     background: var(--layer-onboarding-accent, var(--_ink));
     color: var(--layer-onboarding-accent-contrast, var(--_on-accent));
@@ -190,6 +192,9 @@ export const styles = /* css */ `
     box-sizing: border-box;
     border: 2px solid; /* in currentColor, border-color's initial value */
     border-right-color: transparent;
+    /* Forced colours (Windows High Contrast) would colour the transparent side in, leaving a ring
+       that does not seem to turn; currentColor is still the forced text colour. */
+    forced-color-adjust: none;
     border-radius: 50%;
     animation: spin 0.8s linear infinite;
   }
