@@ -14,8 +14,9 @@ import type { RouteDeps } from './deps.js';
  * parsed. Plaid retries for 24 hours and may deliver late, twice or out of order, so handling is
  * idempotent and order-free: each event is handed to `onWebhook` once (a duplicate is
  * acknowledged, not handed on again, once handled; not while the first delivery is still being
- * handled, so that Plaid's retry survives that delivery failing), and what SESSION_FINISHED teaches about public tokens is
- * recorded first-come and never overwritten, whatever else arrived before or after it.
+ * handled, so that Plaid's retry survives that delivery failing), and what SESSION_FINISHED
+ * teaches about public tokens is recorded first-come and never overwritten, whatever else arrived
+ * before or after it.
  */
 export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
   const { store } = options;
