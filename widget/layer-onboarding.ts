@@ -311,6 +311,8 @@ export class LayerOnboarding extends ElementBase {
 
   #handleSubmit(event: SubmitEvent): void {
     event.preventDefault();
+    // While busy the submit button stays focusable (aria-disabled) and a press still lands here:
+    // the flow takes no submit then (states.ts `accepts`), so it sends nothing a second time.
     if (this.#input?.id === 'dob') this.submitDateOfBirth(this.dobValue);
     else this.submitPhone(this.phoneValue);
     if (this.invalidField) {
@@ -455,8 +457,10 @@ export class LayerOnboarding extends ElementBase {
 
   /**
    * The phone step or the date-of-birth step: one form, its words and how its input asks for the
-   * value (keyboard, autofill) by step. The `aria-busy` and `aria-invalid` bindings take booleans,
-   * which Lit writes as `true` and `false`.
+   * value (keyboard, autofill) by step. The `aria-busy`, `aria-invalid` and `aria-disabled`
+   * bindings take booleans, which Lit writes as `true` and `false`. While busy the submit button is
+   * `aria-disabled`, not `disabled`: a disabled button loses focus, which would drop the visitor who
+   * just pressed it to the top of the page (WCAG 2.4.3); the field is read-only, for the same reason.
    */
   #renderField(t: Strings, busy: boolean, field: 'phone' | 'dob'): TemplateResult {
     const phone = field === 'phone';
@@ -479,7 +483,7 @@ export class LayerOnboarding extends ElementBase {
             ?disabled=${disabled}
             @input=${this.#handleInput}
           />
-          <button part="button" type="submit" ?disabled=${busy || disabled}>
+          <button part="button" type="submit" ?disabled=${disabled} aria-disabled=${busy}>
             ${t[`${field}Submit` as const]}
           </button>
         </div>

@@ -130,13 +130,23 @@ export const styles = /* css */ `
     cursor: pointer;
   }
 
-  button:disabled {
+  button:disabled,
+  [aria-disabled='true'] {
     cursor: not-allowed;
     opacity: 0.6;
   }
 
-  form[aria-busy='true'] button:disabled {
+  [aria-busy='true'] button {
     cursor: progress;
+  }
+
+  /* Forced colours grey out a disabled button (GrayText): so too the submit button, which stays
+     focusable while busy (aria-disabled) so that focus is not dropped to the page's top. */
+  @media (forced-colors: active) {
+    [aria-disabled='true'] {
+      color: GrayText;
+      border-color: GrayText;
+    }
   }
 
   .actions {

@@ -1,13 +1,22 @@
-// Visitors who use the element differently from the default: Windows High Contrast (forced
-// colours), screen readers on a page in a language the element does not speak, and right-to-left
-// pages. Link is the hand-driven double (support/fake-plaid.ts); the backend is the real one.
+// Visitors who use the element differently from the default: the keyboard alone, Windows High
+// Contrast (forced colours), screen readers on a page in a language the element does not speak, and
+// right-to-left pages. Link is the hand-driven double (support/fake-plaid.ts); the backend is the real one.
 import { expect } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 
 import '../../widget/index.js';
 import type { LayerOnboarding } from '../../widget/index.js';
 import { catchConsole } from './support/console.js';
-import { attach, detachAll, element, part, submitButton, typeAndSubmit } from './support/element.js';
+import {
+  attach,
+  detachAll,
+  element,
+  field,
+  part,
+  submitButton,
+  text,
+  typeAndSubmit,
+} from './support/element.js';
 import { FakePlaid } from './support/fake-plaid.js';
 import { useWorker } from './support/msw.js';
 import { until } from './support/wait.js';
@@ -22,12 +31,12 @@ afterEach(async () => {
   await forcedColors(false);
 });
 
-/** The element in a page with these attributes, ready for a phone number. */
+/** The element in a page with these attributes, ready for a phone number; `plaid` is its Link. */
 async function mountReady(
   pageAttributes: Record<string, string> = {},
   extra: (el: LayerOnboarding) => void = () => {},
+  plaid = new FakePlaid(),
 ): Promise<LayerOnboarding> {
-  const plaid = new FakePlaid();
   const el = document.createElement('layer-onboarding');
   el.setAttribute('link-script-src', plaid.scriptUrl());
   extra(el);
@@ -37,7 +46,129 @@ async function mountReady(
   return el;
 }
 
+/**
+ * What has the keyboard's focus, as `tag#id.class` inside the element, or the page's element that
+ * has it when that is not this one (`body`: focus was dropped, and the next Tab starts from the top).
+ */
+function focused(el: LayerOnboarding): string {
+  const active = document.activeElement;
+  if (active !== el) return `${active?.localName ?? 'nothing'} (outside the element)`;
+  const inside = el.shadowRoot!.activeElement;
+  if (!inside) return 'the element, nothing inside it';
+  return (
+    inside.localName +
+    (inside.id ? `#${inside.id}` : '') +
+    [...inside.classList].map((name) => `.${name}`).join('')
+  );
+}
+
 describe('<layer-onboarding> for every visitor', () => {
+  describe('with the keyboard alone (and a screen reader)', () => {
+    // Link is the hand-driven double: the element stays in `checking` until the test answers for
+    // Link, however slow the machine, so the checking state is looked at for certain.
+    let plaid: FakePlaid;
+    let el: LayerOnboarding;
+
+    beforeEach(async () => {
+      plaid = new FakePlaid();
+      el = await mountReady({}, () => {}, plaid);
+    });
+
+    /** Types a sandbox number into the focused field with the keyboard. */
+    async function typeNumber(): Promise<void> {
+      field(el).focus();
+      expect(focused(el)).to.equal('input#phone');
+      await sendKeys({ type: '4155550011' });
+      await until(() => field(el).value === '4155550011', 'the typed number never reached the field');
+    }
+
+    /** Waits for `checking` and its render, and checks that the visitor is told it is busy. */
+    async function checking(): Promise<void> {
+      await until(() => el.state === 'checking', 'the number was not submitted');
+      await el.updateComplete;
+      expect(part(el, 'form').getAttribute('aria-busy')).to.equal('true');
+      expect(text(part(el, 'status'))).to.equal('Checking your number…');
+      expect(plaid.last.submitted).to.deep.equal([{ phone_number: '+14155550011' }]);
+    }
+
+    it('keeps focus on the pressed button while checking, unavailable, and takes no second submit', async () => {
+      await typeNumber();
+      await sendKeys({ press: 'Tab' });
+      expect(focused(el)).to.equal('button');
+      await sendKeys({ press: 'Enter' });
+      await checking();
+      const button = submitButton(el);
+      expect(focused(el), 'focus stays on the button pressed').to.equal('button');
+      expect(button.getAttribute('aria-disabled'), 'announced as unavailable').to.equal('true');
+      expect(field(el).readOnly).to.equal(true);
+
+      // Pressed again, by Enter, Space or a click: still one submit, still checking.
+      await sendKeys({ press: 'Enter' });
+      await sendKeys({ press: 'Space' });
+      button.click();
+      await el.updateComplete;
+      expect(plaid.last.submitted).to.have.length(1);
+      expect(el.state).to.equal('checking');
+      expect(text(part(el, 'error'))).to.equal('');
+      expect(focused(el)).to.equal('button');
+
+      // Not eligible: the date-of-birth field replaces the phone field, and takes focus.
+      plaid.last.event('LAYER_NOT_AVAILABLE');
+      await until(() => el.state === 'dob');
+      await el.updateComplete;
+      expect(focused(el)).to.equal('input#dob');
+    });
+
+    it('keeps focus on the read-only field when Enter is pressed there, and takes no second submit', async () => {
+      await typeNumber();
+      await sendKeys({ press: 'Enter' });
+      await checking();
+      expect(focused(el)).to.equal('input#phone');
+      await sendKeys({ press: 'Enter' });
+      await el.updateComplete;
+      expect(plaid.last.submitted).to.have.length(1);
+      expect(focused(el)).to.equal('input#phone');
+    });
+
+    it('after a fallback, focus is on its message and the next Tab reaches its button', async () => {
+      el.noAutofill = true;
+      await typeNumber();
+      await sendKeys({ press: 'Tab' });
+      await sendKeys({ press: 'Enter' });
+      await checking();
+      expect(focused(el)).to.equal('button');
+      plaid.last.event('LAYER_NOT_AVAILABLE');
+      await until(() => el.state === 'fallback');
+      await el.updateComplete;
+      expect(focused(el)).to.equal('div.fallback');
+      await sendKeys({ press: 'Tab' });
+      expect(focused(el), 'the Tab after the message').to.equal('button.link.change-number');
+    });
+
+    it('in the date-of-birth step too, keeps focus on the pressed button while checking', async () => {
+      await typeNumber();
+      await sendKeys({ press: 'Enter' });
+      await checking();
+      plaid.last.event('LAYER_NOT_AVAILABLE');
+      await until(() => el.state === 'dob');
+      await el.updateComplete;
+      expect(focused(el)).to.equal('input#dob');
+      await sendKeys({ type: '01/18/1975' });
+      await sendKeys({ press: 'Tab' });
+      expect(focused(el)).to.equal('button');
+      await sendKeys({ press: 'Enter' });
+      await until(() => el.state === 'checking');
+      await el.updateComplete;
+      expect(focused(el)).to.equal('button');
+      expect(submitButton(el).getAttribute('aria-disabled')).to.equal('true');
+      await sendKeys({ press: 'Enter' });
+      expect(plaid.last.submitted).to.deep.equal([
+        { phone_number: '+14155550011' },
+        { date_of_birth: '1975-01-18' },
+      ]);
+    });
+  });
+
   describe('in forced colours (Windows High Contrast)', () => {
     it('is in forced colours for these tests', async () => {
       await forcedColors(true);
@@ -62,6 +193,37 @@ describe('<layer-onboarding> for every visitor', () => {
       expect(gap, `right side ${style.borderRightStyle} ${style.borderRightColor}`).to.equal(true);
       expect(style.borderTopColor).not.to.equal('rgba(0, 0, 0, 0)');
     });
+  });
+
+  describe('the submit button while checking', () => {
+    for (const forced of [false, true])
+      it(`looks as a disabled button does${forced ? ', in forced colours too' : ''}`, async () => {
+        await forcedColors(forced);
+        const el = await mountReady();
+        await typeAndSubmit(el, '415-555-0011');
+        const button = submitButton(el);
+        // A natively disabled twin beside it, in the same busy form.
+        const twin = button.cloneNode(true) as HTMLButtonElement;
+        twin.removeAttribute('aria-disabled');
+        twin.disabled = true;
+        button.after(twin);
+        const look = (node: Element) => {
+          const style = getComputedStyle(node);
+          return {
+            color: style.color,
+            background: style.backgroundColor,
+            border: style.borderTopColor,
+            opacity: style.opacity,
+            cursor: style.cursor,
+          };
+        };
+        try {
+          expect(look(button)).to.deep.equal(look(twin));
+          expect(look(button).cursor).to.equal('progress');
+        } finally {
+          twin.remove();
+        }
+      });
   });
 
   describe('on a page in a language it does not speak', () => {

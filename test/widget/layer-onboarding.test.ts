@@ -285,7 +285,9 @@ describe('<layer-onboarding>', () => {
         expect(el.state).to.equal('checking');
         expect(text(part(el, 'status'))).to.equal('Checking your number…');
         expect(part(el, 'spinner').getAttribute('aria-hidden')).to.equal('true');
-        expect(submitButton(el).disabled).to.equal(true);
+        // Unavailable, yet focusable: a disabled button would drop the keyboard's focus to the page.
+        expect(submitButton(el).getAttribute('aria-disabled')).to.equal('true');
+        expect(submitButton(el).disabled).to.equal(false);
       });
     }
 
@@ -531,7 +533,7 @@ describe('<layer-onboarding>', () => {
       await until(() => first.destroyed, 'the first handler was not destroyed');
       await el.updateComplete;
       expect(field(el).value).to.equal('415-555-0011');
-      expect(submitButton(el).disabled).to.equal(false);
+      expect(submitButton(el).getAttribute('aria-disabled')).to.equal('false');
       expect(focused(el), 'focus is back on the phone field').to.equal('input#phone');
 
       await typeAndSubmit(el, '415-555-0011');
