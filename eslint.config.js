@@ -69,6 +69,7 @@ export default tseslint.config(
       'scripts/**',
       'test/server/**',
       'test/emulator/**',
+      'test/dom/**',
       'test/e2e/**',
       'test/support/**',
       'bench/**',

@@ -237,7 +237,11 @@ const TIERS = {
     // The server tests serve dist/: build it on a fresh clone.
     if (!(await check('node', process.execPath, ['scripts/ensure-build.mjs'], { until, what: 'build' })))
       return { passed: 0, failed: 1 };
-    return nodeFiles('node', fileArgs.length ? fileArgs : testFiles('test/server', 'test/emulator'), until);
+    return nodeFiles(
+      'node',
+      fileArgs.length ? fileArgs : testFiles('test/server', 'test/emulator', 'test/dom'),
+      until,
+    );
   },
   async web(until) {
     const summary = join(tmpdir(), `wtr-summary-${process.pid}.json`);

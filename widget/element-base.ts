@@ -96,7 +96,9 @@ export abstract class ElementBase extends HTMLElementOrStandIn implements Reacti
     if (hasOwn(this, 'finalized')) return;
     this.finalized = true;
     this.sharedSheet = undefined; // this class's own, never its parent's
-    if (this.styles && typeof CSSStyleSheet === 'function') {
+    // No constructable stylesheets on a server, nor in jsdom (a test DOM, which has CSSStyleSheet
+    // but not replaceSync): unstyled there.
+    if (this.styles && (globalThis.CSSStyleSheet?.prototype.replaceSync as unknown)) {
       this.sharedSheet = new CSSStyleSheet();
       this.sharedSheet.replaceSync(this.styles);
     }

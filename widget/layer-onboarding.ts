@@ -212,7 +212,8 @@ export class LayerOnboarding extends ElementBase {
     return this.renderRoot.querySelector('input');
   }
 
-  readonly #internals = this.attachInternals();
+  // Test DOMs lack parts of it: jsdom before 23.1 (Jest 29's) attachInternals, jsdom setFormValue.
+  readonly #internals: Partial<ElementInternals> | undefined = this.attachInternals?.();
 
   readonly #flow = new LayerFlow(this, {
     onTransition: (state, previous) => this.#handleTransition(state, previous),
@@ -280,7 +281,7 @@ export class LayerOnboarding extends ElementBase {
   #handleTransition(state: FlowState, previous: FlowState): void {
     this.#focusNext = this.#focusAfter(state.name, previous.name) ?? this.#focusNext;
     this.setAttribute('state', state.name);
-    this.#internals.setFormValue(state.name === 'complete' ? state.result.token : null);
+    this.#internals?.setFormValue?.(state.name === 'complete' ? state.result.token : null);
     const phone = 'phone' in state ? state.phone : null;
     const form = (state.name === 'complete' || phone) && this.#formToFill();
     if (!form) return;
