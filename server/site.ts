@@ -101,6 +101,11 @@ export type DemoLink = { emulatorOrigins: readonly string[] } | { plaid: true };
  * back to `style-src`. `style-src-attr 'unsafe-inline'` is required even with a nonce. The
  * emulated script needs none of this (it injects no inline script or style, and uses
  * `element.style`), so only the Plaid policy has it.
+ *
+ * With the emulator, Trusted Types are enforced as a fintech partner's page may: only the policies
+ * the README lists, Lit's (`lit-html`) and the widget's (`layer-onboarding`, for Link's script
+ * URL). Not with real Plaid: its link-initialize.js is Plaid's code, and whether it runs under
+ * Trusted Types is Plaid's to say (it cannot be tested offline).
  */
 export function demoContentSecurityPolicy(link?: DemoLink, nonce?: string): string {
   const emulator = link && 'emulatorOrigins' in link ? link.emulatorOrigins : [];
@@ -118,6 +123,12 @@ export function demoContentSecurityPolicy(link?: DemoLink, nonce?: string): stri
     ['base-uri', "'none'"],
     ['form-action', "'self'"],
     ['frame-ancestors', "'none'"],
+    ...(plaid
+      ? []
+      : [
+          ['require-trusted-types-for', "'script'"] as [string, string],
+          ['trusted-types', 'lit-html', 'layer-onboarding'] as [string, ...string[]],
+        ]),
   ];
   return directives.map((directive) => [...new Set(directive)].join(' ')).join('; ');
 }

@@ -25,6 +25,41 @@ export interface LoadScriptOptions {
 /** One promise per absolute URL, shared by every caller, forgotten after a final failure. */
 const loads = new Map<string, Promise<void>>();
 
+/**
+ * The Trusted Types policy a page that enforces them (`require-trusted-types-for 'script'`) must
+ * allow by this name in its `trusted-types` directive (README, "Content Security Policy"). Made on
+ * first use, so a page that never loads a script through the widget never sees it.
+ */
+const TRUSTED_TYPES_POLICY = 'layer-onboarding';
+
+interface TrustedTypesWindow {
+  trustedTypes?: {
+    createPolicy(
+      name: string,
+      rules: { createScriptURL: (input: string) => string | null },
+    ): { createScriptURL(input: string): unknown };
+  };
+}
+
+let policy: ReturnType<NonNullable<TrustedTypesWindow['trustedTypes']>['createPolicy']> | undefined;
+
+/** Absolute URLs callers asked for: the only ones the policy vouches for. */
+const requested = new Set<string>();
+
+/**
+ * `url` as a script URL the page's Trusted Types accept, where the browser has them. The policy is
+ * this module's own and vouches only for URLs `loadScript` was given (the element's
+ * `link-script-src`): it must not become a way for other code to get round the page's rule.
+ */
+function scriptUrl(url: string): string {
+  const trustedTypes = (window as TrustedTypesWindow).trustedTypes;
+  policy ??= trustedTypes?.createPolicy(TRUSTED_TYPES_POLICY, {
+    createScriptURL: (input) => (requested.has(input) ? input : null),
+  });
+  // A TrustedScriptURL, which the DOM's typings (without Trusted Types) call a string.
+  return (policy?.createScriptURL(url) ?? url) as string;
+}
+
 /** Marks tags this loader inserted, and how their load went. */
 const STATE_ATTRIBUTE = 'data-layer-onboarding';
 
@@ -38,6 +73,7 @@ export function loadScript(
   { nonce, isLoaded, retries = 1 }: LoadScriptOptions = {},
 ): Promise<void> {
   const url = new URL(src, document.baseURI).href;
+  requested.add(url);
   let load = loads.get(url);
   if (!load) {
     load = attemptLoad(url, nonce, isLoaded, retries);
@@ -74,7 +110,7 @@ function findScript(url: string): HTMLScriptElement | undefined {
 
 function insertScript(url: string, nonce: string | undefined): HTMLScriptElement {
   const script = document.createElement('script');
-  script.src = url;
+  script.src = scriptUrl(url);
   script.async = true;
   if (nonce) script.nonce = nonce;
   script.setAttribute(STATE_ATTRIBUTE, 'loading');

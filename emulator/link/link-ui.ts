@@ -44,16 +44,38 @@ export type UiStep =
 
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** A 24×24 icon, hidden from assistive technology; a new element each call. */
+const icon =
+  (attributes: Record<string, string>, ...shapes: Array<() => SVGElement>) =>
+  (): SVGSVGElement =>
+    svg(
+      'svg',
+      { viewBox: '0 0 24 24', 'aria-hidden': 'true', fill: 'currentColor', ...attributes },
+      ...shapes.map((shape) => shape()),
+    );
+const path = (d: string) => () => svg('path', { d });
+const TILES = ['4', '9.8', '15.6'];
+
 /** A tartan-like mark: nine tilted tiles. Not Plaid's logo, just a nod to it. */
-const PLAID_MARK = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><g transform="rotate(45 12 12)">
-  <rect x="4" y="4" width="4.4" height="4.4" rx="1"/><rect x="9.8" y="4" width="4.4" height="4.4" rx="1"/><rect x="15.6" y="4" width="4.4" height="4.4" rx="1"/>
-  <rect x="4" y="9.8" width="4.4" height="4.4" rx="1"/><rect x="9.8" y="9.8" width="4.4" height="4.4" rx="1"/><rect x="15.6" y="9.8" width="4.4" height="4.4" rx="1"/>
-  <rect x="4" y="15.6" width="4.4" height="4.4" rx="1"/><rect x="9.8" y="15.6" width="4.4" height="4.4" rx="1"/><rect x="15.6" y="15.6" width="4.4" height="4.4" rx="1"/>
-</g></svg>`;
-const CLOSE_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"><path d="M6 6l12 12M18 6 6 18"/></svg>`;
-const LOCK_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Z"/></svg>`;
-const BOLT_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M13 2 4 14h7l-1 8 9-12h-7l1-8Z"/></svg>`;
-const SHIELD_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5l-8-3Z"/></svg>`;
+const plaidMark = icon({}, () =>
+  svg(
+    'g',
+    { transform: 'rotate(45 12 12)' },
+    ...TILES.flatMap((y) => TILES.map((x) => svg('rect', { x, y, width: '4.4', height: '4.4', rx: '1' }))),
+  ),
+);
+const closeIcon = icon(
+  { fill: 'none', stroke: 'currentColor', 'stroke-width': '2.2', 'stroke-linecap': 'round' },
+  path('M6 6l12 12M18 6 6 18'),
+);
+const lockIcon = icon(
+  {},
+  path(
+    'M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Z',
+  ),
+);
+const boltIcon = icon({}, path('M13 2 4 14h7l-1 8 9-12h-7l1-8Z'));
+const shieldIcon = icon({}, path('M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5l-8-3Z'));
 
 const NO_ACTIONS: LinkUiActions = {
   continue: () => {},
@@ -82,7 +104,7 @@ export class LinkUi {
     this.visibility = visibility;
     this.body = h('div', { class: 'body' });
     this.confirm = h('div', { class: 'body', hidden: true });
-    const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, svg(CLOSE_ICON));
+    const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, closeIcon());
     close.addEventListener('click', () => this.actions.close());
     this.dialog = h(
       'div',
@@ -96,13 +118,13 @@ export class LinkUi {
       h(
         'div',
         { class: 'bar' },
-        h('span', { id: 'brand', class: 'brand' }, svg(PLAID_MARK), 'Plaid'),
+        h('span', { id: 'brand', class: 'brand' }, plaidMark(), 'Plaid'),
         h('span', { class: 'badge' }, 'Emulator'),
         close,
       ),
       this.body,
       this.confirm,
-      h('div', { class: 'footer' }, svg(LOCK_ICON), 'Secured by Plaid · offline emulator'),
+      h('div', { class: 'footer' }, lockIcon(), 'Secured by Plaid · offline emulator'),
     );
     this.dialog.addEventListener('keydown', this.handleKeydown);
     this.backdrop = h('div', { class: 'backdrop', hidden: true }, this.dialog);
@@ -232,11 +254,11 @@ export class LinkUi {
   private renderConsent(clientName: string, phoneNumber: string): HTMLElement {
     const button = h('button', { type: 'button', class: 'primary' }, 'Continue');
     button.addEventListener('click', () => this.actions.continue());
-    const point = (icon: string, title: string, text: string) =>
+    const point = (drawIcon: () => SVGElement, title: string, text: string) =>
       h(
         'li',
         {},
-        h('span', { class: 'icon' }, svg(icon)),
+        h('span', { class: 'icon' }, drawIcon()),
         h('span', {}, h('strong', {}, title), h('span', { class: 'muted small' }, text)),
       );
     return h(
@@ -247,7 +269,7 @@ export class LinkUi {
         { class: 'logos', 'aria-hidden': 'true' },
         h('span', { class: 'logo-tile partner' }, clientName.slice(0, 1).toUpperCase()),
         h('span', { class: 'dots' }, '•••'),
-        h('span', { class: 'logo-tile' }, svg(PLAID_MARK)),
+        h('span', { class: 'logo-tile' }, plaidMark()),
       ),
       h('h2', { id: 'title', tabindex: '-1' }, `${clientName} uses Plaid to fill in your details`),
       h(
@@ -260,8 +282,8 @@ export class LinkUi {
       h(
         'ul',
         { class: 'points' },
-        point(BOLT_ICON, 'Fast', 'Share your saved details and bank account in a few taps.'),
-        point(SHIELD_ICON, 'Private', `Nothing is shared with ${clientName} until you review it.`),
+        point(boltIcon, 'Fast', 'Share your saved details and bank account in a few taps.'),
+        point(shieldIcon, 'Private', `Nothing is shared with ${clientName} until you review it.`),
       ),
       h('p', { class: 'legal' }, 'By selecting "Continue" you agree to the Plaid End User Privacy Policy.'),
       button,

@@ -86,6 +86,8 @@ describe('the Link assets', () => {
       "script-src 'self'",
       "style-src 'self'",
       'frame-ancestors *',
+      "require-trusted-types-for 'script'",
+      "trusted-types 'none'",
     ])
       assert.ok(csp.includes(directive), `${directive} in ${csp}`);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);

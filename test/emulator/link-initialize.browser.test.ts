@@ -129,6 +129,7 @@ describe('the emulated link-initialize.js', () => {
     expect(csp).to.contain("script-src 'self'");
     expect(csp).to.contain("style-src 'self'");
     expect(csp).to.contain('frame-ancestors *');
+    expect(csp).to.contain("require-trusted-types-for 'script'; trusted-types 'none'");
     expect(csp).not.to.contain('unsafe');
     const html = await response.text();
     expect(html).not.to.match(/<script>|<style|style="/);

@@ -31,6 +31,8 @@ export interface HostPageOptions {
   theme?: PageTheme;
   /** More attributes for the element (values are HTML-escaped), e.g. `{ 'eligibility-timeout': '600000' }`. */
   attributes?: Record<string, string>;
+  /** A `Content-Security-Policy` header for the page, e.g. a partner's Trusted Types policy. */
+  contentSecurityPolicy?: string;
 }
 
 const escapeHtml = (text: string) =>
@@ -73,7 +75,11 @@ export async function routeHostPage(
 ): Promise<string> {
   const url = `${serverUrl}${HOST_PAGE_PATH}`;
   const body = hostPageHtml(options);
-  await page.route(url, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body }));
+  const { contentSecurityPolicy } = options;
+  const headers: Record<string, string> = contentSecurityPolicy
+    ? { 'Content-Security-Policy': contentSecurityPolicy }
+    : {};
+  await page.route(url, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', headers, body }));
   return url;
 }
 

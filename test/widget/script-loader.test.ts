@@ -2,6 +2,26 @@ import { expect } from '@open-wc/testing';
 
 import { loadScript, ScriptLoadError } from '../../widget/script-loader.js';
 
+/** The name the README tells partners to allow in their `trusted-types` directive. */
+const POLICY_NAME = 'layer-onboarding';
+
+interface PolicyRules {
+  createScriptURL?: (input: string) => unknown;
+}
+type CreatePolicy = (name: string, rules: PolicyRules) => unknown;
+const trustedTypes = (window as unknown as { trustedTypes: { createPolicy: CreatePolicy } }).trustedTypes;
+
+/**
+ * The Trusted Types policies this page creates, by name, with their rules. The loader makes its
+ * policy once per page, at its first load: this file's first test is the first to load.
+ */
+const policies = new Map<string, PolicyRules>();
+const createPolicy = trustedTypes.createPolicy.bind(trustedTypes) as CreatePolicy;
+trustedTypes.createPolicy = (name, rules) => {
+  policies.set(name, rules);
+  return createPolicy(name, rules);
+};
+
 let counter = 0;
 
 /** A fresh classic script that counts its runs in `window.scriptRuns[name]`. */
@@ -24,6 +44,21 @@ function tagsFor(url: string): HTMLScriptElement[] {
 }
 
 describe('loadScript', () => {
+  it('makes one Trusted Types policy, which vouches only for the URLs it was asked to load', async () => {
+    const script = countingScript();
+    await loadScript(script.url);
+    const other = countingScript();
+    await loadScript(other.url);
+    expect([...policies.keys()]).to.deep.equal([POLICY_NAME]);
+    const rules = policies.get(POLICY_NAME)!;
+    expect(rules.createScriptURL?.(script.url)).to.equal(script.url);
+    expect(rules.createScriptURL?.(other.url)).to.equal(other.url);
+    // Not a way round a page's Trusted Types for any other script.
+    expect(rules.createScriptURL?.('https://attacker.example/x.js')).to.equal(null);
+    expect(rules.createScriptURL?.(countingScript().url)).to.equal(null);
+    expect(Object.keys(rules)).to.deep.equal(['createScriptURL']);
+  });
+
   it('inserts one tag however many callers ask at once, and runs the script once', async () => {
     const script = countingScript();
     const loads = [loadScript(script.url), loadScript(script.url), loadScript(script.url)];
