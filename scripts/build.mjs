@@ -200,6 +200,25 @@ await polish('layer-onboarding.mjs');
 await polish('layer-onboarding.js');
 await widget('es', 'layer-onboarding.dev.mjs', LIT, { dev: true });
 await widget('iife', 'layer-onboarding.dev.js', [], { dev: true });
+// The IIFE's wrapper takes its exports object as a parameter named `exports`; unminified, the
+// development build then ends in lines like `exports.LayerOnboarding = LayerOnboarding;`, which
+// tools that tell a file's format by regex (publint, and bundlers' heuristics) read as CommonJS:
+// publint --strict fails the package where an export resolves to it ("written in CJS, but is
+// interpreted as ESM"). The production IIFE is minified (`t.LayerOnboarding=…`). The parameter is
+// renamed to a name of the same length, so the source map stays exact.
+{
+  const path = join(DIST, 'layer-onboarding.dev.js');
+  const code = readFileSync(path, 'utf8');
+  const uses = code.match(/\bexports\b/g)?.length ?? 0;
+  const expected = 2 + (code.match(/^exports\.\w+ = \w+;$/gm)?.length ?? 0);
+  if (
+    !code.startsWith('var LayerOnboarding = (function(exports) {') ||
+    uses !== expected ||
+    /\b_export\b/.test(code)
+  )
+    throw new Error('build: the development IIFE is not wrapped as expected; see the rename of `exports`');
+  writeFileSync(path, code.replace(/\bexports\b/g, '_export'));
+}
 
 // ── declarations and the backend (tsc) ──
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build-widget.json'], { cwd: ROOT, stdio: 'inherit' });

@@ -16,6 +16,7 @@
  *
  * Structural types only: nothing here imports Express, Fastify, Next.js or Node's `http`.
  */
+import { safeLogger } from './safe-logger.js';
 
 /** What the adapters call: a Hono app (`createLayerApi(…)`) or any fetch handler. */
 export interface FetchApp {
@@ -51,7 +52,10 @@ export interface NodeAdapterOptions {
    * and Connect take the mount path off themselves: leave it unset there.
    */
   basePath?: string;
-  /** Where the one warning about a pre-parsed body goes; `console.warn` by default. */
+  /**
+   * Where the one warning about a pre-parsed body goes; `console.warn` by default. If it throws or
+   * rejects, the request is answered as usual (the failure is said once on `console.error`).
+   */
   warn?: (message: string) => void;
 }
 
@@ -194,8 +198,9 @@ export function nodeLayerApi(
   { basePath, warn = (message) => console.warn(message) }: NodeAdapterOptions = {},
 ): (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => void {
   let warned = false;
+  const safeWarn = safeLogger(warn, 'warn');
   const warnOnce = () => {
-    if (!warned) warn(PARSED_BODY_WARNING);
+    if (!warned) safeWarn(PARSED_BODY_WARNING);
     warned = true;
   };
   return function layerApiMiddleware(req, res, next) {

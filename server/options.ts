@@ -140,7 +140,10 @@ export interface LayerApiOptions {
    * requests with no known address share one limit.
    */
   getClientAddress?: ((c: Context) => string | undefined) | undefined;
-  /** One line per request; `console.log` by default, `false` for none. */
+  /**
+   * One line per request; `console.log` by default, `false` for none. If it throws or rejects, the
+   * answer is unchanged and its first failure is said once with `console.error`.
+   */
   logger?: Logger | false | undefined;
   /** Clock in epoch ms, for tests. Default `Date.now`. */
   now?: (() => number) | undefined;

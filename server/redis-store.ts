@@ -27,6 +27,7 @@
 import { createClient } from 'redis';
 
 import { redisUrlForDisplay, redisUrlProblem } from './redis-url.js';
+import { safeLogger } from './safe-logger.js';
 import { StoreUnavailableError, type KeyValueStore } from './store.js';
 
 /**
@@ -55,7 +56,8 @@ export type RedisStoreOptions = CommonOptions &
         url: string;
         /**
          * Told when Redis becomes unreachable and reachable again (once each, not per retry).
-         * Default `console.warn`; `false` for nothing.
+         * Default `console.warn`; `false` for nothing. If it throws or rejects, the store carries
+         * on (its first failure is said once with `console.error`).
          */
         logger?: ((line: string) => void) | false;
         client?: undefined;
@@ -202,7 +204,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     if (problem) fail(`url ${problem}; e.g. redis://localhost:6379.`);
     password = new URL(options.url).password;
     const logger = options.logger ?? ((line: string) => console.warn(line));
-    const connection = connect(options.url, commandTimeoutMs, logger === false ? () => undefined : logger);
+    const connection = connect(
+      options.url,
+      commandTimeoutMs,
+      logger === false ? () => undefined : safeLogger(logger, 'logger'),
+    );
     client = connection.client;
     close = connection.close;
     outage = connection.outage;

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 
 import type { LayerApiEnv } from './app-env.js';
+import { safeLogger } from './safe-logger.js';
 
 /** What one request's log line says. Nothing here is PII, a token or a secret. */
 export interface RequestLogEntry {
@@ -70,8 +71,12 @@ function rawPath(url: string): string {
   return url.slice(start, end < 0 ? undefined : end);
 }
 
-/** One line per request, written once the response (or the shaped error) is known. */
+/**
+ * One line per request, written once the response (or the shaped error) is known. A logger that
+ * throws or rejects leaves the response as it is (see safe-logger.ts).
+ */
 export function requestLog({ logger, now }: RequestLogOptions): MiddlewareHandler<LayerApiEnv> {
+  const log = safeLogger(logger, 'logger');
   return async function requestLog(c, next) {
     const started = now();
     await next();
@@ -87,6 +92,6 @@ export function requestLog({ logger, now }: RequestLogOptions): MiddlewareHandle
     if (error?.plaidRequestId) entry.plaidRequestId = error.plaidRequestId;
     if (error?.plaidErrorCode) entry.plaidErrorCode = error.plaidErrorCode;
     if (error?.extra) entry.details = error.extra;
-    logger(formatLogLine(entry), entry);
+    log(formatLogLine(entry), entry);
   };
 }

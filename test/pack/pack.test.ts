@@ -115,6 +115,30 @@ test('the tarball holds the builds, declarations, manifest, LICENSE, README and 
   );
 });
 
+test('every path custom-elements.json names is a file in the tarball, and its element module exports the element', async () => {
+  // IDE plugins and Storybook resolve a module's `path` (and a reference's `module`) against the
+  // installed package.
+  const manifest = JSON.parse(
+    readFileSync(join(app, 'node_modules/layer-onboarding/dist/custom-elements.json'), 'utf8'),
+  ) as { modules: Array<{ path: string; declarations?: Array<{ name: string; customElement?: boolean }> }> };
+  const named: string[] = [];
+  JSON.stringify(manifest, (key, value: unknown) => {
+    if ((key === 'path' || key === 'module') && typeof value === 'string') named.push(value);
+    return value;
+  });
+  assert.ok(named.length > 0, 'the manifest names its modules');
+  const missing = named.filter((path) => !files.includes(path.replace(/^\.?\//, '')));
+  assert.deepEqual(missing, [], `named by custom-elements.json, not in the package: ${missing.join(', ')}`);
+  for (const module of manifest.modules)
+    for (const declaration of module.declarations ?? []) {
+      if (!declaration.customElement) continue;
+      const exported = await nodeInApp(
+        `const m = await import('layer-onboarding/${module.path}'); console.log(typeof m[${JSON.stringify(declaration.name)}]);`,
+      );
+      assert.equal(exported.trim(), 'function', `${module.path} exports ${declaration.name}`);
+    }
+});
+
 test('publint and arethetypeswrong find no problems in the tarball', async () => {
   const publint = await sh(bin('publint'), ['run', tarball, '--strict'], work);
   assert.match(publint, /All good!/);
@@ -230,7 +254,7 @@ test('a bundler keeps the element registration in the build each condition picks
     'side-effect.js': "import 'layer-onboarding';",
     'side-effect-iife.js': "import 'layer-onboarding/dist/layer-onboarding.js';",
   };
-  const defined: Record<string, boolean> = {};
+  const defined: Record<string, string> = {};
   for (const [file, code] of Object.entries(entries)) {
     writeFileSync(join(app, file), code);
     for (const conditions of [[], ['--conditions=development']]) {
@@ -239,15 +263,33 @@ test('a bundler keeps the element registration in the build each condition picks
         [file, '--bundle', '--format=esm', '--log-level=error', ...conditions],
         app,
       );
-      defined[`${file} ${conditions.join(' ') || '(default)'}`] = bundle.includes('customElements.define(');
+      // Which build it is: the development builds carry the messages the others leave out.
+      defined[`${file} ${conditions.join(' ') || '(default)'}`] =
+        `${bundle.includes('customElements.define(') ? 'defined' : 'dropped'}, ${bundle.includes('no translation for lang') ? 'development' : 'production'}`;
     }
   }
   assert.deepEqual(defined, {
-    'side-effect.js (default)': true,
-    'side-effect.js --conditions=development': true,
-    'side-effect-iife.js (default)': true,
-    'side-effect-iife.js --conditions=development': true,
+    'side-effect.js (default)': 'defined, production',
+    'side-effect.js --conditions=development': 'defined, development',
+    'side-effect-iife.js (default)': 'defined, production',
+    'side-effect-iife.js --conditions=development': 'defined, development',
   });
+});
+
+test('every build sideEffects names is one that exports resolve to', () => {
+  const manifest = JSON.parse(
+    readFileSync(join(app, 'node_modules/layer-onboarding/package.json'), 'utf8'),
+  ) as { sideEffects: string[]; exports: unknown };
+  const targets = new Set<string>();
+  JSON.stringify(manifest.exports, (_key, value: unknown) => {
+    if (typeof value === 'string') targets.add(value);
+    return value;
+  });
+  assert.deepEqual(
+    manifest.sideEffects.filter((path) => !targets.has(path)),
+    [],
+    'named as having side effects, but no export resolves to it',
+  );
 });
 
 test('integrity.json holds the sha384 of the installed builds', () => {

@@ -23,7 +23,7 @@ import {
   EMULATOR_TEMPLATE_ID,
   createPlaidEmulator,
 } from '../../emulator/index.js';
-import { createLayerApi, type PlaidWebhook } from '../../server/index.js';
+import { createLayerApi, type LayerApiOptions, type PlaidWebhook } from '../../server/index.js';
 import {
   expressLayerApi,
   fastifyLayerApi,
@@ -69,7 +69,7 @@ async function backend() {
   });
   const webhooks: PlaidWebhook[] = [];
   const waiters: Array<() => void> = [];
-  const makeApi = (site: string) =>
+  const makeApi = (site: string, overrides: Partial<LayerApiOptions> = {}) =>
     createLayerApi({
       plaid: { clientId: EMULATOR_CLIENT_ID, secret: EMULATOR_SECRET, basePath: plaid },
       templateId: EMULATOR_TEMPLATE_ID,
@@ -82,6 +82,7 @@ async function backend() {
         webhooks.push(webhook);
         waiters.splice(0).forEach((wake) => wake());
       },
+      ...overrides,
     });
   const webhookFor = (linkSessionId: string) =>
     new Promise<PlaidWebhook>((resolve) => {
@@ -177,6 +178,39 @@ test('Express 5: after a plain express.json(), the widget routes work from the r
   // Paths outside the API's own are the API's 404, not Express's.
   const unknown = await fetch(`${site}${PREFIX}/nothing`, { method: 'POST', headers: { Origin: site } });
   assert.equal(unknown.status, 404);
+});
+
+test('Express 5: a `warn` and a `logger` that throw change no answer, and each is said once on console.error', async (t) => {
+  const said: string[] = [];
+  t.mock.method(console, 'error', (...args: unknown[]) => said.push(args.map(String).join(' ')));
+  const { plaid, makeApi } = await backend();
+  const app = express();
+  const late: { middleware?: ReturnType<typeof expressLayerApi> } = {};
+  app.use(express.json());
+  app.use(PREFIX, (req, res, next) => late.middleware!(req, res, next));
+  const site = await listening(createServer(app));
+  const broken = (what: string) => () => {
+    throw new Error(`${what}: stream closed`);
+  };
+  late.middleware = expressLayerApi(makeApi(site, { logger: broken('logger') }), {
+    warn: broken('warn'),
+  });
+  // Every step of the session is answered 200 (layerSession asserts each status).
+  await layerSession(site, plaid);
+  await layerSession(site, plaid);
+  assert.equal(said.length, 2, JSON.stringify(said));
+  assert.ok(
+    said.some((line) => /the warn option failed \(Error\)/.test(line)),
+    JSON.stringify(said),
+  );
+  assert.ok(
+    said.some((line) => /the logger option failed \(Error\)/.test(line)),
+    JSON.stringify(said),
+  );
+  assert.ok(
+    said.every((line) => !line.includes('stream closed')),
+    'the error message is not repeated',
+  );
 });
 
 test('Express 5: mounted before express.json(), the API reads the stream itself', async () => {

@@ -117,6 +117,36 @@ test('Redis stopped: 503 STORE_UNAVAILABLE in bounded time, logged once; served 
   }
 });
 
+test('a store logger that throws leaves the outage a 503 and the recovery a 200, and crashes nothing', async (t) => {
+  const said: string[] = [];
+  t.mock.method(console, 'error', (...args: unknown[]) => said.push(args.map(String).join(' ')));
+  const told: string[] = [];
+  const store = createRedisStore({
+    url: redis.url,
+    prefix: `faults-${crypto.randomUUID()}:`,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    logger: (line) => {
+      told.push(line);
+      throw new Error('pino transport closed');
+    },
+  });
+  const { app } = createTestApi({ store });
+  try {
+    const browser = new TestBrowser(app);
+    assert.equal((await browser.linkToken()).status, 200, 'while Redis is up');
+    await redis.stop();
+    await assertUnavailable(browser.linkToken(), '/link-token');
+    await redis.start();
+    await until200(() => browser.linkToken(), '/link-token');
+    assert.equal((await browser.exchange(PUBLIC_TOKEN)).status, 200);
+    assert.equal(told.length, 2, 'told when Redis went and when it came back');
+    assert.equal(said.length, 1, JSON.stringify(said));
+    assert.match(said[0]!, /layer-onboarding: the logger option failed \(Error\)/);
+  } finally {
+    await store.close();
+  }
+});
+
 test('Redis paused (connections open, no answers): 503 in bounded time, not a hang; served again on resume', async () => {
   const { store, app } = apiOnRedis();
   try {
