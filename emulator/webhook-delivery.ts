@@ -242,13 +242,21 @@ export class WebhookSender {
     }
     const wait = delivery.retryDelayMs * delivery.retryBackoff ** (job.attempts - 1);
     const final = job.attempts > delivery.maxRetries || job.waited + wait > delivery.retryWindowMs;
-    onFailure({
-      url: job.url,
-      webhook_code: job.webhook.webhook_code,
-      reason,
-      attempt: job.attempts,
-      final,
-    });
+    // The caller's hook (the emulator's `onWebhookFailure`) failing must not stop the retries, leave
+    // idle waiters hanging, or reject unhandled (which ends a Node process): it is said, then passed.
+    try {
+      onFailure({
+        url: job.url,
+        webhook_code: job.webhook.webhook_code,
+        reason,
+        attempt: job.attempts,
+        final,
+      });
+    } catch (error) {
+      console.error(
+        `plaid emulator: onWebhookFailure threw (${error instanceof Error ? error.name : typeof error})`,
+      );
+    }
     if (final) {
       // A SESSION_FINISHED that never arrives must not hold its session's other webhook forever.
       if (job.webhook.webhook_code === 'SESSION_FINISHED') this.release(job.webhook.link_session_id);

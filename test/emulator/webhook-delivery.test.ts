@@ -179,6 +179,45 @@ describe('webhook delivery', () => {
     }
   });
 
+  it('a throwing onWebhookFailure neither stops the retries nor rejects unhandled', async () => {
+    const flaky = await listenForWebhooks({ status: (index) => [500][index] ?? 200 });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let calls = 0;
+    const { emulator, run } = await setUp(flaky, {
+      webhookDelivery: {
+        delayMs: 0,
+        duplicateRate: 0,
+        outOfOrder: true,
+        holdLimitMs: 60_000_000,
+        timeoutMs: 30_000_000,
+        timeScale: 0.001,
+      },
+      onWebhookFailure: () => {
+        calls += 1;
+        throw new Error('the partner’s failure hook broke');
+      },
+    });
+    try {
+      const { linkToken } = await run();
+      const webhooks = await flaky.waitFor(linkToken, 3);
+      assert.deepEqual(webhooks.map(codeOf), [
+        'SESSION_FINISHED',
+        'SESSION_FINISHED',
+        'LAYER_AUTHENTICATION_PASSED',
+      ]);
+      assert.equal(calls, 1);
+      // A rejection is reported once the microtask queue drains; a macrotask later it would be seen.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await emulator.close();
+      await flaky.close();
+    }
+  });
+
   it('gives up after maxRetries, and counts no answer within the timeout as a failure', async () => {
     const silent = await listenForWebhooks({ status: () => null });
     const failures: WebhookFailure[] = [];
