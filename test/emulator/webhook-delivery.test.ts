@@ -51,6 +51,19 @@ async function setUp(listener: WebhookListener, options: PlaidEmulatorOptions) {
   return { emulator, run };
 }
 
+/**
+ * Retry waits scaled to ms; the timeout and the hold limit (LAYER_AUTHENTICATION_PASSED waits for
+ * SESSION_FINISHED through its retries) kept generous, for a busy machine.
+ */
+const SCALED_RETRIES = {
+  delayMs: 0,
+  duplicateRate: 0,
+  outOfOrder: true,
+  holdLimitMs: 60_000_000,
+  timeoutMs: 30_000_000,
+  timeScale: 0.001,
+};
+
 describe('webhook delivery', () => {
   let listener: WebhookListener;
   before(async () => {
@@ -134,16 +147,7 @@ describe('webhook delivery', () => {
     const flaky = await listenForWebhooks({ status: (index) => [500, 204][index] ?? 200 });
     const failures: WebhookFailure[] = [];
     const { emulator, run } = await setUp(flaky, {
-      // Retry waits scaled to ms; the timeout and the hold limit (LAYER_AUTHENTICATION_PASSED waits
-      // for SESSION_FINISHED through its retries) kept generous, for a busy machine.
-      webhookDelivery: {
-        delayMs: 0,
-        duplicateRate: 0,
-        outOfOrder: true,
-        holdLimitMs: 60_000_000,
-        timeoutMs: 30_000_000,
-        timeScale: 0.001,
-      },
+      webhookDelivery: SCALED_RETRIES,
       onWebhookFailure: (failure) => failures.push(failure),
     });
     try {
@@ -186,14 +190,7 @@ describe('webhook delivery', () => {
     process.on('unhandledRejection', onUnhandled);
     let calls = 0;
     const { emulator, run } = await setUp(flaky, {
-      webhookDelivery: {
-        delayMs: 0,
-        duplicateRate: 0,
-        outOfOrder: true,
-        holdLimitMs: 60_000_000,
-        timeoutMs: 30_000_000,
-        timeScale: 0.001,
-      },
+      webhookDelivery: SCALED_RETRIES,
       onWebhookFailure: () => {
         calls += 1;
         throw new Error('the partner’s failure hook broke');
