@@ -197,6 +197,23 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   return value;
 }
 
+/**
+ * The request logger. Checked here because each call is guarded (safe-logger.ts): a logger object
+ * (`pino()`, winston) passed in place of a function would otherwise drop every line, said only once.
+ */
+function logger(value: Logger | false | undefined): Logger | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return (line) => console.log(line);
+  if (typeof value !== 'function') {
+    const kind = value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+    fail(
+      `logger must be a function (line, entry) => void, or false; got ${kind}` +
+        ' (for pino: (line, entry) => log.info(entry, line)).',
+    );
+  }
+  return value;
+}
+
 function httpUrl(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   let url: URL | undefined;
@@ -373,7 +390,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     bodyLimitBytes,
     profileTokenTtlSeconds,
     getClientAddress: options.getClientAddress ?? ((c) => clientAddress(c, { proxy })),
-    logger: options.logger === false ? undefined : (options.logger ?? ((line) => console.log(line))),
+    logger: logger(options.logger),
     now: options.now ?? Date.now,
   };
 }

@@ -133,6 +133,14 @@ test('mistakes in the options throw a TypeError at creation, saying what is wron
       /must use https in production: plain http is allowed only for localhost in Sandbox/,
     ],
     ['redirectUri not a URL', { redirectUri: '/oauth' }, /must be an absolute URL/],
+    // A pino (or winston) logger object instead of a function: caught at each call, it would drop
+    // every log line with one vague console.error, so it is refused here.
+    [
+      'a logger object',
+      { logger: { info: () => {} } },
+      /logger must be a function \(line, entry\) => void, or false; got an object/,
+    ],
+    ['a logger string', { logger: 'console' }, /logger must be a function .*; got a string/],
   ];
   for (const [name, override, message] of cases)
     assert.throws(
