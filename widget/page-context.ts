@@ -47,13 +47,14 @@ export function watchPage(listener: Listener): () => void {
     const themeAttributes = { attributeFilter: ['class', 'style', 'data-theme', 'data-color-scheme'] };
     theme.observe(html, themeAttributes);
     if (body) theme.observe(body, themeAttributes);
-    // Test DOMs (jsdom, Jest's and Vitest's default) have no matchMedia, or a mock returning nothing.
+    // Test DOMs (jsdom, Jest's and Vitest's default) have no matchMedia, or a mock returning nothing
+    // or only the old addListener.
     const darkQuery = window.matchMedia?.('(prefers-color-scheme: dark)');
-    darkQuery?.addEventListener('change', notify);
+    darkQuery?.addEventListener?.('change', notify);
     unwatch = () => {
       language.disconnect();
       theme.disconnect();
-      darkQuery?.removeEventListener('change', notify);
+      darkQuery?.removeEventListener?.('change', notify);
     };
   }
   listeners.add(listener);

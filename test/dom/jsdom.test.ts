@@ -68,6 +68,10 @@ test('older jsdom without attachInternals (Jest 29) and a matchMedia mock that r
   assertEndsInFallback(await renderInJsdom({ OLD_JSDOM: '1', MATCH_MEDIA_MOCK: '1' }), 'error');
 });
 
+test('a legacy matchMedia mock (only addListener and removeListener) is not a crash either', async () => {
+  assertEndsInFallback(await renderInJsdom({ MATCH_MEDIA_MOCK: 'legacy' }), 'error');
+});
+
 test('with a mocked backend, a submitted number ends in the fallback when Link cannot load in jsdom', async () => {
   const result = await renderInJsdom({ SCENARIO: 'mocked-backend' });
   assertEndsInFallback(result, 'timeout');
