@@ -46,15 +46,27 @@ let policy: ReturnType<NonNullable<TrustedTypesWindow['trustedTypes']>['createPo
 /** Absolute URLs callers asked for: the only ones the policy vouches for. */
 const requested = new Set<string>();
 
+/** Link's own host: the script URLs the policy vouches for are on it or on the page's origin. */
+const PLAID_CDN = 'https://cdn.plaid.com';
+
+/**
+ * Whether the widget's policy vouches for `url`: one `loadScript` was given (the element's
+ * `link-script-src`) on the page's own origin or Plaid's CDN. Markup injected into the page can set
+ * `link-script-src` too, so another origin is left to the page's own rules.
+ */
+const vouched = (url: string) =>
+  requested.has(url) && [location.origin, PLAID_CDN].includes(new URL(url).origin);
+
 /**
  * `url` as a script URL the page's Trusted Types accept, where the browser has them. The policy is
- * this module's own and vouches only for URLs `loadScript` was given (the element's
- * `link-script-src`): it must not become a way for other code to get round the page's rule.
+ * this module's own and vouches only for `vouched` URLs: it must not become a way for other code
+ * to get round the page's rule. Any other URL goes as a string, which a page that enforces Trusted
+ * Types refuses (or lets its own default policy decide); `layer-error` says so.
  */
 function scriptUrl(url: string): string {
-  const trustedTypes = (window as TrustedTypesWindow).trustedTypes;
-  policy ??= trustedTypes?.createPolicy(TRUSTED_TYPES_POLICY, {
-    createScriptURL: (input) => (requested.has(input) ? input : null),
+  if (!vouched(url)) return url;
+  policy ??= (window as TrustedTypesWindow).trustedTypes?.createPolicy(TRUSTED_TYPES_POLICY, {
+    createScriptURL: (input) => (vouched(input) ? input : null),
   });
   // A TrustedScriptURL, which the DOM's typings (without Trusted Types) call a string.
   return (policy?.createScriptURL(url) ?? url) as string;

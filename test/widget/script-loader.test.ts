@@ -59,6 +59,22 @@ describe('loadScript', () => {
     expect(Object.keys(rules)).to.deep.equal(['createScriptURL']);
   });
 
+  it("vouches for no URL on another origin than the page's or Plaid's CDN, even one it was asked to load", async () => {
+    // Markup injected into a page can name any link-script-src: another origin is left to the
+    // page's own Trusted Types rules. (127.0.0.1 is not this page's localhost origin; port 9
+    // refuses at once.)
+    const elsewhere = `http://127.0.0.1:9/link-initialize.js?${(counter += 1)}`;
+    await loadScript(elsewhere, { retries: 0 }).catch(() => undefined);
+    const rules = policies.get(POLICY_NAME)!;
+    expect(location.hostname).to.not.equal('127.0.0.1');
+    expect(rules.createScriptURL?.(elsewhere)).to.equal(null);
+    const plaid = 'https://cdn.plaid.com/link/v2/stable/link-initialize.js';
+    expect(rules.createScriptURL?.(plaid), 'not yet asked for').to.equal(null);
+    const same = countingScript();
+    await loadScript(same.url);
+    expect(rules.createScriptURL?.(same.url)).to.equal(same.url);
+  });
+
   it('inserts one tag however many callers ask at once, and runs the script once', async () => {
     const script = countingScript();
     const loads = [loadScript(script.url), loadScript(script.url), loadScript(script.url)];
