@@ -1,4 +1,4 @@
-/* global document, FormData, Option */
+/* global document, window, FormData, Option, URL */
 // Northwind Bank's own page script: what a partner writes around <layer-onboarding>. The widget
 // fills the sign-up form itself (`fill-form="application"` and `data-layer-field` on each control,
 // in index.html); this script marks what came from Plaid, says what is still missing, and logs every
@@ -21,6 +21,21 @@
   ];
 
   const widget = document.querySelector('layer-onboarding');
+
+  // Trusted Types, which this page enforces with the emulator (its CSP): the widget's own policy
+  // vouches only for Link's script on this page's origin or Plaid's CDN, and the emulator serves it
+  // from another origin, as Plaid's CDN is. The page wrote that URL into its own HTML, so it vouches
+  // for that one origin with a default policy, as README's "Trusted Types" tells partners to.
+  const linkOrigin =
+    widget && new URL(widget.getAttribute('link-script-src') || '/', document.baseURI).origin;
+  if (window.trustedTypes && linkOrigin !== document.location.origin) {
+    window.trustedTypes.createPolicy('default', {
+      createScriptURL: (url) => (new URL(url, document.baseURI).origin === linkOrigin ? url : null),
+      // Nothing else: null refuses and reports, as having no default policy would.
+      createHTML: () => null,
+      createScript: () => null,
+    });
+  }
   const form = document.getElementById('application');
   const log = document.getElementById('event-log');
   const noticeSuccess = document.getElementById('notice-success');

@@ -104,7 +104,8 @@ export type DemoLink = { emulatorOrigins: readonly string[] } | { plaid: true };
  *
  * With the emulator, Trusted Types are enforced as a fintech partner's page may: only the policies
  * the README lists, Lit's (`lit-html`) and the widget's (`layer-onboarding`, for Link's script
- * URL). Not with real Plaid: its link-initialize.js is Plaid's code, and whether it runs under
+ * URL), and the page's own `default` (demo.js), which vouches for the emulated Link's origin: the
+ * widget's vouches only for the page's origin and Plaid's CDN. Not with real Plaid: its link-initialize.js is Plaid's code, and whether it runs under
  * Trusted Types is Plaid's to say (it cannot be tested offline).
  */
 export function demoContentSecurityPolicy(link?: DemoLink, nonce?: string): string {
@@ -127,7 +128,7 @@ export function demoContentSecurityPolicy(link?: DemoLink, nonce?: string): stri
       ? []
       : [
           ['require-trusted-types-for', "'script'"] as [string, string],
-          ['trusted-types', 'lit-html', 'layer-onboarding'] as [string, ...string[]],
+          ['trusted-types', 'lit-html', 'layer-onboarding', 'default'] as [string, ...string[]],
         ]),
   ];
   return directives.map((directive) => [...new Set(directive)].join(' ')).join('; ');

@@ -237,7 +237,7 @@ test('demo pages carry a strict CSP, no referrer and no framing; other files onl
     page.headers.get('content-security-policy'),
     "default-src 'self'; script-src 'self'; frame-src 'self'; connect-src 'self'; style-src 'self'; " +
       "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; " +
-      "require-trusted-types-for 'script'; trusted-types lit-html layer-onboarding",
+      "require-trusted-types-for 'script'; trusted-types lit-html layer-onboarding default",
   );
   assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
   assert.equal(page.headers.get('x-frame-options'), 'DENY');
@@ -255,7 +255,10 @@ test('the policy names Link’s origins, and a link-script-src function is asked
   assert.match(policy, /frame-src 'self' http:\/\/localhost:1 http:\/\/127\.0\.0\.1:1;/);
   assert.doesNotMatch(policy, /unsafe/);
   // Trusted Types enforced, with only the policy names the README lists (not with real Plaid).
-  assert.match(policy, /; require-trusted-types-for 'script'; trusted-types lit-html layer-onboarding$/);
+  assert.match(
+    policy,
+    /; require-trusted-types-for 'script'; trusted-types lit-html layer-onboarding default$/,
+  );
   assert.doesNotMatch(demoContentSecurityPolicy({ plaid: true }, 'n0nce'), /trusted-types/);
   const seen: string[] = [];
   const app = createSiteApp({
