@@ -105,8 +105,9 @@ export type DemoLink = { emulatorOrigins: readonly string[] } | { plaid: true };
  * With the emulator, Trusted Types are enforced as a fintech partner's page may: only the policies
  * the README lists, Lit's (`lit-html`) and the widget's (`layer-onboarding`, for Link's script
  * URL), and the page's own `default` (demo.js), which vouches for the emulated Link's origin: the
- * widget's vouches only for the page's origin and Plaid's CDN. Not with real Plaid: its link-initialize.js is Plaid's code, and whether it runs under
- * Trusted Types is Plaid's to say (it cannot be tested offline).
+ * widget's vouches only for the page's origin and Plaid's CDN. Not with real Plaid: its
+ * link-initialize.js is Plaid's code, and whether it runs under Trusted Types is Plaid's to say
+ * (it cannot be tested offline).
  */
 export function demoContentSecurityPolicy(link?: DemoLink, nonce?: string): string {
   const emulator = link && 'emulatorOrigins' in link ? link.emulatorOrigins : [];
