@@ -67,8 +67,11 @@ export interface PlaidEmulatorOptions {
    * `LAYER_*` events arrives after `onSuccess`/`onExit`.
    */
   eventTiming?: EventTiming;
-  /** Told when a webhook delivery attempt failed; default a one-line `console.warn`. */
-  onWebhookFailure?: (failure: WebhookFailure) => void;
+  /**
+   * Told when a webhook delivery attempt failed; default a one-line `console.warn`. May be async:
+   * a throw or a rejection is logged (its error's name only) and delivery goes on.
+   */
+  onWebhookFailure?: (failure: WebhookFailure) => void | PromiseLike<void>;
   /** Aborting it closes the emulator (see `PlaidEmulator.close()`). */
   signal?: AbortSignal;
   /** At most this many of each kind of token, session and OAuth state; default {@link DEFAULT_STATE_LIMIT}. */
@@ -89,7 +92,7 @@ export interface ResolvedOptions {
   fetch: typeof fetch;
   linkTokenReuse: boolean;
   eventTiming: EventTiming;
-  onWebhookFailure: (failure: WebhookFailure) => void;
+  onWebhookFailure: (failure: WebhookFailure) => void | PromiseLike<void>;
   stateLimit: number;
 }
 
