@@ -71,7 +71,7 @@ export interface PlaidEmulatorOptions {
    * Told when a webhook delivery attempt failed; default a one-line `console.warn`. May be async:
    * a throw or a rejection is logged (its error's name only) and delivery goes on.
    */
-  onWebhookFailure?: (failure: WebhookFailure) => void | PromiseLike<void>;
+  onWebhookFailure?: (failure: WebhookFailure) => void;
   /** Aborting it closes the emulator (see `PlaidEmulator.close()`). */
   signal?: AbortSignal;
   /** At most this many of each kind of token, session and OAuth state; default {@link DEFAULT_STATE_LIMIT}. */
@@ -92,7 +92,7 @@ export interface ResolvedOptions {
   fetch: typeof fetch;
   linkTokenReuse: boolean;
   eventTiming: EventTiming;
-  onWebhookFailure: (failure: WebhookFailure) => void | PromiseLike<void>;
+  onWebhookFailure: (failure: WebhookFailure) => void;
   stateLimit: number;
 }
 

@@ -120,7 +120,7 @@ export interface WebhookSenderOptions {
   delivery: ResolvedWebhookDelivery;
   signer: WebhookSigner;
   fetch: typeof fetch;
-  onFailure: (failure: WebhookFailure) => void | PromiseLike<void>;
+  onFailure: (failure: WebhookFailure) => void;
 }
 
 export class WebhookSender {
