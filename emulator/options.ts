@@ -67,7 +67,10 @@ export interface PlaidEmulatorOptions {
    * `LAYER_*` events arrives after `onSuccess`/`onExit`.
    */
   eventTiming?: EventTiming;
-  /** Told when a webhook delivery attempt failed; default a one-line `console.warn`. */
+  /**
+   * Told when a webhook delivery attempt failed; default a one-line `console.warn`. May be async:
+   * a throw or a rejection is logged (its error's name only) and delivery goes on.
+   */
   onWebhookFailure?: (failure: WebhookFailure) => void;
   /** Aborting it closes the emulator (see `PlaidEmulator.close()`). */
   signal?: AbortSignal;

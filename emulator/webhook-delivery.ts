@@ -244,18 +244,23 @@ export class WebhookSender {
     const final = job.attempts > delivery.maxRetries || job.waited + wait > delivery.retryWindowMs;
     // The caller's hook (the emulator's `onWebhookFailure`) failing must not stop the retries, leave
     // idle waiters hanging, or reject unhandled (which ends a Node process): it is said, then passed.
+    // An async hook fails by rejecting, after this returns: its promise gets the same treatment.
+    const said = (how: string) => (error: unknown) =>
+      console.error(
+        `plaid emulator: onWebhookFailure ${how} (${error instanceof Error ? error.name : typeof error})`,
+      );
     try {
-      onFailure({
+      const returned: unknown = onFailure({
         url: job.url,
         webhook_code: job.webhook.webhook_code,
         reason,
         attempt: job.attempts,
         final,
       });
+      if (typeof (returned as PromiseLike<void> | null)?.then === 'function')
+        Promise.resolve(returned).catch(said('rejected'));
     } catch (error) {
-      console.error(
-        `plaid emulator: onWebhookFailure threw (${error instanceof Error ? error.name : typeof error})`,
-      );
+      said('threw')(error);
     }
     if (final) {
       // A SESSION_FINISHED that never arrives must not hold its session's other webhook forever.

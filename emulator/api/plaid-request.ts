@@ -39,6 +39,15 @@ export function plaidRequest({ options, faults }: EmulatorContext, route: string
 
     const clientId = typeof body.client_id === 'string' ? body.client_id : c.req.header('PLAID-CLIENT-ID');
     const secret = typeof body.secret === 'string' ? body.secret : c.req.header('PLAID-SECRET');
+    // No credentials at all (a client whose PLAID_CLIENT_ID was never set) is, to Plaid, missing
+    // required fields, not wrong keys (plaid/pattern#192, plaid/plaid-ruby#344).
+    const missing = Object.entries({ client_id: clientId, secret })
+      .filter(([, value]) => value === undefined || value === '')
+      .map(([name]) => name);
+    if (missing.length > 0)
+      throw new PlaidApiError('MISSING_FIELDS', {
+        message: `the following required fields are missing: ${missing.join(', ')}`,
+      });
     if (clientId !== options.clientId || secret !== options.secret)
       throw new PlaidApiError('INVALID_API_KEYS');
 

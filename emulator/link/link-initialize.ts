@@ -12,6 +12,14 @@ import type { EmulatorPlaidGlobal } from './types.js';
 const EMBEDDED_TWICE =
   'The Plaid link-initialize.js script was embedded more than once. This is an unsupported configuration and may lead to unexpected behavior. Please ensure the script is only embedded once.';
 
+/** Real Link throws this from `create()` without a token (plaid/quickstart#134); it adds no iframe. */
+const MISSING_TOKEN = 'Missing Link parameter. Link requires a key or token to be provided.';
+
+function createChecked(config: PlaidLinkOptions, emulatorUrl: string, settings: EmulatorLinkSettings) {
+  if (typeof config.token !== 'string' || config.token === '') throw new Error(MISSING_TOKEN);
+  return createFramedHandler(config, emulatorUrl, settings);
+}
+
 /**
  * Where the emulator is: this script's URL minus its path, so it works under any mount prefix
  * (`/plaid/link/v2/stable/link-initialize.js` → `<origin>/plaid`).
@@ -46,12 +54,12 @@ function install(): void {
   scope.Plaid = {
     version: 'emulator',
     emulator: settings,
-    create: (config: PlaidLinkOptions) => createFramedHandler(config, emulatorUrl, settings),
+    create: (config: PlaidLinkOptions) => createChecked(config, emulatorUrl, settings),
     createEmbedded: (config: PlaidLinkOptions, _target: unknown) => {
       console.error(
         '[Plaid emulator] createEmbedded (Embedded Institution Search) is not emulated; using create().',
       );
-      return createFramedHandler(config, emulatorUrl, settings);
+      return createChecked(config, emulatorUrl, settings);
     },
   };
 }

@@ -225,6 +225,21 @@ describe('the emulated link-initialize.js', () => {
     expect(link.calls.length).to.equal(calls);
   });
 
+  it('throws from create() with no token, as real Link does, and adds no iframe', () => {
+    const before = linkFrames().length;
+    for (const token of [undefined, '']) {
+      const config = { token, onSuccess: () => undefined } as unknown as Parameters<
+        ReturnType<typeof plaid>['create']
+      >[0];
+      // Real Link's words (plaid/quickstart#134): "Uncaught Error: Missing Link parameter. …"
+      expect(() => plaid().create(config)).to.throw(
+        Error,
+        'Missing Link parameter. Link requires a key or token to be provided.',
+      );
+    }
+    expect(linkFrames().length).to.equal(before);
+  });
+
   it('reports an unknown link token through onExit with INVALID_LINK_TOKEN', async () => {
     const link = track(createRecordedLink('link-sandbox-00000000-0000-4000-8000-000000000000'));
     const exit = await link.next('exit');

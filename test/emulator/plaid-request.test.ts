@@ -45,15 +45,30 @@ describe('the Plaid API edge', () => {
   after(() => emulator.close());
 
   for (const [route, call] of CALLS) {
-    it(`${route} answers INVALID_API_KEYS to a wrong secret and to no credentials`, async () => {
-      for (const headers of [{ 'PLAID-CLIENT-ID': EMULATOR_CLIENT_ID, 'PLAID-SECRET': 'wrong' }, {}] as Array<
-        Record<string, string>
-      >) {
+    it(`${route} answers INVALID_API_KEYS to a wrong secret`, async () => {
+      const headers = { 'PLAID-CLIENT-ID': EMULATOR_CLIENT_ID, 'PLAID-SECRET': 'wrong' };
+      const { status, body } = await plaidFailure(call(emulator.clientWith(headers)));
+      assert.equal(status, 400);
+      assert.deepEqual(validate('PlaidError', body), []);
+      assert.equal(body.error_type, 'INVALID_INPUT');
+      assert.equal(body.error_code, 'INVALID_API_KEYS');
+    });
+
+    // As Plaid answers a client whose PLAID_CLIENT_ID/PLAID_SECRET were never set (plaid/pattern#192,
+    // plaid/plaid-ruby#344): the credentials are required fields, named in the message.
+    it(`${route} answers MISSING_FIELDS naming the credentials it was not given`, async () => {
+      const cases: Array<[Record<string, string>, string]> = [
+        [{}, 'client_id, secret'],
+        [{ 'PLAID-SECRET': EMULATOR_SECRET }, 'client_id'],
+        [{ 'PLAID-CLIENT-ID': EMULATOR_CLIENT_ID }, 'secret'],
+      ];
+      for (const [headers, missing] of cases) {
         const { status, body } = await plaidFailure(call(emulator.clientWith(headers)));
         assert.equal(status, 400);
         assert.deepEqual(validate('PlaidError', body), []);
-        assert.equal(body.error_type, 'INVALID_INPUT');
-        assert.equal(body.error_code, 'INVALID_API_KEYS');
+        assert.equal(body.error_type, 'INVALID_REQUEST');
+        assert.equal(body.error_code, 'MISSING_FIELDS');
+        assert.equal(body.error_message, `the following required fields are missing: ${missing}`);
       }
     });
   }

@@ -215,6 +215,50 @@ describe('webhook delivery', () => {
     }
   });
 
+  it('an async onWebhookFailure that rejects neither stops the retries nor rejects unhandled', async () => {
+    const flaky = await listenForWebhooks({ status: (index) => [500, 503][index] ?? 200 });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const said: string[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void said.push(args.join(' '));
+    let calls = 0;
+    const { emulator, run } = await setUp(flaky, {
+      webhookDelivery: SCALED_RETRIES,
+      // A partner's hook that reports failures somewhere asynchronous, and that somewhere is down.
+      onWebhookFailure: async () => {
+        calls += 1;
+        await Promise.resolve();
+        throw new Error('the partner’s failure hook broke');
+      },
+    });
+    try {
+      const { linkToken } = await run();
+      const webhooks = await flaky.waitFor(linkToken, 4);
+      assert.deepEqual(webhooks.map(codeOf), [
+        'SESSION_FINISHED',
+        'SESSION_FINISHED',
+        'SESSION_FINISHED',
+        'LAYER_AUTHENTICATION_PASSED',
+      ]);
+      assert.equal(calls, 2);
+      await emulator.emulator.webhooksIdle();
+      // A rejection is reported once the microtask queue drains; a macrotask later it would be seen.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+      assert.deepEqual(said, [
+        'plaid emulator: onWebhookFailure rejected (Error)',
+        'plaid emulator: onWebhookFailure rejected (Error)',
+      ]);
+    } finally {
+      console.error = consoleError;
+      process.off('unhandledRejection', onUnhandled);
+      await emulator.close();
+      await flaky.close();
+    }
+  });
+
   it('gives up after maxRetries, and counts no answer within the timeout as a failure', async () => {
     const silent = await listenForWebhooks({ status: () => null });
     const failures: WebhookFailure[] = [];

@@ -227,7 +227,7 @@ test('mounts the API at /api/layer and the emulator at /plaid', async () => {
     body: '{}',
   });
   assert.equal(plaid.status, 400, 'the emulator answers as Plaid: no credentials');
-  assert.equal(((await plaid.json()) as { error_code: string }).error_code, 'INVALID_API_KEYS');
+  assert.equal(((await plaid.json()) as { error_code: string }).error_code, 'MISSING_FIELDS');
 });
 
 test('demo pages carry a strict CSP, no referrer and no framing; other files only nosniff', async () => {
