@@ -42,8 +42,11 @@ export interface NodeResponse {
   setHeader(name: string, value: string | string[]): unknown;
   write(chunk: Uint8Array): boolean;
   end(chunk?: Uint8Array | string): unknown;
-  once?(event: 'drain', listener: () => void): unknown;
+  once?(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener?(event: 'drain' | 'close', listener: () => void): unknown;
   headersSent?: boolean;
+  /** True once the connection is gone (the client went away). */
+  destroyed?: boolean;
 }
 
 export interface NodeAdapterOptions {
@@ -195,9 +198,33 @@ async function writeResponse(res: NodeResponse, response: Response): Promise<voi
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (!res.write(value) && res.once) await new Promise<void>((resolve) => res.once!('drain', resolve));
+    if (!res.write(value) && !(await drained(res))) {
+      // The client went away: nothing more reaches it, and the body's source can stop.
+      await reader.cancel();
+      return;
+    }
   }
   res.end();
+}
+
+/**
+ * Whether the response can take more after a full write: true at `drain`, false once the
+ * connection closed, which a client that left (a closed tab) never drains.
+ */
+function drained(res: NodeResponse): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (!res.once) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const settle = (drainedNow: boolean) => () => {
+      res.removeListener?.('drain', onDrain);
+      res.removeListener?.('close', onClose);
+      resolve(drainedNow);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    res.once!('drain', onDrain);
+    res.once!('close', onClose);
+  });
 }
 
 /**

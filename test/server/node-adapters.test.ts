@@ -631,3 +631,32 @@ test('the README’s advice on a global cors(): with its defaults in front it an
     assert.equal(post.headers.get('access-control-allow-credentials'), 'true', name);
   }
 });
+
+test('a client that goes away in the middle of a large answer (an emulator asset, say) does not leave the Node adapter waiting forever for the socket to drain', async () => {
+  // 8 MB from any fetch app: far over the socket's buffer, so the adapter has to wait for `drain`.
+  const big = new Uint8Array(8 * 1024 * 1024);
+  const app: FetchApp = { fetch: () => new Response(big, { headers: { 'Content-Type': 'text/plain' } }) };
+  const handler = nodeLayerApi(app);
+  const settled: string[] = [];
+  const site = await listening(
+    createServer((req, res) => {
+      void handler(req, res).then(() => settled.push(req.url ?? ''));
+    }),
+  );
+  const { hostname, port } = new URL(site);
+  await new Promise<void>((resolve, reject) => {
+    const request = httpRequest({ hostname, port, path: '/asset', agent: false }, (response) => {
+      // One chunk read, then the visitor closes the tab.
+      response.once('data', () => {
+        request.destroy();
+        resolve();
+      });
+    });
+    request.on('error', (error) => {
+      if (!request.destroyed) reject(error);
+    });
+    request.end();
+  });
+  await waitFor(() => settled.length === 1, 20_000);
+  assert.deepEqual(settled, ['/asset']);
+});
