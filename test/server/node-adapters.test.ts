@@ -497,6 +497,17 @@ test('mounted without its prefix taken off (a Pages Router route or http.createS
   const other = await rawPost(site, `${PREFIX}/nothing`, { Host: 'a', 'Content-Length': '0' });
   assertErrorShape(other, 404, 'NOT_FOUND', 'an unknown route');
   assert.doesNotMatch(other.body, /basePath/, 'only when a route is at the end of the path');
+  // Express mounted on a route (app.all, not app.use) leaves the path whole, as Pages Router does:
+  // the hint, and with basePath the route itself (here refusing the missing Origin).
+  const app = express();
+  app.all(`${PREFIX}/unmounted/*rest`, expressLayerApi(api));
+  app.all(`${PREFIX}/*rest`, expressLayerApi(api, { basePath: PREFIX }));
+  const expressSite = await listening(createServer(app));
+  const hinted = await rawPost(expressSite, `${PREFIX}/unmounted/session`, { 'Content-Length': '0' });
+  assertErrorShape(hinted, 404, 'NOT_FOUND', 'express app.all without basePath');
+  assert.match(hinted.body, /\/api\/layer\/unmounted\)/);
+  const routed = await rawPost(expressSite, `${PREFIX}/session`, { 'Content-Length': '0' });
+  assertErrorShape(routed, 403, 'ORIGIN_NOT_ALLOWED', 'express app.all with basePath');
 });
 
 test('a partner’s Express 4 and Express 5 apps with compression(), express.json({ verify: keepRawBody }), express.urlencoded() and cors() for their own routes: sessions, signed webhooks and the cross-origin preflight go through', async () => {
