@@ -7,7 +7,7 @@ import { API_ROUTES, SESSION_HANDLE_HEADER } from '../contract/index.js';
 import type { LayerApiEnv } from './app-env.js';
 import { LayerApiError, handleError } from './errors.js';
 import { resolveOptions, type LayerApiOptions } from './options.js';
-import { originCheck } from './request-guards.js';
+import { originCheck, uncompressedBody } from './request-guards.js';
 import { requestLog } from './request-log.js';
 import { linkTokenRoute } from './routes/link-token.js';
 import { sessionRoute } from './routes/session.js';
@@ -59,6 +59,19 @@ function bodyLimitOf(maxSize: number): MiddlewareHandler<LayerApiEnv> {
 }
 
 /**
+ * When a POST's path ends with one of the routes, the likeliest cause of its 404 is a mount prefix
+ * nobody took off (a Pages Router API route, `http.createServer` without `basePath`): say so, and
+ * which prefix, if it reads as one. (Mounted in Hono or Express, such a POST reaches its route.)
+ */
+function prefixHint(method: string, path: string): string {
+  const route = Object.values(API_ROUTES).find((name) => path.endsWith(name) && path !== name);
+  if (method !== 'POST' || !route) return '';
+  const prefix = path.slice(0, -route.length);
+  const named = /^(\/[\w.~-]+){1,8}$/.test(prefix) ? ` (${prefix})` : '';
+  return ` It got ${route} under a prefix${named}: pass that prefix as the adapter's basePath (nodeLayerApi, toFetchHandler) so the API sees ${route}.`;
+}
+
+/**
  * The partner's Layer backend as a Hono app with `POST /link-token`, `POST /session` and
  * `POST /webhook` at its root: mount it with `app.route('/api/layer', createLayerApi(options))`.
  * It reads no environment and starts no timers; options are checked here, so a mistake throws at
@@ -100,16 +113,17 @@ export function createLayerApi(options: LayerApiOptions): Hono {
   app.use(API_ROUTES.linkToken, browserCors, originCheck({ ...origins, requireOrigin: true }));
   app.use(API_ROUTES.session, browserCors, originCheck({ ...origins, requireOrigin: true }));
   app.use(API_ROUTES.webhook, originCheck({ ...origins, requireOrigin: false }));
+  app.use(uncompressedBody());
   app.use(limitBody);
   app.route('/', linkTokenRoute(deps));
   app.route('/', sessionRoute(deps));
   app.route('/', webhookRoute(deps));
   // A catch-all route rather than `notFound`: a mounted app's `notFound` is never used (Hono hands
   // unmatched paths to the parent's), and the API is meant to be mounted under a prefix.
-  app.all('*', () => {
+  app.all('*', (c) => {
     throw new LayerApiError(
       'NOT_FOUND',
-      'No such route: the API has POST /link-token, /session and /webhook.',
+      `No such route: the API has POST /link-token, /session and /webhook.${prefixHint(c.req.method, c.req.path)}`,
     );
   });
   app.onError(handleError);

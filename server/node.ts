@@ -1,7 +1,7 @@
 /**
  * `layer-onboarding/server/node`: the Layer API (a Hono app, or anything with a fetch handler) in
  * servers that are not fetch-based: Express and Connect, Node's `http`, Fastify, and Next.js
- * route handlers.
+ * route handlers (App Router) and API routes (Pages Router).
  *
  * The API's routes are relative (`/link-token`, `/session`, `/webhook`): each adapter takes the
  * mount prefix away the way its framework says it is mounted (Express and Connect already did, in
@@ -42,8 +42,11 @@ export interface NodeResponse {
   setHeader(name: string, value: string | string[]): unknown;
   write(chunk: Uint8Array): boolean;
   end(chunk?: Uint8Array | string): unknown;
-  once?(event: 'drain', listener: () => void): unknown;
+  once?(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener?(event: 'drain' | 'close', listener: () => void): unknown;
   headersSent?: boolean;
+  /** True once the connection is gone (the client went away). */
+  destroyed?: boolean;
 }
 
 export interface NodeAdapterOptions {
@@ -60,6 +63,8 @@ export interface NodeAdapterOptions {
 }
 
 const NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods Node's HTTP server takes but a fetch `Request` cannot carry (`new Request` throws). */
+const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 const PARSED_BODY_WARNING =
   'layer-onboarding/server/node: a body parser (e.g. express.json()) read the request before the Layer API. ' +
@@ -88,6 +93,19 @@ function stripBase(path: string, basePath: string | undefined): string {
   if (path === base || path.startsWith(`${base}/`) || path.startsWith(`${base}?`))
     return path.slice(base.length).replace(/^(?=[?]|$)/, '/');
   return path || '/';
+}
+
+/**
+ * The Request the API gets. A method fetch refuses (TRACE) becomes a Request without a body that
+ * still names its method to the app (Hono reads `request.method`), so the API answers it as any
+ * method it has no route for, 404 in its error shape, where `new Request` would throw and the
+ * framework answer 500 with a stack trace.
+ */
+function newRequest(url: URL, init: RequestInit & { method: string; duplex?: 'half' }): Request {
+  if (!FETCH_FORBIDDEN_METHODS.has(init.method)) return new Request(url, init);
+  const request = new Request(url, init.headers ? { headers: init.headers } : {});
+  Object.defineProperty(request, 'method', { value: init.method });
+  return request;
 }
 
 function headerList(headers: NodeRequest['headers']): Headers {
@@ -180,29 +198,57 @@ async function writeResponse(res: NodeResponse, response: Response): Promise<voi
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (!res.write(value) && res.once) await new Promise<void>((resolve) => res.once!('drain', resolve));
+    if (!res.write(value) && !(await drained(res))) {
+      // The client went away: nothing more reaches it, and the body's source can stop.
+      await reader.cancel();
+      return;
+    }
   }
   res.end();
 }
 
 /**
- * Express 5 / Connect middleware, also a plain `http.createServer` listener:
+ * Whether the response can take more after a full write: true at `drain`, false once the
+ * connection closed, which a client that left (a closed tab) never drains.
+ */
+function drained(res: NodeResponse): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  if (!res.once) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const settle = (drainedNow: boolean) => () => {
+      res.removeListener?.('drain', onDrain);
+      res.removeListener?.('close', onClose);
+      resolve(drainedNow);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    res.once!('drain', onDrain);
+    res.once!('close', onClose);
+  });
+}
+
+/**
+ * Express 4 and 5 / Connect middleware, also a plain `http.createServer` listener or a Next.js
+ * Pages Router API route:
  *
  *     app.use('/api/layer', nodeLayerApi(api));
  *     http.createServer(nodeLayerApi(api, { basePath: '/api/layer' }));
+ *     export default nodeLayerApi(api, { basePath: '/api/layer' }); // pages/api/layer/[...route].js
  *
  * Errors go to `next` when there is one (Express), otherwise they answer 500.
  */
 export function nodeLayerApi(
   app: FetchApp,
   { basePath, warn = (message) => console.warn(message) }: NodeAdapterOptions = {},
-): (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => void {
+): (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => Promise<void> {
   let warned = false;
   const safeWarn = safeLogger(warn, 'warn');
   const warnOnce = () => {
     if (!warned) safeWarn(PARSED_BODY_WARNING);
     warned = true;
   };
+  // It returns a promise that settles once the answer is written (and never rejects): Next.js's
+  // Pages Router awaits an API route's handler, then warns if nothing was sent yet.
   return function layerApiMiddleware(req, res, next) {
     const handle = async () => {
       const method = (req.method ?? 'GET').toUpperCase();
@@ -210,25 +256,27 @@ export function nodeLayerApi(
       const protocol = req.socket?.encrypted ? 'https' : 'http';
       const url = requestUrl(protocol, host, stripBase(req.url ?? '/', basePath));
       const headers = headerList(req.headers);
-      const init: RequestInit & { duplex?: 'half' } = { method, headers };
+      const init: RequestInit & { method: string; duplex?: 'half' } = { method, headers };
       if (NO_BODY.has(method)) {
         // GET, HEAD and OPTIONS carry none.
       } else if (!req.readableEnded) {
         // The bytes as sent, so Content-Length still describes them.
         Object.assign(init, { body: bodyStream(req), duplex: 'half' });
       } else {
-        // A parser read it, and may have decoded or re-serialized it: its length is what it is now.
+        // A parser read it, and may have decoded (body-parser inflates gzip) or re-serialized it:
+        // its length and encoding are what they are now.
         headers.delete('content-length');
         headers.delete('transfer-encoding');
+        headers.delete('content-encoding');
         const body = parsedBody(req, warnOnce);
         if (body !== undefined) init.body = body;
       }
-      const request = new Request(url, init);
+      const request = newRequest(url, init);
       // `incoming` as @hono/node-server passes it: the API finds the client's address there.
       const response = await app.fetch(request, { incoming: req, outgoing: res });
       await writeResponse(res, response);
     };
-    handle().catch((error: unknown) => {
+    return handle().catch((error: unknown) => {
       if (next) return next(error);
       if (!res.headersSent) res.statusCode = 500;
       res.end();
@@ -289,7 +337,7 @@ export function fastifyLayerApi(app: FetchApp): (instance: FastifyLikeInstance) 
       const url = requestUrl(request.protocol ?? 'http', host, stripBase(request.url, instance.prefix));
       const headers = headerList(request.headers);
       const payload = request.body as NodeRequest | undefined;
-      const init: RequestInit & { duplex?: 'half' } = { method, headers };
+      const init: RequestInit & { method: string; duplex?: 'half' } = { method, headers };
       if (!NO_BODY.has(method) && payload && Symbol.asyncIterator in payload)
         Object.assign(init, { body: bodyStream(payload), duplex: 'half' });
       // A preParsing hook (decompression) may have replaced the stream: its length is what it is now.
@@ -297,7 +345,7 @@ export function fastifyLayerApi(app: FetchApp): (instance: FastifyLikeInstance) 
         headers.delete('content-length');
         headers.delete('transfer-encoding');
       }
-      const response = await app.fetch(new Request(url, init), { incoming: request.raw });
+      const response = await app.fetch(newRequest(url, init), { incoming: request.raw });
       reply.code(response.status);
       const cookies = response.headers.getSetCookie();
       if (cookies.length) reply.header('set-cookie', cookies);

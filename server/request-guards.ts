@@ -63,6 +63,27 @@ function originForLog(origin: string): string {
 }
 
 /**
+ * Bodies are read as they are sent: one sent compressed (`Content-Encoding: gzip`) is refused with
+ * 415 naming its encoding (RFC 9110 §15.5.16), rather than read as bytes that are not JSON (400
+ * INVALID_JSON) or as a webhook whose signature cannot match. Neither the widget nor Plaid
+ * compresses a request. A body parser in front that inflated it already (body-parser does) is no
+ * problem: the Node adapter drops the header from the body it hands on.
+ */
+export function uncompressedBody(): MiddlewareHandler<LayerApiEnv> {
+  return async function uncompressedBody(c, next) {
+    const encoding = c.req.header('Content-Encoding')?.trim();
+    if (c.req.method === 'POST' && encoding && encoding.toLowerCase() !== 'identity') {
+      const named = /^[\w.-]{1,20}$/.test(encoding) ? `Content-Encoding: ${encoding}` : 'Content-Encoding';
+      throw new LayerApiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Send the body uncompressed: ${named} is not supported.`,
+      );
+    }
+    await next();
+  };
+}
+
+/**
  * The body as a JSON object. `Content-Type: application/json` is required: it also forces a CORS
  * preflight, so a foreign page cannot post here with a "simple" cross-site form request.
  */

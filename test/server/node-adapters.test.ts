@@ -6,9 +6,13 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 
 import { serve } from '@hono/node-server';
+import compression from 'compression';
+import cors from 'cors';
 import express from 'express';
+import express4 from 'express-4';
 import Fastify from 'fastify';
 
 import {
@@ -312,29 +316,26 @@ interface RawAnswer {
 }
 
 /**
- * A POST with exactly these headers (Host included), from node:http. With `partialBody`, only that
- * much of the body is sent, and the answer is awaited without sending the rest.
+ * A POST (or `method`) with exactly these headers (Host included), from node:http. With
+ * `partialBody`, only that much of the body is sent, and the answer is awaited without sending the rest.
  */
 function rawPost(
   site: string,
   path: string,
   headers: OutgoingHttpHeaders,
-  { body = '', partialBody = false } = {},
+  { body = '' as string | Uint8Array, partialBody = false, method = 'POST' } = {},
 ): Promise<RawAnswer> {
   const { hostname, port } = new URL(site);
   return new Promise((resolve, reject) => {
-    const request = httpRequest(
-      { hostname, port, path, method: 'POST', headers, agent: false },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => {
-          request.destroy();
-          resolve({ status: response.statusCode ?? 0, body: text });
-        });
-      },
-    );
+    const request = httpRequest({ hostname, port, path, method, headers, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        request.destroy();
+        resolve({ status: response.statusCode ?? 0, body: text });
+      });
+    });
     request.on('error', reject);
     // Should the server never answer, the test's timeout fails it and this ends the request.
     closers.push(async () => request.destroy());
@@ -421,3 +422,252 @@ test(
     }
   },
 );
+
+test('every adapter answers TRACE, a method a fetch Request cannot carry, with the API’s 404 instead of a 500 and a stack trace', async () => {
+  const api = offlineApi();
+  for (const [name, site] of Object.entries(await mountedEverywhere(api))) {
+    const answer = await rawPost(site, `${PREFIX}/session`, { Host: 'a' }, { method: 'TRACE' });
+    assertErrorShape(answer, 404, 'NOT_FOUND', `${name}, TRACE`);
+  }
+});
+
+test('a gzip-encoded body is refused with 415 saying so where the API reads it, and served where a body parser already decoded it', async () => {
+  const api = offlineApi();
+  const headers = {
+    Host: 'a',
+    Origin: 'https://shop.example',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Encoding': 'gzip',
+    [SESSION_HANDLE_HEADER]: 'not-a-handle',
+  };
+  const body = gzipSync('{"public_token":"public-sandbox-x"}');
+  for (const [name, site] of Object.entries(await mountedEverywhere(api))) {
+    for (const route of [API_ROUTES.session, API_ROUTES.webhook]) {
+      const answer = await rawPost(site, `${PREFIX}${route}`, headers, { body });
+      assertErrorShape(answer, 415, 'UNSUPPORTED_MEDIA_TYPE', `${name} ${route}`);
+      assert.match(answer.body, /Content-Encoding: gzip/, `${name} ${route}`);
+    }
+  }
+  // express.json() inflates a gzip body (body-parser's default): the API gets it decoded, as JSON,
+  // and goes on to the session handle.
+  for (const [name, framework] of Object.entries({ 'express 4': express4, 'express 5': express })) {
+    for (const verify of [undefined, keepRawBody]) {
+      const app = framework();
+      app.use(framework.json(verify ? { verify } : {}));
+      app.use(PREFIX, expressLayerApi(api, { warn: () => {} }));
+      const site = await listening(createServer(app));
+      const answer = await rawPost(site, `${PREFIX}/session`, headers, { body });
+      assertErrorShape(
+        answer,
+        401,
+        'SESSION_HANDLE_INVALID',
+        `${name}, express.json(${verify ? 'verify' : ''})`,
+      );
+    }
+  }
+});
+
+test('Next.js Pages Router API route (pages/api/layer/[...route].js): the handler’s promise settles once the answer is written, so Next does not warn “API resolved without sending a response”', async () => {
+  const { plaid, makeApi, webhookFor } = await backend();
+  const late: { handler?: ReturnType<typeof nodeLayerApi> } = {};
+  const unanswered: string[] = [];
+  // What Next's apiResolver does with `export default handler` and `config.api.bodyParser: false`:
+  // it awaits what the handler returns, then checks that the response was sent.
+  const site = await listening(
+    createServer((req, res) => {
+      void (async () => {
+        await late.handler!(req, res);
+        if (!res.writableEnded) unanswered.push(`${req.method} ${req.url}`);
+      })();
+    }),
+  );
+  late.handler = nodeLayerApi(makeApi(site), { basePath: PREFIX });
+  const { linkSessionId } = await layerSession(site, plaid);
+  assert.equal((await webhookFor(linkSessionId)).link_session_id, linkSessionId);
+  assert.deepEqual(unanswered, []);
+});
+
+test('mounted without its prefix taken off (a Pages Router route or http.createServer with no basePath), the 404 says to set basePath', async () => {
+  const api = offlineApi();
+  const site = await listening(createServer(nodeLayerApi(api)));
+  const answer = await rawPost(site, `${PREFIX}/session`, { Host: 'a', 'Content-Length': '0' });
+  assertErrorShape(answer, 404, 'NOT_FOUND', 'no basePath');
+  assert.match(answer.body, /basePath/);
+  assert.match(answer.body, /\/api\/layer/, 'names the prefix it saw');
+  const other = await rawPost(site, `${PREFIX}/nothing`, { Host: 'a', 'Content-Length': '0' });
+  assertErrorShape(other, 404, 'NOT_FOUND', 'an unknown route');
+  assert.doesNotMatch(other.body, /basePath/, 'only when a route is at the end of the path');
+  // Express mounted on a route (app.all, not app.use) leaves the path whole, as Pages Router does:
+  // the hint, and with basePath the route itself (here refusing the missing Origin).
+  const app = express();
+  app.all(`${PREFIX}/unmounted/*rest`, expressLayerApi(api));
+  app.all(`${PREFIX}/*rest`, expressLayerApi(api, { basePath: PREFIX }));
+  const expressSite = await listening(createServer(app));
+  const hinted = await rawPost(expressSite, `${PREFIX}/unmounted/session`, { 'Content-Length': '0' });
+  assertErrorShape(hinted, 404, 'NOT_FOUND', 'express app.all without basePath');
+  assert.match(hinted.body, /\/api\/layer\/unmounted\)/);
+  const routed = await rawPost(expressSite, `${PREFIX}/session`, { 'Content-Length': '0' });
+  assertErrorShape(routed, 403, 'ORIGIN_NOT_ALLOWED', 'express app.all with basePath');
+});
+
+test('a partner’s Express 4 and Express 5 apps with compression(), express.json({ verify: keepRawBody }), express.urlencoded() and cors() for their own routes: sessions, signed webhooks and the cross-origin preflight go through', async () => {
+  for (const [name, framework] of Object.entries({ 'express 4': express4, 'express 5': express })) {
+    const { plaid, makeApi, webhookFor } = await backend();
+    const app = framework();
+    const late: { api?: FetchApp } = {};
+    app.use(compression({ threshold: 0 }));
+    app.use(framework.json({ verify: keepRawBody }));
+    app.use(framework.urlencoded({ extended: false }));
+    app.use(PREFIX, (req, res, next) => expressLayerApi(late.api!)(req, res, next));
+    app.use(cors());
+    app.post('/api/newsletter', (req, res) => {
+      res.json({ subscribed: Boolean((req.body as { email?: string }).email) });
+    });
+    const site = await listening(createServer(app));
+    const shop = 'https://shop.example';
+    late.api = makeApi(site, { allowedOrigins: [site, shop] });
+    const { linkSessionId } = await layerSession(site, plaid);
+    assert.equal((await webhookFor(linkSessionId)).link_session_id, linkSessionId, name);
+
+    // The widget on another site sends credentials: the preflight must name the origin, not `*`.
+    const preflight = await fetch(`${site}${PREFIX}/session`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: shop,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': `content-type,${SESSION_HANDLE_HEADER.toLowerCase()}`,
+      },
+    });
+    assert.equal(preflight.status, 204, name);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), shop, name);
+    assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true', name);
+    // An empty body (Content-Length: 0), which body-parser 1.x marks parsed as `{}`.
+    const empty = await rawPost(site, `${PREFIX}/link-token`, {
+      Host: new URL(site).host,
+      Origin: shop,
+      'Content-Type': 'application/json',
+      'Content-Length': '0',
+      [SESSION_HANDLE_HEADER]: 'new',
+    });
+    assert.equal(empty.status, 200, `${name}, empty body: ${empty.body}`);
+    const newsletter = await fetch(`${site}/api/newsletter`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'email=a%40b.example',
+    });
+    assert.deepEqual(await newsletter.json(), { subscribed: true }, name);
+  }
+});
+
+test('behind two proxies (Express `trust proxy` 2 and trustProxy: 2), the per-address limit counts the real client and the origin check takes the public origin the proxies report', async () => {
+  const { makeApi } = await backend();
+  const app = express();
+  app.set('trust proxy', 2);
+  const late: { api?: FetchApp } = {};
+  app.use(express.json({ verify: keepRawBody }));
+  app.use(PREFIX, (req, res, next) => expressLayerApi(late.api!)(req, res, next));
+  const site = await listening(createServer(app));
+  late.api = makeApi(site, {
+    trustProxy: 2,
+    rateLimits: { linkTokenPerAddress: { limit: 2, windowSeconds: 600 }, linkTokenPerVisitor: false },
+  });
+  const publicOrigin = 'https://www.example.com';
+  // The CDN appends the client and sets the public host and scheme; the load balancer appends the CDN.
+  const through = (forwardedFor: string, origin = publicOrigin) =>
+    rawPost(
+      site,
+      `${PREFIX}/link-token`,
+      {
+        Host: 'internal.example:8080',
+        Origin: origin,
+        'Content-Type': 'application/json',
+        'X-Forwarded-For': forwardedFor,
+        'X-Forwarded-Host': 'www.example.com',
+        'X-Forwarded-Proto': 'https',
+        [SESSION_HANDLE_HEADER]: 'new',
+      },
+      { body: '{}' },
+    );
+  const statuses = [];
+  for (const forwardedFor of [
+    '198.51.100.7, 10.0.0.2',
+    '6.6.6.1, 198.51.100.7, 10.0.0.2',
+    '6.6.6.2, 198.51.100.7, 10.0.0.2',
+  ])
+    statuses.push((await through(forwardedFor)).status);
+  assert.deepEqual(statuses, [200, 200, 429], 'a client-sent entry does not escape the limit');
+  assert.equal((await through('198.51.100.8, 10.0.0.2')).status, 200, 'another client has its own');
+  const foreign = await through('198.51.100.9, 10.0.0.2', 'https://evil.example');
+  assertErrorShape(foreign, 403, 'ORIGIN_NOT_ALLOWED', 'a page elsewhere');
+});
+
+test('the README’s advice on a global cors(): with its defaults in front it answers the widget’s cross-site preflight with `*`, which browsers refuse for credentialed requests; configured with credentials, the preflight and the POST go through', async () => {
+  const { makeApi } = await backend();
+  const shop = 'https://shop.example';
+  const preflightFrom = async (site: string) =>
+    fetch(`${site}${PREFIX}/link-token`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: shop,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': `content-type,${SESSION_HANDLE_HEADER.toLowerCase()}`,
+      },
+    });
+  for (const [name, options] of Object.entries({
+    'cors()': undefined,
+    'cors({ origin, credentials: true })': { origin: [shop], credentials: true },
+  })) {
+    const app = express();
+    const late: { api?: FetchApp } = {};
+    app.use(cors(options));
+    app.use(express.json({ verify: keepRawBody }));
+    app.use(PREFIX, (req, res, next) => expressLayerApi(late.api!)(req, res, next));
+    const site = await listening(createServer(app));
+    late.api = makeApi(site, { allowedOrigins: [shop] });
+    const preflight = await preflightFrom(site);
+    if (!options) {
+      assert.equal(preflight.headers.get('access-control-allow-origin'), '*', name);
+      assert.equal(preflight.headers.get('access-control-allow-credentials'), null, name);
+      continue;
+    }
+    assert.equal(preflight.headers.get('access-control-allow-origin'), shop, name);
+    assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true', name);
+    const post = await fetch(`${site}${PREFIX}/link-token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: shop, [SESSION_HANDLE_HEADER]: 'new' },
+      body: '{}',
+    });
+    assert.equal(post.status, 200, `${name}: ${await post.clone().text()}`);
+    assert.equal(post.headers.get('access-control-allow-origin'), shop, name);
+    assert.equal(post.headers.get('access-control-allow-credentials'), 'true', name);
+  }
+});
+
+test('a client that goes away in the middle of a large answer (an emulator asset, say) does not leave the Node adapter waiting forever for the socket to drain', async () => {
+  // 8 MB from any fetch app: far over the socket's buffer, so the adapter has to wait for `drain`.
+  const big = new Uint8Array(8 * 1024 * 1024);
+  const app: FetchApp = { fetch: () => new Response(big, { headers: { 'Content-Type': 'text/plain' } }) };
+  const handler = nodeLayerApi(app);
+  const settled: string[] = [];
+  const site = await listening(
+    createServer((req, res) => {
+      void handler(req, res).then(() => settled.push(req.url ?? ''));
+    }),
+  );
+  const { hostname, port } = new URL(site);
+  await new Promise<void>((resolve, reject) => {
+    const request = httpRequest({ hostname, port, path: '/asset', agent: false }, (response) => {
+      // One chunk read, then the visitor closes the tab.
+      response.once('data', () => {
+        request.destroy();
+        resolve();
+      });
+    });
+    request.on('error', (error) => {
+      if (!request.destroyed) reject(error);
+    });
+    request.end();
+  });
+  await waitFor(() => settled.length === 1, 20_000);
+  assert.deepEqual(settled, ['/asset']);
+});
