@@ -31,22 +31,23 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
 
   function handledHere(seen: string): boolean {
     const until = unrecorded.get(seen);
-    if (until !== undefined && until <= now()) unrecorded.delete(seen);
-    return until !== undefined && until > now();
+    if (until === undefined) return false;
+    if (until > now()) return true;
+    unrecorded.delete(seen);
+    return false;
   }
 
   /** Writes the marks the store missed, oldest first, until one fails; never throws. */
   async function recordUnrecorded(): Promise<void> {
     for (const [seen, until] of unrecorded) {
       const ttl = until - now();
-      if (
-        ttl > 0 &&
-        !(await store.set(seen, 'done', ttl).then(
-          () => true,
-          () => false,
-        ))
-      )
-        return;
+      if (ttl > 0) {
+        try {
+          await store.set(seen, 'done', ttl);
+        } catch {
+          return; // Still down: the next webhook tries again.
+        }
+      }
       unrecorded.delete(seen);
     }
   }
@@ -92,7 +93,8 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
     try {
       await store.set(seen, 'done', SEEN_WEBHOOK_MS);
     } catch (error) {
-      remember(unrecorded, seen, now() + SEEN_WEBHOOK_MS, MAX_UNRECORDED);
+      unrecorded.set(seen, now() + SEEN_WEBHOOK_MS);
+      if (unrecorded.size > MAX_UNRECORDED) unrecorded.delete(unrecorded.keys().next().value!);
       c.set('errorLog', {
         extra: {
           webhook: 'handled, not marked done',
@@ -108,16 +110,6 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
 
 /** Marks kept in memory at most while the store is down; the oldest go first. */
 const MAX_UNRECORDED = 10_000;
-
-/** Sets `key` as the newest entry of `map`, dropping the oldest beyond `max`. */
-function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  map.delete(key);
-  map.set(key, value);
-  for (const oldest of map.keys()) {
-    if (map.size <= max) break;
-    map.delete(oldest);
-  }
-}
 
 function parseWebhook(body: Uint8Array): PlaidWebhook {
   let webhook: unknown;
