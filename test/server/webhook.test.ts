@@ -69,6 +69,10 @@ test('the header name is case-insensitive', async () => {
 const FORGERIES: Record<string, [(body: string) => Promise<string | undefined>, RegExp]> = {
   'no Plaid-Verification header': [async () => undefined, /Missing Plaid-Verification/],
   'a header that is not a JWT': [async () => 'not-a-jwt', /not a JWT/],
+  'a header longer than any JWT Plaid sends': [
+    async (body) => `${await signer.sign(body)}${'A'.repeat(4096)}`,
+    /too long/,
+  ],
   'alg none': [async (body) => unsignedJwt(signer.kid, body), /must be signed with ES256/],
   'wrong alg (HS256 keyed with the public key)': [
     async (body) =>
