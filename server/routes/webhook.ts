@@ -21,8 +21,8 @@ import type { RouteDeps } from './deps.js';
  *
  * Once `onWebhook` has returned, the event is acknowledged even if the store cannot take its
  * `done` mark: a non-200 would make Plaid send it again, and once the 10-minute claim lapsed (a
- * long outage) that retry would be handed on a second time. This instance keeps the mark, refuses
- * duplicates with it, and writes it to the store on its next verified webhook.
+ * long outage) that retry would be handed on a second time. This instance keeps the mark,
+ * acknowledges duplicates with it, and writes it to the store on its next verified webhook.
  */
 export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
   const { store, now } = options;
@@ -65,9 +65,9 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
     }
     const webhook = parseWebhook(body);
     const seen = storeKeys.webhook(await webhookEventId(webhook, body));
-    // Handled here while the store was down: acknowledged without asking it.
-    if (handledHere(seen)) return c.json<WebhookResponse, 200>({ received: true }, 200);
     if (unrecorded.size) await recordUnrecorded();
+    // Handled here while the store was down, and it still is: acknowledged without asking it.
+    if (handledHere(seen)) return c.json<WebhookResponse, 200>({ received: true }, 200);
 
     // Recorded before the de-duplication below: a verified fact, harmless to learn twice.
     await rememberPublicTokenSources(webhook, store);

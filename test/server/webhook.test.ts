@@ -385,6 +385,11 @@ test('the store failing right after onWebhook: acknowledged (no retry to handle 
   assert.deepEqual(await first.json(), { received: true });
   assert.match(firstLog, /^POST \/webhook 200 .* store=/, 'the log line says the store failed');
   assert.equal(duplicate.status, 200);
+
+  // That duplicate found the store back and recorded the event there: another instance knows.
+  const other = createTestApi({ store: shared.store, now: shared.now });
+  assert.equal((await deliver(other.app, body, await signNow())).status, 200);
+  assert.deepEqual(other.webhooks, [], 'another instance does not hand it on');
 });
 
 test('an event handled while the store was down is recorded there once it is back, so another instance acknowledges its duplicate', async () => {
