@@ -45,7 +45,8 @@ function codeForStatus(status: number): ApiErrorCode {
 
 /** What the request log line records about a failure. */
 export interface ErrorLogFields {
-  code: ApiErrorCode;
+  /** Absent on a success that has something to report (a webhook handled but not marked done). */
+  code?: ApiErrorCode;
   plaidRequestId?: string;
   plaidErrorCode?: string;
   extra?: Record<string, string>;

@@ -293,8 +293,8 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
   }
 
   return async function verifyWebhook(header, body, source) {
-    if (!header || header.length > 4096)
-      throw new WebhookVerificationError('Missing Plaid-Verification header.');
+    if (!header) throw new WebhookVerificationError('Missing Plaid-Verification header.');
+    if (header.length > 4096) throw new WebhookVerificationError('Plaid-Verification is too long.');
     const { decodeJwt, decodeProtectedHeader, jwtVerify } = await loadJose();
     let alg: unknown;
     let kid: unknown;

@@ -5,6 +5,7 @@ import type { LayerApiEnv } from '../app-env.js';
 import { sha256Hex } from '../crypto.js';
 import { LayerApiError } from '../errors.js';
 import type { PlaidWebhook, ResolvedOptions } from '../options.js';
+import { StoreUnavailableError } from '../store.js';
 import { PENDING_EXCHANGE_MS, PUBLIC_TOKEN_SOURCE_MS, SEEN_WEBHOOK_MS, storeKeys } from '../store-keys.js';
 import { WebhookVerificationError } from '../webhook-verification.js';
 import type { RouteDeps } from './deps.js';
@@ -17,9 +18,39 @@ import type { RouteDeps } from './deps.js';
  * handled, so that Plaid's retry survives that delivery failing), and what SESSION_FINISHED
  * teaches about public tokens is recorded first-come and never overwritten, whatever else arrived
  * before or after it.
+ *
+ * Once `onWebhook` has returned, the event is acknowledged even if the store cannot take its
+ * `done` mark: a non-200 would make Plaid send it again, and once the 10-minute claim lapsed (a
+ * long outage) that retry would be handed on a second time. This instance keeps the mark,
+ * acknowledges duplicates with it, and writes it to the store on its next verified webhook.
  */
 export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
-  const { store } = options;
+  const { store, now } = options;
+  /** Events handled here whose `done` mark the store did not take: store key → when the mark expires. */
+  const unrecorded = new Map<string, number>();
+
+  function handledHere(seen: string): boolean {
+    const until = unrecorded.get(seen);
+    if (until === undefined) return false;
+    if (until > now()) return true;
+    unrecorded.delete(seen);
+    return false;
+  }
+
+  /** Writes the marks the store missed, oldest first, until one fails; never throws. */
+  async function recordUnrecorded(): Promise<void> {
+    for (const [seen, until] of unrecorded) {
+      const ttl = until - now();
+      if (ttl > 0) {
+        try {
+          await store.set(seen, 'done', ttl);
+        } catch {
+          return; // Still down: the next webhook tries again.
+        }
+      }
+      unrecorded.delete(seen);
+    }
+  }
 
   return new Hono<LayerApiEnv>().post(API_ROUTES.webhook, async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());
@@ -33,11 +64,14 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
       throw error;
     }
     const webhook = parseWebhook(body);
+    const seen = storeKeys.webhook(await webhookEventId(webhook, body));
+    if (unrecorded.size) await recordUnrecorded();
+    // Handled here while the store was down, and it still is: acknowledged without asking it.
+    if (handledHere(seen)) return c.json<WebhookResponse, 200>({ received: true }, 200);
 
     // Recorded before the de-duplication below: a verified fact, harmless to learn twice.
     await rememberPublicTokenSources(webhook, store);
 
-    const seen = storeKeys.webhook(await webhookEventId(webhook, body));
     if (!(await store.add(seen, 'pending', PENDING_EXCHANGE_MS))) {
       // Handled already: acknowledged. Still being handled (Plaid's retry after a first delivery
       // outlived its 10 s, a copy sent alongside, an instance that died mid-handler) or failed just
@@ -56,10 +90,26 @@ export function webhookRoute({ options, verifyWebhook }: RouteDeps) {
       await store.delete(seen);
       throw new LayerApiError('WEBHOOK_HANDLER_FAILED', 'The server could not handle this webhook.');
     }
-    await store.set(seen, 'done', SEEN_WEBHOOK_MS);
+    try {
+      await store.set(seen, 'done', SEEN_WEBHOOK_MS);
+    } catch (error) {
+      unrecorded.set(seen, now() + SEEN_WEBHOOK_MS);
+      if (unrecorded.size > MAX_UNRECORDED) unrecorded.delete(unrecorded.keys().next().value!);
+      c.set('errorLog', {
+        extra: {
+          webhook: 'handled, not marked done',
+          store:
+            error instanceof StoreUnavailableError ? (error.details.log?.store ?? 'unavailable') : 'failed',
+          hint: 'acknowledged so Plaid does not send it again; this instance marks it done once the store is back',
+        },
+      });
+    }
     return c.json<WebhookResponse, 200>({ received: true }, 200);
   });
 }
+
+/** Marks kept in memory at most while the store is down; the oldest go first. */
+const MAX_UNRECORDED = 10_000;
 
 function parseWebhook(body: Uint8Array): PlaidWebhook {
   let webhook: unknown;

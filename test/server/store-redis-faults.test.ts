@@ -31,12 +31,18 @@ afterEach(async () => {
   assert.deepEqual(unhandled, [], 'no unhandled rejections');
 });
 
-/** A store on the test's Redis and an API over it, with what the store logged. */
-function apiOnRedis(overrides: Parameters<typeof createTestApi>[0] = {}) {
+/**
+ * A store on the test's Redis and an API over it, with what the store logged. Instances given the
+ * same `prefix` share their keys, as several instances of one API do.
+ */
+function apiOnRedis(
+  overrides: Parameters<typeof createTestApi>[0] = {},
+  prefix = `faults-${crypto.randomUUID()}:`,
+) {
   const storeLog: string[] = [];
   const store = createRedisStore({
     url: redis.url,
-    prefix: `faults-${crypto.randomUUID()}:`,
+    prefix,
     commandTimeoutMs: COMMAND_TIMEOUT_MS,
     logger: (line) => storeLog.push(line),
   });
@@ -68,6 +74,23 @@ async function until200(attempt: () => Promise<Response>, what: string): Promise
       `${what}: still ${response.status} ${RECOVERY_LIMIT_MS} ms after Redis came back`,
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Resolves once `store` answers again; fails after RECOVERY_LIMIT_MS. */
+async function untilAnswers(store: { get(key: string): Promise<unknown> }): Promise<void> {
+  const limit = Date.now() + RECOVERY_LIMIT_MS;
+  for (;;) {
+    try {
+      await store.get('probe');
+      return;
+    } catch (error) {
+      assert.ok(
+        Date.now() < limit,
+        `the store still fails ${RECOVERY_LIMIT_MS} ms after Redis came back: ${error}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 
@@ -225,6 +248,56 @@ test('a webhook while Redis is down is answered 503, so Plaid retries it; the re
     assert.equal(webhooks.length, 1, 'handed to onWebhook once');
   } finally {
     await store.close();
+  }
+});
+
+test('Redis lost right after onWebhook returned: acknowledged, and no instance hands the event on again', async () => {
+  // The review's defect: the 503 made Plaid resend an event already handed on, and with the claim
+  // gone (Redis restarted empty, or down past its 10 minutes) the resend reached onWebhook again.
+  const prefix = `faults-${crypto.randomUUID()}:`;
+  let loseRedis = true;
+  const handledByA: unknown[] = [];
+  const instanceA = apiOnRedis(
+    {
+      onWebhook: async (webhook) => {
+        handledByA.push(webhook);
+        if (loseRedis) {
+          loseRedis = false;
+          await redis.stop();
+        }
+      },
+    },
+    prefix,
+  );
+  const instanceB = apiOnRedis({}, prefix);
+  try {
+    const event = () =>
+      webhookBody({
+        webhook_type: 'LAYER',
+        webhook_code: 'LAYER_AUTHENTICATION_PASSED',
+        environment: 'sandbox',
+        link_session_id: crypto.randomUUID(),
+        link_token: `link-sandbox-${crypto.randomUUID()}`,
+      });
+    const body = event();
+    const first = await postWebhook(instanceA.app, body, await signer.sign(body));
+
+    await redis.start();
+    const resent = await postWebhook(instanceA.app, body, await signer.sign(body));
+    assert.equal(handledByA.length, 1, 'onWebhook is called once');
+    assert.equal(first.status, 200, 'onWebhook has it: a non-200 would make Plaid resend it');
+    assert.equal(resent.status, 200);
+
+    // Instance A's next webhook, once Redis answers again, records the event there for the others.
+    await untilAnswers(instanceA.store);
+    const next = event();
+    await until200(async () => postWebhook(instanceA.app, next, await signer.sign(next)), 'the next webhook');
+    const elsewhere = await postWebhook(instanceB.app, body, await signer.sign(body));
+    assert.equal(elsewhere.status, 200);
+    assert.deepEqual(instanceB.webhooks, [], 'instance B does not hand on what A handled');
+  } finally {
+    await instanceA.store.close();
+    await instanceB.store.close();
   }
 });
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { http, HttpResponse } from 'msw';
 
+import { createMemoryStore, StoreUnavailableError, type KeyValueStore } from '../../server/index.js';
 import { PLAID_BASE, plaidError } from './support/plaid-fixtures.js';
 import { createTestApi, errorCode, useMockPlaid } from './support/test-api.js';
 import { sha256Hex, signWith, unsignedJwt, webhookBody } from './support/webhook-signer.js';
@@ -68,6 +69,10 @@ test('the header name is case-insensitive', async () => {
 const FORGERIES: Record<string, [(body: string) => Promise<string | undefined>, RegExp]> = {
   'no Plaid-Verification header': [async () => undefined, /Missing Plaid-Verification/],
   'a header that is not a JWT': [async () => 'not-a-jwt', /not a JWT/],
+  'a header longer than any JWT Plaid sends': [
+    async (body) => `${await signer.sign(body)}${'A'.repeat(4096)}`,
+    /too long/,
+  ],
   'alg none': [async (body) => unsignedJwt(signer.kid, body), /must be signed with ES256/],
   'wrong alg (HS256 keyed with the public key)': [
     async (body) =>
@@ -322,4 +327,101 @@ test('a browser posting to the webhook from a foreign page is refused', async ()
   const res = await deliver(app, body, await signer.sign(body), { Origin: 'https://evil.example' });
   assert.equal(res.status, 403);
   assert.deepEqual(webhooks, []);
+});
+
+/**
+ * A shared store (as Redis is to several instances) that can be switched off, on a clock the test
+ * moves: while `down`, every call throws StoreUnavailableError, as createRedisStore does.
+ */
+function outageStore() {
+  let time = Date.now();
+  const memory = createMemoryStore({ now: () => time });
+  const state = { down: false };
+  const guard =
+    <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (state.down) throw new StoreUnavailableError('test: store switched off');
+      return operation(...args);
+    };
+  const store: KeyValueStore = {
+    get: guard(memory.get),
+    set: guard(memory.set),
+    add: guard(memory.add),
+    increment: guard(memory.increment),
+    delete: guard(memory.delete),
+  };
+  return {
+    store,
+    state,
+    now: () => time,
+    advance: (ms: number) => (time += ms),
+  };
+}
+
+test('the store failing right after onWebhook: acknowledged (no retry to handle it again), and a duplicate after 10 minutes of outage is not handed on again', async () => {
+  // The review's defect: answering 503 here made Plaid retry an event onWebhook had handled; once
+  // the 10-minute claim lapsed during the outage, the retry handed it to onWebhook a second time.
+  const shared = outageStore();
+  const handled: unknown[] = [];
+  const { app, logs } = createTestApi({
+    store: shared.store,
+    now: shared.now,
+    onWebhook: (webhook) => {
+      handled.push(webhook);
+      shared.state.down = true;
+    },
+  });
+  const body = authenticationPassed();
+  const signNow = () => signer.sign(body, { iat: Math.floor(shared.now() / 1000) });
+  const first = await deliver(app, body, await signNow());
+  const firstLog = logs.at(-1) ?? '';
+
+  shared.advance(11 * 60 * 1000);
+  shared.state.down = false;
+  // Plaid's retry (were the first answer not a 200) or an independent duplicate.
+  const duplicate = await deliver(app, body, await signNow());
+  assert.equal(handled.length, 1, 'onWebhook is called once');
+  assert.equal(first.status, 200, 'onWebhook has it: a non-200 would make Plaid send it again');
+  assert.deepEqual(await first.json(), { received: true });
+  assert.match(firstLog, /^POST \/webhook 200 .* store=/, 'the log line says the store failed');
+  assert.equal(duplicate.status, 200);
+
+  // That duplicate found the store back and recorded the event there: another instance knows.
+  const other = createTestApi({ store: shared.store, now: shared.now });
+  assert.equal((await deliver(other.app, body, await signNow())).status, 200);
+  assert.deepEqual(other.webhooks, [], 'another instance does not hand it on');
+});
+
+test('an event handled while the store was down is recorded there once it is back, so another instance acknowledges its duplicate', async () => {
+  const shared = outageStore();
+  const onA: unknown[] = [];
+  const onB: unknown[] = [];
+  const instanceA = createTestApi({
+    store: shared.store,
+    now: shared.now,
+    onWebhook: (webhook) => {
+      onA.push(webhook);
+      if (onA.length === 1) shared.state.down = true;
+    },
+  });
+  const instanceB = createTestApi({
+    store: shared.store,
+    now: shared.now,
+    onWebhook: (webhook) => {
+      onB.push(webhook);
+    },
+  });
+  const body = authenticationPassed();
+  const sign = (text: string) => signer.sign(text, { iat: Math.floor(shared.now() / 1000) });
+  assert.equal((await deliver(instanceA.app, body, await sign(body))).status, 200);
+
+  shared.advance(11 * 60 * 1000);
+  shared.state.down = false;
+  // Instance A's next webhook finds the store back and records what it could not.
+  const next = authenticationPassed();
+  assert.equal((await deliver(instanceA.app, next, await sign(next))).status, 200);
+  const duplicate = await deliver(instanceB.app, body, await sign(body));
+  assert.equal(duplicate.status, 200);
+  assert.equal(onA.length, 2);
+  assert.deepEqual(onB, [], 'instance B does not hand on the event A handled');
 });
