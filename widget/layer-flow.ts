@@ -126,6 +126,12 @@ export class LayerFlow implements ReactiveController {
   readonly #retired = new Set<LinkHandle>();
   /** The visitor's last session handle: sent on the next `/link-token`, so they keep their identity. */
   #visitorHandle: string | null = null;
+  /**
+   * The backend and Link script of the handler in charge: what Link returns is exchanged with the
+   * backend that issued its token, whatever `api` is by then.
+   */
+  #api?: string;
+  #linkScriptSrc?: string;
   /** Aborted on disconnect: the listeners for the first focus or input. */
   #connection: AbortController | null = null;
 
@@ -134,7 +140,8 @@ export class LayerFlow implements ReactiveController {
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#timers = new Timers(this.#clock);
     this.#tokens = createLinkTokenStorage({
-      api: () => host.api,
+      // A handler's token is kept (and forgotten) under the backend that issued it.
+      api: () => (this.#link ? this.#api! : host.api),
       storage: options.storage,
       location: options.location,
       now: () => this.#clock.now(),
@@ -226,8 +233,31 @@ export class LayerFlow implements ReactiveController {
 
   /** Back to `idle` from any state, forgetting this visitor's attempt; then prepares again when connected. */
   reset(): void {
-    this.#teardown({ grace: false });
     this.#tokens.forget();
+    this.#startOver();
+  }
+
+  /**
+   * Called by the host before each render, to follow its settings. Before the visitor gives a
+   * number, a new `api` or `linkScriptSrc` starts the flow over with them (after a preparation
+   * that failed too, and where an OAuth return stored for the new backend resumes), and `eager`
+   * starts it. Once they have, it goes on with what it has and never closes Link under them (what
+   * Link returns is exchanged with the backend that issued its token); the next start follows.
+   */
+  hostUpdate(): void {
+    const state = this.#current;
+    const host = this.#host;
+    if (
+      state.name === 'idle' ||
+      ((state.name === 'error' ? !state.phone : STATES[state.name].accepts === 'phone') &&
+        (this.#api !== host.api || this.#linkScriptSrc !== host.linkScriptSrc))
+    )
+      this.#startOver();
+  }
+
+  /** Lets go of the handler and goes back to `idle`; then prepares again when connected. */
+  #startOver(): void {
+    this.#teardown({ grace: false });
     this.#moveTo(IDLE);
     if (this.#host.isConnected) this.#autoStart();
   }
@@ -260,8 +290,8 @@ export class LayerFlow implements ReactiveController {
   /** Ends the flow in an outcome: nothing more to wait for. */
   #conclude(outcome: Outcome): boolean {
     if (!this.#allows(outcome.name)) return false;
-    this.#teardown({ grace: true });
     this.#tokens.forget();
+    this.#teardown({ grace: true });
     return this.#moveTo(outcome);
   }
 
@@ -328,6 +358,8 @@ export class LayerFlow implements ReactiveController {
     if (this.#link) this.#retire(this.#link);
     const link = (this.#link = createLinkHandle({ replacesInvalid }));
     const { api, linkScriptSrc, nonce } = this.#host;
+    this.#api = api;
+    this.#linkScriptSrc = linkScriptSrc;
     Promise.all([
       this.#loadPlaid(linkScriptSrc, nonce || undefined),
       oauth?.token ?? fetchLinkToken(api, this.#visitorHandle, link.requests.signal),
@@ -461,7 +493,7 @@ export class LayerFlow implements ReactiveController {
     const linkSessionId = stringOrNull(metadata?.link_session_id) ?? link.linkSessionId;
     const withLinkSession = linkSessionId ? { linkSessionId } : {};
     this.#moveTo({ name: 'finishing', linkSessionId, given: givenIn(this.#current) });
-    const { api } = this.#host;
+    const api = this.#api!;
     this.#timers.start('exchange', EXCHANGE_TIMEOUT, () =>
       this.#fail({
         code: 'TIMEOUT',

@@ -242,6 +242,8 @@ export class LayerOnboarding extends ElementBase {
 
   override willUpdate(changed: PropertyValues): void {
     if (changed.has('phone')) this.phoneValue = this.phone;
+    // A new api, link-script-src or preload is followed (layer-flow.ts).
+    this.#flow.hostUpdate();
     this.#scheme = this.theme === 'light' || this.theme === 'dark' ? this.theme : pageScheme(this);
   }
 
