@@ -196,12 +196,13 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
         },
       ));
     } catch (error) {
-      if (
-        error instanceof LayerApiError &&
-        error.details.plaidErrorCode === 'INVALID_WEBHOOK_VERIFICATION_KEY_ID'
-      )
-        return { kind: 'unknown' };
-      throw new WebhookVerificationError('The verification key could not be fetched from Plaid.');
+      if (!(error instanceof LayerApiError))
+        throw new WebhookVerificationError('The verification key could not be fetched from Plaid.');
+      if (error.details.plaidErrorCode === 'INVALID_WEBHOOK_VERIFICATION_KEY_ID') return { kind: 'unknown' };
+      // Plaid could not be asked (timeout, unreachable, 5xx, our keys refused): the webhook gets
+      // that error's 5xx, not a 401, so the partner's logs and alerts tell an outage from a forgery.
+      // Plaid resends a webhook not answered 200 either way.
+      throw error;
     }
     if (jwk?.kty !== 'EC' || jwk.crv !== 'P-256' || (jwk.alg !== undefined && jwk.alg !== 'ES256'))
       throw new WebhookVerificationError('Plaid returned a verification key that is not ES256.');
@@ -319,7 +320,7 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
         currentDate: new Date(now()),
       }));
     } catch (error) {
-      if (error instanceof WebhookVerificationError) throw error;
+      if (error instanceof WebhookVerificationError || error instanceof LayerApiError) throw error;
       throw new WebhookVerificationError('The Plaid-Verification signature is not valid.');
     }
     await checkPayload(payload, body);

@@ -207,17 +207,38 @@ test('a key Plaid marks as expired is refused', async () => {
   assert.deepEqual(webhooks, []);
 });
 
-test('when Plaid cannot be asked for the key, the webhook is refused (Plaid will retry)', async () => {
+// Plaid resends any webhook not answered 200; what the answer says is for the partner's logs and
+// alerts, which must not report an outage of Plaid's key route as a forged webhook.
+test('when Plaid answers the key look-up with a 5xx, the webhook gets a 502 that names Plaid, not a 401', async () => {
   server.use(
     http.post(KEY_GET, () =>
       HttpResponse.json(plaidError('API_ERROR', 'INTERNAL_SERVER_ERROR'), { status: 500 }),
     ),
   );
+  const { app, webhooks, logs } = createTestApi();
+  const body = authenticationPassed();
+  const res = await deliver(app, body, await signer.sign(body));
+  assert.equal(res.status, 502);
+  assert.equal(await errorCode(res), 'PLAID_ERROR');
+  assert.deepEqual(webhooks, []);
+  assert.match(logs.at(-1) ?? '', /^POST \/webhook 502 .*PLAID_ERROR/);
+});
+
+test('when Plaid cannot be reached for the key, the webhook gets a 503 (Plaid will retry), and the next delivery verifies', async () => {
+  server.use(http.post(KEY_GET, () => HttpResponse.error()));
   const { app, webhooks } = createTestApi();
   const body = authenticationPassed();
   const res = await deliver(app, body, await signer.sign(body));
-  assert.equal(res.status, 401);
+  assert.equal(res.status, 503);
+  assert.equal(await errorCode(res), 'PLAID_UNREACHABLE');
   assert.deepEqual(webhooks, []);
+  server.resetHandlers();
+  assert.equal(
+    (await deliver(app, body, await signer.sign(body))).status,
+    200,
+    'the kid was not marked refused',
+  );
+  assert.equal(webhooks.length, 1);
 });
 
 test('keys are cached per kid: a second webhook verifies while Plaid’s key route is down', async () => {
