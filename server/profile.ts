@@ -50,9 +50,10 @@ export function toBrowserProfile(
 
 /** Items as the browser sees them: the id only, never the access token. */
 export function toBrowserItems(items: readonly UserAccountItem[]): BrowserItem[] {
-  return items.flatMap((item) =>
-    typeof record(item)?.item_id === 'string' ? [{ item_id: item.item_id }] : [],
-  );
+  return items.flatMap((item) => {
+    const id = text(record(item)?.item_id);
+    return id === null ? [] : [{ item_id: id }];
+  });
 }
 
 function text(value: unknown): string | null {
