@@ -10,38 +10,38 @@ import type { BrowserItem, BrowserProfile, ProfileField } from '../contract/inde
 const ISSUER = 'layer-onboarding';
 const AUDIENCE = 'layer-onboarding/profile';
 
-/** The browser-safe profile: fields not in `fields` are `null`; `ssn` appears only if listed. */
+/**
+ * The browser-safe profile: fields not in `fields` are `null`; `ssn` appears only if listed. Plaid's
+ * answer is read as untyped JSON: a value that is not a string (an object, a number, from a broken
+ * or changed upstream) becomes `null` rather than reaching the browser, or failing the exchange.
+ */
 export function toBrowserProfile(
   identity: UserAccountIdentity | null,
   fields: ReadonlySet<ProfileField>,
 ): BrowserProfile {
-  const pick = <T>(field: ProfileField, value: T | null | undefined): T | null =>
-    fields.has(field) && value !== undefined ? value : null;
-  const ssn = identity?.ssn ?? null;
-  const ssnLast4 = identity?.ssn_last_4 ?? (ssn ? ssn.slice(-4) : null);
-  const name = identity?.name;
-  const address = identity?.address;
+  const pick = <T>(field: ProfileField, value: T | null): T | null => (fields.has(field) ? value : null);
+  const ssn = text(identity?.ssn);
+  const ssnLast4 = text(identity?.ssn_last_4) ?? (ssn ? ssn.slice(-4) : null);
+  const name = record(identity?.name);
+  const address = record(identity?.address);
   const profile: BrowserProfile = {
-    name: pick(
-      'name',
-      name ? { first_name: name.first_name ?? null, last_name: name.last_name ?? null } : null,
-    ),
+    name: pick('name', name ? { first_name: text(name.first_name), last_name: text(name.last_name) } : null),
     address: pick(
       'address',
       address
         ? {
-            street: address.street ?? null,
-            street2: address.street2 ?? null,
-            city: address.city ?? null,
-            region: address.region ?? null,
-            postal_code: address.postal_code ?? null,
-            country: address.country ?? null,
+            street: text(address.street),
+            street2: text(address.street2),
+            city: text(address.city),
+            region: text(address.region),
+            postal_code: text(address.postal_code),
+            country: text(address.country),
           }
         : null,
     ),
-    phone_number: pick('phone_number', identity?.phone_number),
-    email: pick('email', identity?.email),
-    date_of_birth: pick('date_of_birth', identity?.date_of_birth),
+    phone_number: pick('phone_number', text(identity?.phone_number)),
+    email: pick('email', text(identity?.email)),
+    date_of_birth: pick('date_of_birth', text(identity?.date_of_birth)),
     ssn_last_4: pick('ssn_last_4', ssnLast4),
   };
   if (fields.has('ssn')) profile.ssn = ssn;
@@ -50,7 +50,20 @@ export function toBrowserProfile(
 
 /** Items as the browser sees them: the id only, never the access token. */
 export function toBrowserItems(items: readonly UserAccountItem[]): BrowserItem[] {
-  return items.flatMap((item) => (typeof item.item_id === 'string' ? [{ item_id: item.item_id }] : []));
+  return items.flatMap((item) => {
+    const id = text(record(item)?.item_id);
+    return id === null ? [] : [{ item_id: id }];
+  });
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 export interface ProfileTokenInput {

@@ -54,8 +54,10 @@ export function safeEventMetadata(
   metadata: LooseMetadata<PlaidLinkOnEventMetadata> | null | undefined,
 ): LinkEventMetadata {
   const safe: Record<string, unknown> = {};
+  // Object(): a broken Link's metadata may be a string or a number, where `in` would throw and the
+  // event (LAYER_READY too) would be lost.
   for (const key of EVENT_METADATA_KEYS) {
-    if (metadata && key in metadata) safe[key] = metadata[key];
+    if (key in Object(metadata)) safe[key] = metadata![key];
   }
   return safe as LinkEventMetadata;
 }

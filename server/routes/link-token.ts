@@ -5,7 +5,7 @@ import type { LayerApiEnv } from '../app-env.js';
 import { isPrivateAddress } from '../client-address.js';
 import { sha256Hex } from '../crypto.js';
 import { badPlaidResponse, callPlaid } from '../plaid-client.js';
-import { enforceRateLimit } from '../rate-limit.js';
+import { addressRateKey, enforceRateLimit } from '../rate-limit.js';
 import { readJsonObject } from '../request-guards.js';
 import { MAX_HANDLE_LIFETIME_MS, type SessionHandle } from '../session-handle.js';
 import { storeKeys } from '../store-keys.js';
@@ -28,7 +28,7 @@ export function linkTokenRoute({ options, visitors, handles }: RouteDeps) {
     const behindProxy = address !== UNKNOWN_ADDRESS && isPrivateAddress(address) && options.proxy.hops === 0;
     await enforceRateLimit(
       store,
-      storeKeys.linkTokenPerAddress(await visitors.pseudonymize(`address:${address}`)),
+      storeKeys.linkTokenPerAddress(await visitors.pseudonymize(`address:${addressRateKey(address)}`)),
       rateLimits.linkTokenPerAddress,
       now,
       'linkTokenPerAddress',

@@ -243,6 +243,27 @@ test('rate-limits each client address across visitors', async () => {
   assert.equal((await from('198.51.100.1')).status, 200);
 });
 
+test('counts an IPv6 client by its /64, which one machine holds whole, however it writes its address', async () => {
+  const { app } = createTestApi({
+    getClientAddress: (c) => c.req.header('X-Test-Address'),
+    rateLimits: { linkTokenPerAddress: { limit: 2, windowSeconds: 600 } },
+  });
+  const from = (address: string) =>
+    new TestBrowser(app).post('/link-token', {}, { headers: { 'X-Test-Address': address } });
+  // A VPS or a home connection is routed a whole /64: a new address per request costs nothing.
+  assert.equal((await from('2001:db8:1:2::1')).status, 200);
+  assert.equal((await from('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).status, 200);
+  assert.equal((await from('2001:0DB8:0001:0002:0:0:0:ffff')).status, 429, 'same /64, written long-hand');
+  assert.equal((await from('[2001:db8:1:2::2]')).status, 429, 'same /64, bracketed');
+  assert.equal((await from('2001:db8:1:2::3%eth0')).status, 429, 'same /64, with a zone');
+  assert.equal((await from('2001:db8:1:3::1')).status, 200, 'the next /64 is someone else');
+  // IPv4 (also IPv4-mapped IPv6) stays one address each.
+  assert.equal((await from('203.0.113.7')).status, 200);
+  assert.equal((await from('::ffff:203.0.113.7')).status, 200);
+  assert.equal((await from('203.0.113.7')).status, 429);
+  assert.equal((await from('203.0.113.8')).status, 200);
+});
+
 test('rate limits can be turned off', async () => {
   const { app } = createTestApi({ rateLimits: { linkTokenPerVisitor: false } });
   const browser = new TestBrowser(app);

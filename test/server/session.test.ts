@@ -145,6 +145,36 @@ test('a user without identity (Extended Autofill, no Items) gets an all-null pro
   assert.deepEqual(body.items, []);
 });
 
+test('an identity or items of the wrong types from Plaid reach the browser as the contract’s strings and nulls, never a 500', async () => {
+  const { identity } = SESSION_GET_RESPONSE;
+  sessionGet(() =>
+    HttpResponse.json({
+      ...SESSION_GET_RESPONSE,
+      identity: {
+        ...identity,
+        name: { first_name: ['Leslie'], last_name: 'Knope' },
+        phone_number: { number: '+14155550011' },
+        email: 42,
+        ssn: 123456789,
+        ssn_last_4: null,
+      },
+      items: [null, 'item', ...SESSION_GET_RESPONSE.items],
+    }),
+  );
+  const { app } = createTestApi();
+  const res = await (await browserWithLinkToken(app)).exchange(PUBLIC_TOKEN);
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as SessionResponse;
+  assert.deepEqual(body.profile.name, { first_name: null, last_name: 'Knope' });
+  assert.equal(body.profile.phone_number, null);
+  assert.equal(body.profile.email, null);
+  assert.equal(body.profile.ssn_last_4, null, 'a full SSN that is not a string is not cut to its last 4');
+  assert.deepEqual(
+    body.items,
+    ITEM_IDS.map((item_id) => ({ item_id })),
+  );
+});
+
 test('without the session handle from /link-token the exchange is refused with 401, Plaid not asked', async () => {
   const calls = sessionGet();
   const { app, sessions } = createTestApi();

@@ -309,6 +309,21 @@ describe('LayerFlow', () => {
       expect(s.details('layer-eligible')).to.deep.equal([{ via: 'phone' }]);
     });
 
+    it('opens Link on a LAYER_READY whose metadata is not an object (a broken Link)', async () => {
+      const s = await setup();
+      await ready(s);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      const onEvent = s.plaid.last.config.onEvent as (name: string, metadata: unknown) => void;
+      onEvent('SUBMIT', 'not metadata');
+      onEvent('LAYER_READY', 42);
+      expect(s.flow.state.name).to.equal('open');
+      expect(s.details('layer-eligible')).to.deep.equal([{ via: 'phone' }]);
+      expect(s.details('layer-event')).to.deep.equal([
+        { eventName: 'SUBMIT', metadata: {} },
+        { eventName: 'LAYER_READY', metadata: {} },
+      ]);
+    });
+
     it('asks for a date of birth on LAYER_NOT_AVAILABLE and submits it on the same handler', async () => {
       const s = await setup();
       await ready(s);
