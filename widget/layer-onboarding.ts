@@ -284,6 +284,11 @@ export class LayerOnboarding extends ElementBase {
     this.#focusNext = this.#focusAfter(state.name, previous.name) ?? this.#focusNext;
     this.setAttribute('state', state.name);
     this.#internals?.setFormValue?.(state.name === 'complete' ? state.result.token : null);
+    if (DEV && state.name === 'complete' && this.name && this.#internals?.form?.method === 'get')
+      warnOnce(
+        'get-form',
+        'its form submits with GET (a form\'s default): a plain submit would put the profile token, which anyone can read, in the URL. Give the form method="post".',
+      );
     const phone = 'phone' in state ? state.phone : null;
     const form = (state.name === 'complete' || phone) && this.#formToFill();
     if (!form) return;

@@ -9,6 +9,7 @@ import { expect, oneEvent } from '@open-wc/testing';
 import '../../widget/index.js';
 import { defineLayerOnboarding, LayerOnboarding } from '../../widget/index.js';
 import { fetchLinkToken } from '../../widget/api-client.js';
+import { forgetWarnings } from '../../widget/diagnostics.js';
 import { API, browserProfileOf, itemCountOf, publicTokenFor, SANDBOX_PHONE } from './support/backend.js';
 import {
   attach,
@@ -465,7 +466,9 @@ describe('<layer-onboarding>', () => {
 
   describe('success', () => {
     it('fires layer-success with the profile and becomes the form value', async () => {
-      const form = await attach(element('form', {}, element('input', { name: 'email', value: 'a@b.c' })));
+      const form = await attach(
+        element('form', { method: 'post' }, element('input', { name: 'email', value: 'a@b.c' })),
+      );
       const plaid = new FakePlaid();
       const el = document.createElement('layer-onboarding');
       el.linkScriptSrc = plaid.scriptUrl();
@@ -500,6 +503,44 @@ describe('<layer-onboarding>', () => {
       form.reset();
       await until(() => el.state === 'ready');
       expect(new FormData(form).has('layer_token')).to.equal(false);
+    });
+
+    it('in a form that submits with GET, the development build says to post it', async () => {
+      const warnings: string[] = [];
+      const original = console.warn;
+      console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
+      try {
+        forgetWarnings();
+        for (const method of ['post', 'get', null, 'dialog']) {
+          const form = await attach(element('form', method ? { method } : {}));
+          const plaid = new FakePlaid();
+          const el = document.createElement('layer-onboarding');
+          el.linkScriptSrc = plaid.scriptUrl();
+          el.name = 'layer_token';
+          form.append(el);
+          await until(() => el.state === 'ready');
+          await typeAndSubmit(el, '415-555-0011');
+          plaid.last.event('LAYER_READY');
+          const publicToken = await publicTokenFor(plaid.last.token);
+          setTimeout(() => plaid.last.succeed(publicToken));
+          await oneEvent(el, 'layer-success');
+          expect(new FormData(form).get('layer_token'), 'the token is still the form value').to.equal(
+            el.value,
+          );
+          expect(warnings, `method ${method}`).to.deep.equal(
+            method === 'post' || method === 'dialog'
+              ? []
+              : [
+                  '<layer-onboarding>: its form submits with GET (a form\'s default): a plain submit would put the profile token, which anyone can read, in the URL. Give the form method="post".',
+                ],
+          );
+          forgetWarnings();
+          warnings.length = 0;
+          form.remove();
+        }
+      } finally {
+        console.warn = original;
+      }
     });
 
     it('a second onSuccess is ignored', async () => {
