@@ -144,7 +144,7 @@ const PRODUCE: Record<ApiErrorCode, () => Response | Promise<Response>> = {
     return new TestBrowser(createTestApi().app).linkToken();
   },
   PLAID_TIMEOUT: async () => {
-    const browser = await browserWithHandle(createTestApi({ timeoutMs: 30 }));
+    const browser = await browserWithHandle(createTestApi({ timeoutMs: 1_000 }));
     plaidAnswers(SESSION_GET, async () => {
       await delay('infinite');
       return new Response();

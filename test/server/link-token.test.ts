@@ -124,7 +124,7 @@ test('retries a timed-out attempt, and answers 503 when every attempt times out'
     return new Response();
   };
   const calls = sequence(hang);
-  const { app } = createTestApi({ timeoutMs: 30 });
+  const { app } = createTestApi({ timeoutMs: 1_000 });
   assert.equal((await new TestBrowser(app).linkToken()).status, 200);
   assert.equal(calls.length, 2);
 
@@ -321,7 +321,8 @@ test('leaves no timer running once requests are answered, retries and timeouts i
     return new Response();
   };
   sequence(plaid500, hang);
-  const { app } = createTestApi({ timeoutMs: 30, retryDelayMs: 5 });
+  // Long enough that an attempt Plaid answers never times out on a busy machine: only `hang` does.
+  const { app } = createTestApi({ timeoutMs: 1_000, retryDelayMs: 5 });
   const browser = new TestBrowser(app);
   assert.equal((await browser.linkToken()).status, 200);
   assert.equal((await browser.linkToken()).status, 200);

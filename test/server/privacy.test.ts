@@ -57,7 +57,7 @@ async function transcript(response: Response): Promise<string> {
 
 test('no answer the browser can receive carries an access token, the full SSN or a secret', async () => {
   const answers: string[] = [];
-  const { app, logs } = createTestApi({ timeoutMs: 30 });
+  const { app, logs } = createTestApi({ timeoutMs: 1_000 });
   const browser = new TestBrowser(app);
 
   answers.push(await transcript(await browser.linkToken()));
