@@ -532,7 +532,9 @@ export class LayerOnboarding extends ElementBase {
     return html`<div part="done" class="done" tabindex="-1">
       ${SUCCESS_MARK}
       <div>
-        <p class="done-title">${firstName ? t.doneTitle.replace('{name}', firstName) : t.doneTitleNoName}</p>
+        <p class="done-title">
+          ${firstName ? t.doneTitle.replace('{name}', () => firstName) : t.doneTitleNoName}
+        </p>
         <p>${t.doneText}</p>
       </div>
     </div>`;

@@ -24,7 +24,15 @@ import {
   typeAndSubmit,
 } from './support/element.js';
 import { FakePlaid } from './support/fake-plaid.js';
-import { useWorker, watchLinkToken, type LinkTokenCall } from './support/msw.js';
+import {
+  http,
+  HttpResponse,
+  passThrough,
+  useWorker,
+  watchLinkToken,
+  type LinkTokenCall,
+} from './support/msw.js';
+import type { SessionResponse } from '../../contract/index.js';
 import { until } from './support/wait.js';
 
 const worker = useWorker();
@@ -541,6 +549,27 @@ describe('<layer-onboarding>', () => {
       } finally {
         console.warn = original;
       }
+    });
+
+    it('a first name with $ in it is shown as it is (no replacement patterns)', async () => {
+      // The heading puts the profile's first name in `{name}`: `$&` or `$'` in it must stay text.
+      worker.use(
+        http.post(`${API}/session`, async ({ request }) => {
+          const answer = (await (await passThrough(request)).json()) as SessionResponse;
+          answer.profile.name!.first_name = "Jo$&$'";
+          return HttpResponse.json(answer);
+        }),
+      );
+      const { el, plaid } = await mountReady();
+      await typeAndSubmit(el, '415-555-0011');
+      plaid.last.event('LAYER_READY');
+      const publicToken = await publicTokenFor(plaid.last.token);
+      setTimeout(() => plaid.last.succeed(publicToken));
+      await oneEvent(el, 'layer-success');
+      await el.updateComplete;
+      expect(text(part(el, 'status'))).to.equal(
+        "Thanks, Jo$&$'! Your details are filled in. Please check them.",
+      );
     });
 
     it('a second onSuccess is ignored', async () => {
