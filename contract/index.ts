@@ -154,7 +154,7 @@ export const API_ERRORS = {
   NOT_FOUND: { status: 404, kind: 'setup' }, // no such route or method under the API
   PUBLIC_TOKEN_ALREADY_USED: { status: 409, kind: 'session' }, // the public token was already exchanged
   BODY_TOO_LARGE: { status: 413, kind: 'setup' }, // the body is larger than `bodyLimitBytes`
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, kind: 'setup' }, // the body is not sent as `application/json`
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, kind: 'setup' }, // the body is not sent as `application/json`, or is sent compressed
   INVALID_PUBLIC_TOKEN: { status: 422, kind: 'session' }, // Plaid does not know the public token, or it expired (30 minutes)
   RATE_LIMITED: { status: 429, kind: 'retry' }, // too many requests from this visitor or address
   PLAID_RATE_LIMITED: { status: 429, kind: 'retry' }, // Plaid is rate limiting this service

@@ -340,10 +340,12 @@ export function fastifyLayerApi(app: FetchApp): (instance: FastifyLikeInstance) 
       const init: RequestInit & { method: string; duplex?: 'half' } = { method, headers };
       if (!NO_BODY.has(method) && payload && Symbol.asyncIterator in payload)
         Object.assign(init, { body: bodyStream(payload), duplex: 'half' });
-      // A preParsing hook (decompression) may have replaced the stream: its length is what it is now.
+      // A preParsing hook (decompression: @fastify/compress leaves Content-Encoding as sent) may have
+      // replaced the stream: its length and encoding are what they are now.
       if (payload !== request.raw) {
         headers.delete('content-length');
         headers.delete('transfer-encoding');
+        headers.delete('content-encoding');
       }
       const response = await app.fetch(newRequest(url, init), { incoming: request.raw });
       reply.code(response.status);

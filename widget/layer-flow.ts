@@ -243,13 +243,16 @@ export class LayerFlow implements ReactiveController {
    * that failed too, and where an OAuth return stored for the new backend resumes), and `eager`
    * starts it. Once they have, it goes on with what it has and never closes Link under them (what
    * Link returns is exchanged with the backend that issued its token); the next start follows.
+   * An OAuth return resuming Link is after a number: the visitor gave it before the bank's redirect.
    */
   hostUpdate(): void {
     const state = this.#current;
     const host = this.#host;
     if (
       state.name === 'idle' ||
-      ((state.name === 'error' ? !state.phone : STATES[state.name].accepts === 'phone') &&
+      ((state.name === 'error'
+        ? !state.phone
+        : STATES[state.name].accepts === 'phone' && !(state as StateOf<'loading'>).resumeOAuth) &&
         (this.#api !== host.api || this.#linkScriptSrc !== host.linkScriptSrc))
     )
       this.#startOver();

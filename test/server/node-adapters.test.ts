@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { createGunzip, gzipSync } from 'node:zlib';
 
 import { serve } from '@hono/node-server';
 import compression from 'compression';
@@ -465,6 +465,31 @@ test('a gzip-encoded body is refused with 415 saying so where the API reads it, 
       );
     }
   }
+});
+
+test('Fastify with a preParsing hook that inflates gzip bodies (as @fastify/compress does by default, leaving Content-Encoding): the API reads the decoded body, not a 415', async () => {
+  const api = offlineApi();
+  const fastify = Fastify();
+  closers.push(() => fastify.close());
+  fastify.addHook('preParsing', async (request, _reply, payload) =>
+    request.headers['content-encoding'] === 'gzip' ? payload.pipe(createGunzip()) : payload,
+  );
+  await fastify.register(fastifyLayerApi(api), { prefix: PREFIX });
+  const site = await fastify.listen({ port: 0, host: '127.0.0.1' });
+  const answer = await rawPost(
+    site,
+    `${PREFIX}/session`,
+    {
+      Host: 'a',
+      Origin: 'https://shop.example',
+      'Content-Type': 'application/json',
+      'Content-Encoding': 'gzip',
+      [SESSION_HANDLE_HEADER]: 'not-a-handle',
+    },
+    { body: gzipSync('{"public_token":"public-sandbox-x"}') },
+  );
+  // Past the body (decoded, valid JSON), on to the session handle the test made up.
+  assertErrorShape(answer, 401, 'SESSION_HANDLE_INVALID', 'fastify, inflated by a preParsing hook');
 });
 
 test('Next.js Pages Router API route (pages/api/layer/[...route].js): the handler’s promise settles once the answer is written, so Next does not warn “API resolved without sending a response”', async () => {

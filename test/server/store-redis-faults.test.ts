@@ -292,6 +292,8 @@ test('Redis lost right after onWebhook returned: acknowledged, and no instance h
     await untilAnswers(instanceA.store);
     const next = event();
     await until200(async () => postWebhook(instanceA.app, next, await signer.sign(next)), 'the next webhook');
+    // B has its own connection, which reconnects on its own time: until it does, B answers 503.
+    await untilAnswers(instanceB.store);
     const elsewhere = await postWebhook(instanceB.app, body, await signer.sign(body));
     assert.equal(elsewhere.status, 200);
     assert.deepEqual(instanceB.webhooks, [], 'instance B does not hand on what A handled');

@@ -212,6 +212,37 @@ describe('<layer-onboarding> settings changed after connect', () => {
       }
     });
 
+    it('changed while an OAuth return resumes: Link still resumes, with the token of the api that issued it', async () => {
+      // The visitor gave their number before the bank's redirect: resuming is after a number.
+      const stored = await fetchLinkToken(API, null);
+      sessionStorage.clear();
+      sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(stored));
+      const page = location.href;
+      history.replaceState(null, '', `${location.pathname}?oauth_state_id=4b9a1e2c`);
+      try {
+        const plaid = new FakePlaid();
+        plaid.autoLoad = false; // Link stays loading until the test says
+        const el = element('layer-onboarding', { 'link-script-src': plaid.scriptUrl(), api: API });
+        await attach(element('div', {}, el));
+        await until(() => plaid.handlers.length === 1);
+        expect(el.state).to.equal('loading');
+        expect(plaid.last.token).to.equal(stored.link_token);
+        el.api = OTHER_API;
+        await el.updateComplete;
+        plaid.handlers[0]!.load();
+        await until(
+          () => el.state === 'open' || plaid.handlers.length > 1,
+          'Link neither resumed nor restarted',
+        );
+        expect(plaid.handlers, 'Link was started over with a new token').to.have.length(1);
+        expect(el.state).to.equal('open');
+        expect(plaid.last.opened).to.equal(1);
+      } finally {
+        history.replaceState(null, '', page);
+        sessionStorage.clear();
+      }
+    });
+
     it('set on insertion, before the first update: one token, from that api', async () => {
       const posts: string[] = [];
       worker.use(watchPosts(posts));
