@@ -18,8 +18,8 @@ import {
   SANDBOX_PHONE,
 } from './support/backend.js';
 import { catchConsole } from './support/console.js';
-import { attach, detachAll } from './support/element.js';
-import { FakePlaid } from './support/fake-plaid.js';
+import { attach } from './support/element.js';
+import { detachAllAfterEach, FakePlaid } from './support/fake-plaid.js';
 import { ManualClock } from './support/manual-clock.js';
 import { MemoryStorage } from './support/memory-storage.js';
 import {
@@ -36,13 +36,7 @@ import { until } from './support/wait.js';
 
 const worker = useWorker();
 
-afterEach(async () => {
-  await detachAll();
-  expect(
-    document.querySelectorAll('[data-fake-plaid-link]'),
-    'a Link handler was left behind',
-  ).to.have.length(0);
-});
+detachAllAfterEach();
 
 /** A bare element the flow runs in: its settings, and nothing rendered. */
 class FlowHost extends LitElement {

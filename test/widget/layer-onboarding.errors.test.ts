@@ -22,20 +22,14 @@ import { EXCHANGE_TIMEOUT } from '../../widget/layer-flow.js';
 import { stringsFor } from '../../widget/strings.js';
 import { API, SANDBOX_PHONE } from './support/backend.js';
 import { catchConsole } from './support/console.js';
-import { attach, detachAll, element, part, recordEvents, text, type Recorded } from './support/element.js';
-import { FakePlaid } from './support/fake-plaid.js';
+import { attach, element, part, recordEvents, text, type Recorded } from './support/element.js';
+import { detachAllAfterEach, FakePlaid } from './support/fake-plaid.js';
 import { errorResponse, holdRoute, http, HttpResponse, useWorker } from './support/msw.js';
 import { until } from './support/wait.js';
 
 const worker = useWorker();
 
-afterEach(async () => {
-  await detachAll();
-  expect(
-    document.querySelectorAll('[data-fake-plaid-link]'),
-    'a Link handler was left behind',
-  ).to.have.length(0);
-});
+detachAllAfterEach();
 
 interface Mounted {
   el: LayerOnboarding;

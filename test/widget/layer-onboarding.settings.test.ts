@@ -12,8 +12,8 @@ import { EMULATOR_TEMPLATE_ID } from '../../emulator/index.js';
 import { fetchLinkToken } from '../../widget/api-client.js';
 import { API, apiFor, publicTokenFor } from './support/backend.js';
 import { catchConsole } from './support/console.js';
-import { attach, detachAll, element, recordEvents, typeAndSubmit, type Recorded } from './support/element.js';
-import { FakePlaid } from './support/fake-plaid.js';
+import { attach, element, recordEvents, typeAndSubmit, type Recorded } from './support/element.js';
+import { detachAllAfterEach, FakePlaid } from './support/fake-plaid.js';
 import {
   errorResponse,
   http,
@@ -32,13 +32,7 @@ const NO_API = '/api/nowhere';
 
 const worker = useWorker();
 
-afterEach(async () => {
-  await detachAll();
-  expect(
-    document.querySelectorAll('[data-fake-plaid-link]'),
-    'a Link handler was left behind',
-  ).to.have.length(0);
-});
+detachAllAfterEach();
 
 interface Mounted {
   el: LayerOnboarding;

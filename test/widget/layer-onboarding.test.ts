@@ -23,7 +23,7 @@ import {
   text,
   typeAndSubmit,
 } from './support/element.js';
-import { FakePlaid } from './support/fake-plaid.js';
+import { detachAllAfterEach, FakePlaid } from './support/fake-plaid.js';
 import {
   http,
   HttpResponse,
@@ -37,13 +37,7 @@ import { until } from './support/wait.js';
 
 const worker = useWorker();
 
-afterEach(async () => {
-  await detachAll();
-  expect(
-    document.querySelectorAll('[data-fake-plaid-link]'),
-    'a Link handler was left behind',
-  ).to.have.length(0);
-});
+detachAllAfterEach();
 
 interface Mounted {
   el: LayerOnboarding;

@@ -3,6 +3,8 @@
 // `INVALID_LINK_TOKEN`, a token refresh hours later, a `Plaid.create()` that throws. Tests drive
 // it by hand. Its tokens are real ones from the backend; a public token for `succeed()` comes from
 // the emulator (support/backend.ts `publicTokenFor`).
+import { expect } from '@open-wc/testing';
+
 import type {
   PlaidGlobal,
   PlaidHandler,
@@ -11,8 +13,20 @@ import type {
   PlaidLinkOptions,
   PlaidSubmitData,
 } from '../../../contract/index.js';
+import { detachAll } from './element.js';
 
 const registry: FakePlaid[] = [];
+
+/** After each test: every element the test attached detached, and no fake Link handler left. */
+export function detachAllAfterEach(): void {
+  afterEach(async () => {
+    await detachAll();
+    expect(
+      document.querySelectorAll('[data-fake-plaid-link]'),
+      'a Link handler was left behind',
+    ).to.have.length(0);
+  });
+}
 
 export class FakePlaid implements PlaidGlobal {
   readonly handlers: FakeHandler[] = [];
