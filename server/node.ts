@@ -108,6 +108,16 @@ function newRequest(url: URL, init: RequestInit & { method: string; duplex?: 'ha
   return request;
 }
 
+/**
+ * For a body something in front rewrote (a parser, a decompressing hook): the length and encoding
+ * it came with no longer describe it, so the API reads it as it is now.
+ */
+function forgetBodyFraming(headers: Headers): void {
+  headers.delete('content-length');
+  headers.delete('transfer-encoding');
+  headers.delete('content-encoding');
+}
+
 function headerList(headers: NodeRequest['headers']): Headers {
   const result = new Headers();
   for (const [name, value] of Object.entries(headers)) {
@@ -263,11 +273,8 @@ export function nodeLayerApi(
         // The bytes as sent, so Content-Length still describes them.
         Object.assign(init, { body: bodyStream(req), duplex: 'half' });
       } else {
-        // A parser read it, and may have decoded (body-parser inflates gzip) or re-serialized it:
-        // its length and encoding are what they are now.
-        headers.delete('content-length');
-        headers.delete('transfer-encoding');
-        headers.delete('content-encoding');
+        // A parser read it, and may have decoded (body-parser inflates gzip) or re-serialized it.
+        forgetBodyFraming(headers);
         const body = parsedBody(req, warnOnce);
         if (body !== undefined) init.body = body;
       }
@@ -341,12 +348,8 @@ export function fastifyLayerApi(app: FetchApp): (instance: FastifyLikeInstance) 
       if (!NO_BODY.has(method) && payload && Symbol.asyncIterator in payload)
         Object.assign(init, { body: bodyStream(payload), duplex: 'half' });
       // A preParsing hook (decompression: @fastify/compress leaves Content-Encoding as sent) may have
-      // replaced the stream: its length and encoding are what they are now.
-      if (payload !== request.raw) {
-        headers.delete('content-length');
-        headers.delete('transfer-encoding');
-        headers.delete('content-encoding');
-      }
+      // replaced the stream.
+      if (payload !== request.raw) forgetBodyFraming(headers);
       const response = await app.fetch(newRequest(url, init), { incoming: request.raw });
       reply.code(response.status);
       const cookies = response.headers.getSetCookie();
