@@ -33,6 +33,7 @@ import {
   type LinkTokenCall,
 } from './support/msw.js';
 import type { SessionResponse } from '../../contract/index.js';
+import { catchConsole } from './support/console.js';
 import { until } from './support/wait.js';
 
 const worker = useWorker();
@@ -67,6 +68,15 @@ async function mountReady(extra?: (el: LayerOnboarding) => void): Promise<Mounte
 /** Link's success, with a public token the emulator made for the handler's real Link token. */
 async function succeed(plaid: FakePlaid): Promise<void> {
   plaid.last.succeed(await publicTokenFor(plaid.last.token));
+}
+
+/** 415-555-0011 submitted and eligible, then Link's success: resolves with `layer-success`. */
+async function completeInLink(el: LayerOnboarding, plaid: FakePlaid) {
+  await typeAndSubmit(el, '415-555-0011');
+  plaid.last.event('LAYER_READY');
+  const success = oneEvent(el, 'layer-success');
+  await succeed(plaid);
+  return success;
 }
 
 /** 415-555-0011 submitted and eligible, then Link closes on an error of Plaid's own (state `error`). */
@@ -467,24 +477,27 @@ describe('<layer-onboarding>', () => {
   });
 
   describe('success', () => {
-    it('fires layer-success with the profile and becomes the form value', async () => {
-      const form = await attach(
-        element('form', { method: 'post' }, element('input', { name: 'email', value: 'a@b.c' })),
-      );
+    const warnings = catchConsole('warn');
+
+    /** The element named `layer_token` in `form` (attached), ready. */
+    async function mountInForm(form: HTMLFormElement): Promise<Mounted> {
       const plaid = new FakePlaid();
       const el = document.createElement('layer-onboarding');
       el.linkScriptSrc = plaid.scriptUrl();
       el.name = 'layer_token';
       form.append(el);
-      await until(() => el.state === 'ready');
+      await attach(form);
+      await until(() => el.state === 'ready', 'the element never became ready');
+      return { el, plaid, scriptUrl: el.linkScriptSrc };
+    }
+
+    it('fires layer-success with the profile and becomes the form value', async () => {
+      const form = element('form', { method: 'post' }, element('input', { name: 'email', value: 'a@b.c' }));
+      const { el, plaid } = await mountInForm(form);
       expect(el.getAttribute('name')).to.equal('layer_token');
       expect(new FormData(form).has('layer_token')).to.equal(false);
 
-      await typeAndSubmit(el, '415-555-0011');
-      plaid.last.event('LAYER_READY');
-      const publicToken = await publicTokenFor(plaid.last.token);
-      setTimeout(() => plaid.last.succeed(publicToken));
-      const event = await oneEvent(el, 'layer-success');
+      const event = await completeInLink(el, plaid);
       const { profile, items, token, linkSessionId } = event.detail;
       expect(profile).to.deep.equal(browserProfileOf(SANDBOX_PHONE));
       expect(items).to.have.length(itemCountOf(SANDBOX_PHONE));
@@ -508,40 +521,20 @@ describe('<layer-onboarding>', () => {
     });
 
     it('in a form that submits with GET, the development build says to post it', async () => {
-      const warnings: string[] = [];
-      const original = console.warn;
-      console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
-      try {
+      for (const method of ['post', 'get', null, 'dialog']) {
         forgetWarnings();
-        for (const method of ['post', 'get', null, 'dialog']) {
-          const form = await attach(element('form', method ? { method } : {}));
-          const plaid = new FakePlaid();
-          const el = document.createElement('layer-onboarding');
-          el.linkScriptSrc = plaid.scriptUrl();
-          el.name = 'layer_token';
-          form.append(el);
-          await until(() => el.state === 'ready');
-          await typeAndSubmit(el, '415-555-0011');
-          plaid.last.event('LAYER_READY');
-          const publicToken = await publicTokenFor(plaid.last.token);
-          setTimeout(() => plaid.last.succeed(publicToken));
-          await oneEvent(el, 'layer-success');
-          expect(new FormData(form).get('layer_token'), 'the token is still the form value').to.equal(
-            el.value,
-          );
-          expect(warnings, `method ${method}`).to.deep.equal(
-            method === 'post' || method === 'dialog'
-              ? []
-              : [
-                  '<layer-onboarding>: its form submits with GET (a form\'s default): a plain submit would put the profile token, which anyone can read, in the URL. Give the form method="post".',
-                ],
-          );
-          forgetWarnings();
-          warnings.length = 0;
-          form.remove();
-        }
-      } finally {
-        console.warn = original;
+        const form = element('form', method ? { method } : {});
+        const { el, plaid } = await mountInForm(form);
+        await completeInLink(el, plaid);
+        expect(new FormData(form).get('layer_token'), 'the token is still the form value').to.equal(el.value);
+        expect(warnings.take(), `method ${method}`).to.deep.equal(
+          method === 'post' || method === 'dialog'
+            ? []
+            : [
+                '<layer-onboarding>: its form submits with GET (a form\'s default): a plain submit would put the profile token, which anyone can read, in the URL. Give the form method="post".',
+              ],
+        );
+        form.remove();
       }
     });
 
@@ -555,11 +548,7 @@ describe('<layer-onboarding>', () => {
         }),
       );
       const { el, plaid } = await mountReady();
-      await typeAndSubmit(el, '415-555-0011');
-      plaid.last.event('LAYER_READY');
-      const publicToken = await publicTokenFor(plaid.last.token);
-      setTimeout(() => plaid.last.succeed(publicToken));
-      await oneEvent(el, 'layer-success');
+      await completeInLink(el, plaid);
       await el.updateComplete;
       expect(text(part(el, 'status'))).to.equal(
         "Thanks, Jo$&$'! Your details are filled in. Please check them.",
