@@ -317,11 +317,23 @@ function toApiError(failure: PlaidFailure): LayerApiError {
       details,
     );
   if (status >= 500) return new LayerApiError('PLAID_ERROR', 'Plaid failed to handle the request.', details);
+  // The browser gets no more than that the server's setup is wrong; the log line says how.
   return new LayerApiError(
     'PLAID_REQUEST_REJECTED',
-    `Plaid rejected the request${failure.errorCode ? ` (${failure.errorCode})` : ''}; check the server's Plaid configuration.`,
-    details,
+    "Plaid refused this server's request; the server's log says which setting to fix.",
+    { ...details, log: { hint: rejectionHint(failure.errorCode) } },
   );
+}
+
+/** What the operator should check when Plaid refuses a request (a 4xx other than the above). */
+function rejectionHint(code: string | undefined): string {
+  if (code === undefined)
+    return 'the refusal was not a Plaid error object: a proxy or firewall on the way, or a wrong plaid.basePath';
+  if (code === 'INVALID_API_KEYS' || code === 'INVALID_CLIENT_ID')
+    return 'check plaid.clientId and plaid.secret (PLAID_CLIENT_ID, PLAID_SECRET), and that plaid.env (PLAID_ENV) is the environment they are for';
+  if (code === 'INVALID_PRODUCT' || code === 'PRODUCTS_NOT_SUPPORTED' || code === 'UNAUTHORIZED_ROUTE_ACCESS')
+    return 'Layer is not enabled for this client id in this environment: ask Plaid to enable it';
+  return 'plaid_error names what Plaid refused: check templateId (LAYER_TEMPLATE_ID), webhookUrl and redirectUri against the Plaid Dashboard';
 }
 
 /** A Plaid answer with status 2xx but not the shape we need. */

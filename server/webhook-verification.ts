@@ -35,7 +35,7 @@ import type { JWKPublicKey } from 'plaid';
 
 import { sha256Hex, timingSafeEqual } from './crypto.js';
 import { LayerApiError } from './errors.js';
-import { callPlaid, type PlaidCalls } from './plaid-client.js';
+import { badPlaidResponse, callPlaid, type PlaidCalls } from './plaid-client.js';
 
 /** Oldest accepted `iat`, in seconds (Plaid: 5 minutes). */
 export const WEBHOOK_MAX_AGE_SECONDS = 5 * 60;
@@ -185,16 +185,13 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
   }
 
   async function lookUp(kid: string): Promise<Lookup> {
-    let jwk: JWKPublicKey;
+    let answer: { key?: JWKPublicKey; request_id?: string } | null;
     try {
-      ({ key: jwk } = await callPlaid(
-        (options) => plaid.webhookVerificationKeyGet({ key_id: kid }, options),
-        {
-          timeoutMs: Math.min(timeoutMs, KEY_LOOKUP_ATTEMPT_MS),
-          retries: 1,
-          deadlineMs: KEY_LOOKUP_DEADLINE_MS,
-        },
-      ));
+      answer = await callPlaid((options) => plaid.webhookVerificationKeyGet({ key_id: kid }, options), {
+        timeoutMs: Math.min(timeoutMs, KEY_LOOKUP_ATTEMPT_MS),
+        retries: 1,
+        deadlineMs: KEY_LOOKUP_DEADLINE_MS,
+      });
     } catch (error) {
       if (!(error instanceof LayerApiError))
         throw new WebhookVerificationError('The verification key could not be fetched from Plaid.');
@@ -204,7 +201,11 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
       // Plaid resends a webhook not answered 200 either way.
       throw error;
     }
-    if (jwk?.kty !== 'EC' || jwk.crv !== 'P-256' || (jwk.alg !== undefined && jwk.alg !== 'ES256'))
+    // A 200 that is not Plaid's answer (a proxy's page, a cut or empty body) is an outage as well.
+    const jwk = answer?.key;
+    if (typeof jwk !== 'object' || jwk === null)
+      throw badPlaidResponse('verification key', answer?.request_id);
+    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || (jwk.alg !== undefined && jwk.alg !== 'ES256'))
       throw new WebhookVerificationError('Plaid returned a verification key that is not ES256.');
     // Plaid's sample refuses any key with `expired_at` set: a retired key signs nothing new.
     if (jwk.expired_at != null) return { kind: 'retired' };

@@ -158,16 +158,18 @@ test('Plaid planned maintenance (503) answers 503', async () => {
   assert.equal(await errorCode(res), 'PLAID_UNAVAILABLE');
 });
 
-test('a Plaid 4xx is not retried and answers 502 naming Plaid’s code', async () => {
+test('a Plaid 4xx is not retried and answers 502; Plaid’s code is in the log line, not the answer', async () => {
   const calls = sequence(() =>
     HttpResponse.json(plaidError('INVALID_INPUT', 'INVALID_API_KEYS', 'reqKeys'), { status: 400 }),
   );
-  const res = await new TestBrowser(createTestApi().app).linkToken();
+  const { app, logs } = createTestApi();
+  const res = await new TestBrowser(app).linkToken();
   assert.equal(res.status, 502);
   const body = (await res.json()) as { error: { code: string; message: string; plaid_request_id: string } };
   assert.equal(body.error.code, 'PLAID_REQUEST_REJECTED');
-  assert.match(body.error.message, /INVALID_API_KEYS/);
+  assert.doesNotMatch(body.error.message, /INVALID_API_KEYS/);
   assert.equal(body.error.plaid_request_id, 'reqKeys');
+  assert.match(logs.at(-1) ?? '', /plaid_error=INVALID_API_KEYS plaid_request_id=reqKeys hint=/);
   assert.equal(calls.length, 1);
 });
 

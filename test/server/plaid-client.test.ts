@@ -271,6 +271,32 @@ test('a connection cut mid-body on /session is 503 PLAID_UNREACHABLE after one a
   );
 });
 
+test('a DNS failure is 503 PLAID_UNREACHABLE after the retries, with neither secret nor host error in the answer', async () => {
+  const looked: string[] = [];
+  const lookup = (hostname: string, _options: unknown, callback: (error: Error) => void) => {
+    looked.push(hostname);
+    setImmediate(() =>
+      callback(
+        Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }),
+      ),
+    );
+  };
+  const plaid = new PlaidApi(
+    new Configuration({
+      basePath: PlaidEnvironments.production,
+      baseOptions: { headers: { 'PLAID-CLIENT-ID': 'id', 'PLAID-SECRET': 'dns-test-secret' }, lookup },
+    }),
+  );
+  const { app, logs } = createTestApi({ plaid, retries: 1 });
+  const res = await new TestBrowser(app).linkToken();
+  const text = await res.clone().text();
+  await assertError(res, 'PLAID_UNREACHABLE');
+  assert.deepEqual(looked, ['production.plaid.com', 'production.plaid.com'], 'retried once');
+  for (const output of [text, ...logs]) {
+    assert.doesNotMatch(output, /dns-test-secret|getaddrinfo/);
+  }
+});
+
 test('a Plaid answer over 1 MB is refused as it streams in (502 PLAID_BAD_RESPONSE), not buffered whole', async () => {
   const TOTAL = 20 * 1024 * 1024;
   let sent = 0;
