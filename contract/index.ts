@@ -164,9 +164,9 @@ export const API_ERRORS = {
   PLAID_ERROR: { status: 502, kind: 'unavailable' }, // Plaid answered with a 5xx
   PLAID_BAD_RESPONSE: { status: 502, kind: 'unavailable' }, // Plaid’s answer lacked what it promises
   PLAID_REQUEST_REJECTED: { status: 502, kind: 'unavailable' }, // Plaid refused the request: keys, template or `redirect_uri` are wrong
-  PLAID_TIMEOUT: { status: 503, kind: 'unavailable' }, // Plaid did not answer within `timeoutMs`
+  PLAID_TIMEOUT: { status: 503, kind: 'unavailable' }, // Plaid did not answer within `timeoutMs` (or `linkTokenDeadlineMs`), or a proxy answered 408
   PLAID_UNREACHABLE: { status: 503, kind: 'unavailable' }, // Plaid could not be reached
-  PLAID_UNAVAILABLE: { status: 503, kind: 'unavailable' }, // Plaid answered 503
+  PLAID_UNAVAILABLE: { status: 503, kind: 'unavailable' }, // Plaid answered 503, or PLANNED_MAINTENANCE
   STORE_UNAVAILABLE: { status: 503, kind: 'unavailable' }, // the shared store (Redis) did not answer in time or cannot be reached
   SESSION_NOT_CONFIRMED: { status: 503, kind: 'retry' }, // with `requireWebhookBinding`, SESSION_FINISHED for the public token did not arrive in time
 } as const satisfies Record<string, ErrorSpec>;

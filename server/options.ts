@@ -130,6 +130,13 @@ export interface LayerApiOptions {
   retries?: number | undefined;
   /** First backoff before a retry, in ms, doubled each time (at most 2 s). Default 250. */
   retryDelayMs?: number | undefined;
+  /**
+   * The most Link token creation may take, retries and backoff included, in ms: no retry starts
+   * after it, and an attempt gets only what is left of it (then 503 PLAID_TIMEOUT). Default
+   * 15 000 (or `timeoutMs` if larger): under the 29–30 s after which proxies in front (API
+   * Gateway, Heroku) answer with their own page.
+   */
+  linkTokenDeadlineMs?: number | undefined;
   /** Largest accepted request body, in bytes. Default 16 384. */
   bodyLimitBytes?: number | undefined;
   /** How long the profile token is valid, in seconds. Default 600. */
@@ -169,6 +176,7 @@ export interface ResolvedOptions {
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
+  linkTokenDeadlineMs: number;
   bodyLimitBytes: number;
   profileTokenTtlSeconds: number;
   getClientAddress: (c: Context) => string | undefined;
@@ -345,6 +353,12 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
 
   const timeoutMs = positiveInteger(options.timeoutMs, 10_000, 'timeoutMs');
   if (timeoutMs === 0) fail('timeoutMs must be > 0.');
+  const linkTokenDeadlineMs = positiveInteger(
+    options.linkTokenDeadlineMs,
+    Math.max(15_000, timeoutMs),
+    'linkTokenDeadlineMs',
+  );
+  if (linkTokenDeadlineMs === 0) fail('linkTokenDeadlineMs must be > 0.');
   const bodyLimitBytes = positiveInteger(options.bodyLimitBytes, 16_384, 'bodyLimitBytes');
   const profileTokenTtlSeconds = positiveInteger(
     options.profileTokenTtlSeconds,
@@ -387,6 +401,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
     timeoutMs,
     retries: positiveInteger(options.retries, 2, 'retries'),
     retryDelayMs: positiveInteger(options.retryDelayMs, 250, 'retryDelayMs'),
+    linkTokenDeadlineMs,
     bodyLimitBytes,
     profileTokenTtlSeconds,
     getClientAddress: options.getClientAddress ?? ((c) => clientAddress(c, { proxy })),

@@ -120,6 +120,8 @@ interface PlaidFailure {
    */
   kind: 'timeout' | 'network' | 'redirect' | 'too-large' | 'response';
   status?: number;
+  /** Why there was no answer, for the log line: a socket or TLS error code (`ENOTFOUND`…). */
+  cause?: string;
   errorType?: string;
   errorCode?: string;
   requestId?: string;
@@ -218,11 +220,16 @@ function describeFailure(error: unknown): PlaidFailure {
   };
   if (typeof message === 'string' && message.includes('maxContentLength')) return { kind: 'too-large' };
   const status = typeof response?.status === 'number' ? response.status : undefined;
-  const cutOff =
-    (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code)) || message === 'stream has been aborted';
-  if (status === undefined || status < 300 || cutOff)
-    return { kind: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network' };
+  const midAnswer = message === 'stream has been aborted';
+  const cutOff = (typeof code === 'string' && TRANSPORT_ERROR_CODES.has(code)) || midAnswer;
+  if (status === undefined || status < 300 || cutOff) {
+    const kind = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'network';
+    const cause = midAnswer ? 'connection cut mid-answer' : errorCodeOf(error);
+    return cause ? { kind, cause } : { kind };
+  }
   if (status < 400) return { kind: 'redirect', status };
+  // A proxy or load balancer on the way gave up waiting (Plaid itself never answers 408): passing.
+  if (status === 408) return { kind: 'timeout', status };
   const data = (typeof response?.data === 'object' && response.data ? response.data : {}) as Record<
     string,
     unknown
@@ -234,6 +241,17 @@ function describeFailure(error: unknown): PlaidFailure {
   const retryAfter = parseRetryAfter(readHeader(response?.headers, 'retry-after'));
   if (retryAfter !== undefined) failure.retryAfter = retryAfter;
   return failure;
+}
+
+/**
+ * The error's own code (`ENOTFOUND`, `ECONNRESET`, `CERT_HAS_EXPIRED`…), or its cause's (fetch's
+ * `TypeError: fetch failed` keeps it there). Only a code: the message may name the host or more.
+ */
+function errorCodeOf(error: unknown): string | undefined {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  for (const candidate of [code, cause?.code])
+    if (typeof candidate === 'string' && /^[A-Z][A-Z0-9_]{1,63}$/.test(candidate)) return candidate;
+  return undefined;
 }
 
 /**
@@ -270,12 +288,19 @@ function toApiError(failure: PlaidFailure): LayerApiError {
   };
   switch (failure.kind) {
     case 'timeout':
-      return new LayerApiError('PLAID_TIMEOUT', 'Plaid did not answer in time; try again shortly.', details);
+      return new LayerApiError('PLAID_TIMEOUT', 'Plaid did not answer in time; try again shortly.', {
+        ...details,
+        ...(failure.status
+          ? { log: { upstream: `answered ${failure.status}` } }
+          : failure.cause
+            ? { log: { cause: failure.cause } }
+            : {}),
+      });
     case 'network':
       return new LayerApiError(
         'PLAID_UNREACHABLE',
         'Plaid could not be reached, or the connection broke; try again shortly.',
-        details,
+        { ...details, ...(failure.cause ? { log: { cause: failure.cause } } : {}) },
       );
     case 'redirect':
       return new LayerApiError(
@@ -310,12 +335,13 @@ function toApiError(failure: PlaidFailure): LayerApiError {
       'The public token is invalid or expired: start a new Link session.',
       details,
     );
-  if (status === 503)
-    return new LayerApiError(
-      'PLAID_UNAVAILABLE',
-      'Plaid is temporarily unavailable; try again later.',
-      details,
-    );
+  // Plaid sends PLANNED_MAINTENANCE with 503 (LAYER.md §3.2), but a proxy on the way may pass it
+  // on as another 5xx: the code says it is an outage whatever the status.
+  if (status === 503 || failure.errorCode === 'PLANNED_MAINTENANCE')
+    return new LayerApiError('PLAID_UNAVAILABLE', 'Plaid is temporarily unavailable; try again later.', {
+      ...details,
+      ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}),
+    });
   if (status >= 500) return new LayerApiError('PLAID_ERROR', 'Plaid failed to handle the request.', details);
   // The browser gets no more than that the server's setup is wrong; the log line says how.
   return new LayerApiError(

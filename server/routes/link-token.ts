@@ -71,7 +71,12 @@ export function linkTokenRoute({ options, visitors, handles }: RouteDeps) {
           },
           request,
         ),
-      { timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs: options.retryDelayMs },
+      {
+        timeoutMs: options.timeoutMs,
+        retries: options.retries,
+        retryDelayMs: options.retryDelayMs,
+        deadlineMs: options.linkTokenDeadlineMs,
+      },
     );
     const link = response?.link;
     if (typeof link?.link_token !== 'string' || typeof link.expiration !== 'string')

@@ -96,6 +96,7 @@ test('mistakes in the options throw a TypeError at creation, saying what is wron
     ['bad webhook URL', { webhookUrl: 'not a url' }, /webhookUrl must be an http\(s\) URL/],
     ['negative retries', { retries: -1 }, /retries must be a whole number/],
     ['zero timeout', { timeoutMs: 0 }, /timeoutMs must be > 0/],
+    ['zero link token deadline', { linkTokenDeadlineMs: 0 }, /linkTokenDeadlineMs must be > 0/],
     [
       'negative binding wait',
       { requireWebhookBinding: { waitMs: -1 } },

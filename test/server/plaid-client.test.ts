@@ -293,8 +293,38 @@ test('a DNS failure is 503 PLAID_UNREACHABLE after the retries, with neither sec
   await assertError(res, 'PLAID_UNREACHABLE');
   assert.deepEqual(looked, ['production.plaid.com', 'production.plaid.com'], 'retried once');
   for (const output of [text, ...logs]) {
-    assert.doesNotMatch(output, /dns-test-secret|getaddrinfo/);
+    assert.doesNotMatch(output, /dns-test-secret|getaddrinfo|plaid\.com/);
   }
+  assert.match(logs.at(-1) ?? '', /code=PLAID_UNREACHABLE cause=ENOTFOUND$/, 'the log line says why');
+});
+
+test('the PLAID_UNREACHABLE log line names the cause — refused, reset, cut mid-answer, TLS — and nothing more', async () => {
+  const closed = await startLocalServer(() => undefined);
+  const refusedUrl = closed.url;
+  await closed.close();
+  await withServers(
+    [
+      startLocalServer((_, response) => {
+        response.socket?.destroy();
+      }),
+      startLocalServer((_, response) => cutMidBody(response)),
+    ],
+    async ([resetting, cutting]) => {
+      for (const [basePath, cause] of [
+        [refusedUrl, 'ECONNREFUSED'],
+        [resetting!.url, 'ECONNRESET'],
+        [cutting!.url, '"connection cut mid-answer"'],
+        // TLS spoken to a plain HTTP server: the handshake fails.
+        [cutting!.url.replace('http:', 'https:'), 'EPROTO'],
+      ] as const) {
+        const { app, logs } = apiAt(basePath, { retries: 0 });
+        await assertError(await new TestBrowser(app).linkToken(), 'PLAID_UNREACHABLE', basePath);
+        const line = logs.at(-1) ?? '';
+        assert.ok(line.endsWith(`code=PLAID_UNREACHABLE cause=${cause}`), line);
+        assert.doesNotMatch(line, /127\.0\.0\.1|secret|ssl|\sat\s/i, 'no URL, message or stack');
+      }
+    },
+  );
 });
 
 test('a Plaid answer over 1 MB is refused as it streams in (502 PLAID_BAD_RESPONSE), not buffered whole', async () => {

@@ -118,23 +118,86 @@ for (const [label, answer] of [
   });
 }
 
+/** Headers and the start of a body, then nothing: the connection stays open. */
+const stalledBody = () =>
+  new HttpResponse(
+    new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"link":{"link_token":"link-'));
+      },
+    }),
+    { headers: { 'Content-Type': 'application/json' } },
+  );
+
 test('a body that stalls after its headers is PLAID_TIMEOUT within the timeout, not a hang', async () => {
-  const stalled = () =>
-    new HttpResponse(
-      new ReadableStream({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('{"link":{"link_token":"link-'));
-        },
-      }),
-      { headers: { 'Content-Type': 'application/json' } },
-    );
-  plaidAnswers(CREATE, stalled);
+  plaidAnswers(CREATE, stalledBody);
   const { app } = createTestApi({ timeoutMs: 200, retries: 0 });
   await assertError(await new TestBrowser(app).linkToken(), 'PLAID_TIMEOUT', '/link-token');
   server.resetHandlers();
   const browser = await browserWithHandle(app);
-  plaidAnswers(SESSION_GET, stalled);
+  plaidAnswers(SESSION_GET, stalledBody);
   await assertError(await browser.exchange(PUBLIC_TOKEN), 'PLAID_TIMEOUT', '/session');
+});
+
+test('a stalled Plaid holds /link-token no longer than linkTokenDeadlineMs, retries included: 503 PLAID_TIMEOUT', async () => {
+  // Unbounded, 10 attempts of 500 ms would hold the request 5 s; a proxy in front (Heroku 30 s,
+  // API Gateway 29 s) would cut the defaults' 31 s with its own HTML page first.
+  const create = plaidAnswers(CREATE, stalledBody);
+  const { app, logs } = createTestApi({ timeoutMs: 500, retries: 9, linkTokenDeadlineMs: 1000 });
+  const started = performance.now();
+  await assertError(await new TestBrowser(app).linkToken(), 'PLAID_TIMEOUT', '/link-token');
+  const elapsed = performance.now() - started;
+  assert.ok(create.count >= 1 && create.count <= 3, `${create.count} attempts within the deadline`);
+  assert.ok(elapsed < 3000, `answered after ${Math.round(elapsed)} ms`);
+  assert.match(logs.at(-1) ?? '', /code=PLAID_TIMEOUT/);
+});
+
+test('the /link-token deadline only bounds retries: fast 5xx answers are still retried', async () => {
+  const create = plaidAnswers(CREATE, () => html(502));
+  const { app } = createTestApi({ retries: 2 });
+  await assertError(await new TestBrowser(app).linkToken(), 'PLAID_ERROR');
+  assert.equal(create.count, 3);
+});
+
+for (const [status, retryAfter] of [
+  [500, null],
+  [502, null],
+  [503, '120'],
+] as const) {
+  test(`Plaid's PLANNED_MAINTENANCE with HTTP ${status} is an outage: 503 PLAID_UNAVAILABLE${retryAfter ? ' with its Retry-After' : ''}`, async () => {
+    const answer = () =>
+      HttpResponse.json(plaidError('API_ERROR', 'PLANNED_MAINTENANCE', 'reqMaint000001'), {
+        status,
+        ...(retryAfter ? { headers: { 'Retry-After': retryAfter } } : {}),
+      });
+    const create = plaidAnswers(CREATE, answer);
+    const { app, logs } = createTestApi({ retries: 1 });
+    const res = await new TestBrowser(app).linkToken();
+    await assertError(res, 'PLAID_UNAVAILABLE', '/link-token');
+    assert.equal(res.headers.get('Retry-After'), retryAfter);
+    assert.equal(create.count, 2, 'retried, as any 5xx');
+    assert.match(logs.at(-1) ?? '', /plaid_error=PLANNED_MAINTENANCE plaid_request_id=reqMaint000001/);
+
+    server.resetHandlers();
+    const browser = await browserWithHandle(app);
+    plaidAnswers(SESSION_GET, answer);
+    await assertError(await browser.exchange(PUBLIC_TOKEN), 'PLAID_UNAVAILABLE', '/session');
+  });
+}
+
+test('a 408 from a load balancer is a passing timeout, retried on /link-token: 503 PLAID_TIMEOUT, not a setup error', async () => {
+  const create = plaidAnswers(CREATE, () => html(408));
+  const { app, logs } = createTestApi({ retries: 1 });
+  await assertError(await new TestBrowser(app).linkToken(), 'PLAID_TIMEOUT', '/link-token');
+  assert.equal(create.count, 2, 'retried');
+  assert.match(logs.at(-1) ?? '', /code=PLAID_TIMEOUT upstream="answered 408"/);
+  assert.doesNotMatch(logs.at(-1) ?? '', /hint=/);
+
+  server.resetHandlers();
+  const browser = await browserWithHandle(app);
+  const get = plaidAnswers(SESSION_GET, () => html(408));
+  await assertError(await browser.exchange(PUBLIC_TOKEN), 'PLAID_TIMEOUT', '/session');
+  assert.equal(get.count, 1, 'the exchange is never retried');
 });
 
 // ── Plaid's own errors ───────────────────────────────────────────────────────────────────────────
