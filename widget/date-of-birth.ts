@@ -1,16 +1,19 @@
 // Dates of birth as US users type them → the ISO date Link's `submit({ date_of_birth })` takes.
+import { plainText } from './plain-text.js';
 
-const US_DATE = /^(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{4})$/;
+// Separators, with any spaces around them, are read as `-` first.
+const US_DATE = /^(\d{1,2})-(\d{1,2})-(\d{4})$/;
 const US_DIGITS = /^(\d{2})(\d{2})(\d{4})$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 
 /**
- * Parses `MM/DD/YYYY` (also with `-`, `.` or spaces, or as 8 digits) or `YYYY-MM-DD` into
- * `YYYY-MM-DD`. Returns `null` for anything else, for dates that do not exist, for dates in the
- * future and for years before 1900.
+ * Parses `MM/DD/YYYY` (also `M/D/YYYY`, with `-`, `.` or spaces, or as 8 digits) or year first
+ * (`YYYY-MM-DD`, `YYYY/M/D`) into `YYYY-MM-DD`, in full width or Arabic-Indic digits too. Returns
+ * `null` for anything else (a two-digit year is the visitor's to complete, not a guess), for dates
+ * that do not exist, for dates in the future and for years before 1900.
  */
 export function parseDateOfBirth(input: string, today: Date = new Date()): string | null {
-  const text = input.trim();
+  const text = plainText(input).replace(/\s*[/.\-\s]\s*/g, '-');
   let year: number, month: number, day: number;
   const iso = ISO_DATE.exec(text);
   const us = US_DATE.exec(text) ?? US_DIGITS.exec(text);

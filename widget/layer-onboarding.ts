@@ -309,8 +309,11 @@ export class LayerOnboarding extends ElementBase {
     return (form as HTMLFormElement | undefined) ?? null;
   }
 
-  /** Typing in the phone or the date-of-birth field: the input's id says which. */
-  #handleInput(event: InputEvent): void {
+  /**
+   * Typing in the phone or the date-of-birth field (the input's id says which), or an autofill that
+   * fires only `change`: the field's value is kept, so a render does not put back an older one.
+   */
+  #handleInput(event: Event): void {
     const { id, value } = event.target as HTMLInputElement;
     if (id === 'dob') this.dobValue = value;
     else this.phoneValue = value;
@@ -321,8 +324,10 @@ export class LayerOnboarding extends ElementBase {
     event.preventDefault();
     // While busy the submit button stays focusable (aria-disabled) and a press still lands here:
     // the flow takes no submit then (states.ts `accepts`), so it sends nothing a second time.
-    if (this.#input?.id === 'dob') this.submitDateOfBirth(this.dobValue);
-    else this.submitPhone(this.phoneValue);
+    // What the field shows: a password manager may fill it without any event.
+    const { id, value } = this.#input!;
+    if (id === 'dob') this.submitDateOfBirth(value);
+    else this.submitPhone(value);
     if (this.invalidField) {
       this.#focusNext = 'input';
       this.requestUpdate(); // the same invalid entry again changes no property
@@ -490,6 +495,7 @@ export class LayerOnboarding extends ElementBase {
             ?readonly=${busy}
             ?disabled=${disabled}
             @input=${this.#handleInput}
+            @change=${this.#handleInput}
           />
           <button part="button" type="submit" ?disabled=${disabled} aria-disabled=${busy}>
             ${t[`${field}Submit` as const]}

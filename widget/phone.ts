@@ -1,7 +1,11 @@
 // Phone numbers as people type them → E.164, which Link's `submit({ phone_number })` requires.
+import { plainText } from './plain-text.js';
 
-/** Digits, spaces, dots, parentheses and dashes (any Unicode dash), with one leading `+`. */
-const PHONE_CHARACTERS = /^\+?[\d\s().\-\u2010-\u2015]+$/;
+/**
+ * Digits, spaces, dots, parentheses and dashes (any Unicode dash, the minus sign, and the Japanese
+ * IME's long-vowel mark typed for one), with one leading `+`.
+ */
+const PHONE_CHARACTERS = /^\+?[\d\s().\-\u2010-\u2015\u2212\u30fc]+$/;
 
 /** A North American number without its country code: area code and exchange never start 0 or 1. */
 const NANP = /^[2-9]\d{2}[2-9]\d{6}$/;
@@ -13,11 +17,15 @@ const E164_DIGITS = /^[1-9]\d{6,14}$/;
  * Normalises a phone number to E.164, or returns `null` when it is not one.
  *
  * US numbers in any common form — `(415) 555-0011`, `415.555.0011`, `+1 415 555 0011`,
- * `1-415-555-0011` — become `+14155550011`. Numbers of other countries must start with `+` and
- * are passed on in E.164 (Plaid decides whether Layer serves them).
+ * `1-415-555-0011`, `tel:+14155550011`, `001 415 555 0011`, in full width or Arabic-Indic digits —
+ * become `+14155550011`. Numbers of other countries must start with `+` (or the international
+ * prefix `00` or `011`) and are passed on in E.164, without a bracketed trunk `(0)` (Plaid decides
+ * whether Layer serves them). An extension is not a number Plaid can text: `null`.
  */
 export function normalizePhone(input: string): string | null {
-  const text = input.trim();
+  const text = plainText(input)
+    .replace(/^tel:|\(0\)/gi, '')
+    .replace(/^0(0|11)/, '+');
   if (!PHONE_CHARACTERS.test(text)) return null;
   const digits = text.replace(/\D/g, '');
   if (text.startsWith('+')) {
