@@ -10,6 +10,8 @@ export const styles = /* css */ `
     background: var(--layer-onboarding-background, transparent);
     font-family: var(--layer-onboarding-font-family, inherit);
     color: var(--layer-onboarding-color, inherit);
+    /* A floor for a page whose container has font-size: 0 (the inline-block gap trick). */
+    font-size: max(1em, 12px);
     line-height: 1.4;
     overflow-wrap: break-word;
   }

@@ -334,5 +334,14 @@ describe('<layer-onboarding> polish', () => {
             await detachAll();
           }
         });
+
+    // The inline-block gap trick: a partner's row with `font-size: 0`, each child setting its own.
+    it('stays readable in a container with font-size: 0, which it would inherit', async () => {
+      const m = await mountReady(`${LIGHT_PAGE}; font-size: 0`);
+      for (const node of [part(m.el, 'label'), field(m.el), submitButton(m.el)]) {
+        expect(parseFloat(getComputedStyle(node).fontSize), node.localName).to.be.at.least(12);
+        expect(node.getBoundingClientRect().height, node.localName).to.be.greaterThan(12);
+      }
+    });
   });
 });
