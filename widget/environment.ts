@@ -32,8 +32,19 @@ export function unsupportedEnvironment(userAgent: string): string | null {
 }
 
 /** What about the page will stop Plaid Link, as one-line explanations for the console. */
-export function pageProblems(scope: { isSecureContext?: boolean; self?: unknown; top?: unknown }): string[] {
+export function pageProblems(scope: {
+  isSecureContext?: boolean;
+  self?: unknown;
+  top?: unknown;
+  origin?: string;
+}): string[] {
   const problems: string[] = [];
+  // The API then answers ORIGIN_NOT_ALLOWED for "null", whose own hint would open it to any
+  // sandboxed page on the web.
+  if (scope.origin === 'null')
+    problems.push(
+      'this page has an opaque origin (a sandboxed iframe without allow-same-origin, or a data: URL): it calls the API with Origin: null and cannot keep a Link token. Add allow-same-origin to the sandbox, and never add null to allowedOrigins.',
+    );
   if (scope.isSecureContext === false)
     problems.push(
       'this page is not a secure context: Plaid Link needs https (http works only on localhost).',

@@ -320,7 +320,12 @@ export class LayerOnboarding extends ElementBase {
     if (this.invalidField === id) this.invalidField = null;
   }
 
-  #handleSubmit(event: SubmitEvent): void {
+  /**
+   * The submit button's click, which Enter in the field also fires (implicit submission), taken
+   * before the form submits: a page sandboxed without `allow-forms` blocks a form's submission
+   * before its `submit` event, which left "Continue" doing nothing there.
+   */
+  #handleSubmit(event: Event): void {
     event.preventDefault();
     // While busy the submit button stays focusable (aria-disabled) and a press still lands here:
     // the flow takes no submit then (states.ts `accepts`), so it sends nothing a second time.
@@ -479,7 +484,7 @@ export class LayerOnboarding extends ElementBase {
     const phone = field === 'phone';
     const disabled = this.formDisabled;
     return html`
-      <form part="form" novalidate aria-busy=${busy} @submit=${this.#handleSubmit}>
+      <form part="form" novalidate aria-busy=${busy}>
         <label part="label" for=${field}>${t[`${field}Label` as const]}</label>
         <p class="hint" id="${field}-hint">${t[`${field}Hint` as const]}</p>
         <div class="row">
@@ -497,7 +502,13 @@ export class LayerOnboarding extends ElementBase {
             @input=${this.#handleInput}
             @change=${this.#handleInput}
           />
-          <button part="button" type="submit" ?disabled=${disabled} aria-disabled=${busy}>
+          <button
+            part="button"
+            type="submit"
+            ?disabled=${disabled}
+            aria-disabled=${busy}
+            @click=${this.#handleSubmit}
+          >
             ${t[`${field}Submit` as const]}
           </button>
         </div>

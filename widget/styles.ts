@@ -10,7 +10,11 @@ export const styles = /* css */ `
     background: var(--layer-onboarding-background, transparent);
     font-family: var(--layer-onboarding-font-family, inherit);
     color: var(--layer-onboarding-color, inherit);
+    /* Text the page's container would pass down and break the layout with: font-size 0 (the
+       inline-block gap trick), white-space nowrap or pre (a toolbar's, a table cell's). */
+    font-size: max(1em, 12px);
     line-height: 1.4;
+    white-space: normal;
     overflow-wrap: break-word;
   }
 

@@ -98,6 +98,15 @@ describe('pageProblems', () => {
     expect(problems[1]).to.contain('nested iframe');
   });
 
+  // Every request from such a page carries `Origin: null`, which an API must never allow: any
+  // sandboxed page anywhere sends it.
+  it('names an opaque origin, a sandboxed frame without allow-same-origin, and what to do instead', () => {
+    const problems = pageProblems({ isSecureContext: true, self: page, top: {}, origin: 'null' });
+    expect(problems).to.have.length(2);
+    expect(problems[0]).to.contain('allow-same-origin');
+    expect(problems[0]).to.contain('never add null to allowedOrigins');
+  });
+
   it('finds none on this test page', () => {
     expect(pageProblems(globalThis)).to.deep.equal([]);
   });

@@ -315,12 +315,15 @@ describe('<layer-onboarding> polish', () => {
       expect(w.button.left).to.be.greaterThan(w.input.right);
     });
 
-    // 320 px at 200 % zoom is 160 CSS px of room.
+    // 320 px at 200 % zoom is 160 CSS px of room. The page's text spacing is WCAG 1.4.12's, and its
+    // `white-space: nowrap` (a toolbar's, a table cell's) is inherited unless the element resets it.
+    const pageStyle = (width: number) =>
+      `width: ${width}px; letter-spacing: 0.12em; word-spacing: 0.16em; white-space: nowrap`;
     for (const width of [288, 160])
       for (const lang of ['en', 'es'])
-        it(`nothing overflows ${width} px in any state (${lang})`, async () => {
+        it(`nothing overflows ${width} px in any state (${lang}), whatever text spacing and white-space the page has`, async () => {
           for (const state of ['ready', 'dob', 'error', 'fallback', 'complete']) {
-            const m = await mountReady(`width: ${width}px`, (_el, page) => page.setAttribute('lang', lang));
+            const m = await mountReady(pageStyle(width), (_el, page) => page.setAttribute('lang', lang));
             await reach(m, state);
             const root = m.el.shadowRoot!.querySelector('.root')!;
             for (const node of root.querySelectorAll('*')) {
@@ -334,5 +337,14 @@ describe('<layer-onboarding> polish', () => {
             await detachAll();
           }
         });
+
+    // The inline-block gap trick: a partner's row with `font-size: 0`, each child setting its own.
+    it('stays readable in a container with font-size: 0, which it would inherit', async () => {
+      const m = await mountReady(`${LIGHT_PAGE}; font-size: 0`);
+      for (const node of [part(m.el, 'label'), field(m.el), submitButton(m.el)]) {
+        expect(parseFloat(getComputedStyle(node).fontSize), node.localName).to.be.at.least(12);
+        expect(node.getBoundingClientRect().height, node.localName).to.be.greaterThan(12);
+      }
+    });
   });
 });
