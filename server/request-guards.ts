@@ -35,23 +35,34 @@ export function originCheck(options: OriginCheckOptions): MiddlewareHandler<Laye
   return async function originCheck(c, next) {
     if (c.req.method === 'POST') {
       const origin = c.req.header('Origin');
-      if (origin === undefined ? options.requireOrigin : !isAllowedOrigin(c, origin, options))
+      if (origin === undefined ? options.requireOrigin : !isAllowedOrigin(c, origin, options)) {
+        // An opaque origin is any sandboxed page on the web: it is fixed in the page, never allowed.
+        const opaque = origin === 'null';
         throw new LayerApiError(
           'ORIGIN_NOT_ALLOWED',
           origin === undefined
             ? 'Requests without an Origin header are not allowed.'
-            : `Pages at ${origin} may not call this API: add ${origin} to allowedOrigins (ALLOWED_ORIGINS for npm start).`,
+            : opaque
+              ? `Pages with an opaque origin (Origin: null) may not call this API: ${OPAQUE_HINT}.`
+              : `Pages at ${origin} may not call this API: add ${origin} to allowedOrigins (ALLOWED_ORIGINS for npm start).`,
           {
             log: {
-              origin: origin === undefined ? '(none)' : originForLog(origin),
-              hint: `add it to allowedOrigins (ALLOWED_ORIGINS)${options.proxy.hops ? '' : ', or set trustProxy (TRUST_PROXY) behind a proxy that sends X-Forwarded-Host'}`,
+              origin: origin === undefined ? '(none)' : opaque ? 'null' : originForLog(origin),
+              hint: opaque
+                ? OPAQUE_HINT
+                : `add it to allowedOrigins (ALLOWED_ORIGINS)${options.proxy.hops ? '' : ', or set trustProxy (TRUST_PROXY) behind a proxy that sends X-Forwarded-Host'}`,
             },
           },
         );
+      }
     }
     await next();
   };
 }
+
+/** What a page with an opaque origin (a sandboxed iframe, a data: or file: URL) must change. */
+const OPAQUE_HINT =
+  'give the embedding iframe allow-same-origin in its sandbox (a data: or file: page cannot call it at all)';
 
 /** An origin as it may appear in a log line: scheme and host only, nothing a client can inject. */
 function originForLog(origin: string): string {

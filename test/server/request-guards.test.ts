@@ -95,6 +95,18 @@ test('a page on an origin that is not allowed passes the preflight, reads a clea
   assert.equal(calls.length, 0);
 });
 
+test('a sandboxed page (Origin: null) is told what to change in the page, never to allow null', async () => {
+  const { app, logs } = createTestApi({ allowedOrigins: [PARTNER] });
+  const res = await new TestBrowser(app, 'null').linkToken();
+  const { message } = await assertError(res, 'ORIGIN_NOT_ALLOWED', 'Origin: null');
+  assert.doesNotMatch(message, /add null/, message);
+  assert.match(message, /allow-same-origin/, message);
+  assert.doesNotMatch(logs.at(-1) ?? '', /add it to allowedOrigins/);
+  assert.match(logs.at(-1) ?? '', /code=ORIGIN_NOT_ALLOWED origin=null hint=".*allow-same-origin/);
+  // And null cannot be listed: the options refuse it, as the hint says.
+  assert.throws(() => createTestApi({ allowedOrigins: ['null'] }), /allowedOrigins entry "null"/);
+});
+
 test('a POST from an allowed origin is served with CORS headers and the session handle', async () => {
   const { app } = createTestApi({ allowedOrigins: [`${PARTNER}/`] });
   const browser = new TestBrowser(app, PARTNER);
