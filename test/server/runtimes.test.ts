@@ -38,6 +38,7 @@ import {
 } from '../../emulator/index.js';
 import type * as ServerEntry from '../../server/index.js';
 import { useRedis } from '../support/redis.js';
+import { startLocalServer } from './support/local-server.js';
 import { SESSION_SECRET } from './support/test-api.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -343,47 +344,53 @@ async function assertError(response: Response, expected: number, code: string): 
 const TIMEOUT_MS = 3000;
 const LINK_TOKENS_PER_ADDRESS = 4;
 
+/** The API's settings, with Plaid at `plaidUrl`. */
+const settingsFor = (plaidUrl: string, redisPrefix: string): Settings => ({
+  plaidUrl,
+  clientId: EMULATOR_CLIENT_ID,
+  secret: EMULATOR_SECRET,
+  templateId: EMULATOR_TEMPLATE_ID,
+  sessionSecret: SESSION_SECRET,
+  origin: ORIGIN,
+  timeoutMs: TIMEOUT_MS,
+  linkTokensPerAddress: { limit: LINK_TOKENS_PER_ADDRESS, windowSeconds: 600 },
+  redisPrefix,
+});
+
+/** A browser on the partner's page, posting to the API on `runtime`. */
+const poster =
+  (runtime: Runtime, api: Started) =>
+  (path: string, body: string, handle?: string): Promise<Response> =>
+    fetch(`${api.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Origin: ORIGIN,
+        ...runtime.headers,
+        ...(handle ? { [SESSION_HANDLE_HEADER]: handle } : {}),
+      },
+      body,
+    });
+
+const skipUnless = (runtime: Runtime) =>
+  !existsSync(runtime.binary) &&
+  !process.env.CI &&
+  `${runtime.name} is not installed (npm ci installs it; CI fails here)`;
+
 for (const runtime of RUNTIMES) {
-  const installed = existsSync(runtime.binary);
   test(
     `${runtime.name}: the built server entry serves the whole flow against the emulator`,
-    {
-      skip:
-        !installed &&
-        !process.env.CI &&
-        `${runtime.name} is not installed (npm ci installs it; CI fails here)`,
-    },
+    { skip: skipUnless(runtime) },
     async (t) => {
-      assert.ok(installed, `${runtime.binary} is missing: npm ci installs it (devDependencies)`);
+      assert.ok(
+        existsSync(runtime.binary),
+        `${runtime.binary} is missing: npm ci installs it (devDependencies)`,
+      );
       const plaid = await startEmulator(t);
       const redisPrefix = `runtimes-${runtime.name}-${crypto.randomUUID()}:`;
-      const api = await runtime.start(
-        {
-          plaidUrl: plaid.url,
-          clientId: EMULATOR_CLIENT_ID,
-          secret: EMULATOR_SECRET,
-          templateId: EMULATOR_TEMPLATE_ID,
-          sessionSecret: SESSION_SECRET,
-          origin: ORIGIN,
-          timeoutMs: TIMEOUT_MS,
-          linkTokensPerAddress: { limit: LINK_TOKENS_PER_ADDRESS, windowSeconds: 600 },
-          redisPrefix,
-        },
-        t,
-      );
+      const api = await runtime.start(settingsFor(plaid.url, redisPrefix), t);
       plaid.sendWebhooksTo(`${api.url}${API_ROUTES.webhook}`);
-      /** A browser on the partner's page. */
-      const post = (path: string, body: string, handle?: string) =>
-        fetch(`${api.url}${path}`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            Origin: ORIGIN,
-            ...runtime.headers,
-            ...(handle ? { [SESSION_HANDLE_HEADER]: handle } : {}),
-          },
-          body,
-        });
+      const post = poster(runtime, api);
       const linkToken = async () => {
         const response = await post(API_ROUTES.linkToken, '{}', 'new');
         const text = await response.text();
@@ -504,6 +511,52 @@ for (const runtime of RUNTIMES) {
         `the API's state is ${runtime.redis ? '' : 'not '}in Redis`,
       );
       assert.equal(api.child.exitCode, null, `${runtime.name} is still serving`);
+    },
+  );
+}
+
+// The `plaid` client's transport differs by runtime (Node's http on Bun and Deno, fetch on
+// Workers): on each, a redirect is not followed (it would carry the Plaid secret to another host)
+// and an answer over the size limit is not buffered.
+for (const runtime of RUNTIMES) {
+  test(
+    `${runtime.name}: a redirect from Plaid is not followed, and an oversized answer is refused`,
+    { skip: skipUnless(runtime) },
+    async (t) => {
+      assert.ok(
+        existsSync(runtime.binary),
+        `${runtime.binary} is missing: npm ci installs it (devDependencies)`,
+      );
+      const elsewhere = await startLocalServer((_request, response) => {
+        response.end('{}');
+      });
+      t.after(() => elsewhere.close());
+      let answer: 'redirect' | 'oversized' = 'redirect';
+      const plaid = await startLocalServer((request, response) => {
+        if (answer === 'redirect') {
+          response.writeHead(307, { Location: `${elsewhere.url}${request.path}` });
+          response.end();
+          return;
+        }
+        // Chunked, with no Content-Length to judge it by: counted as it arrives.
+        response.writeHead(200, { 'Content-Type': 'application/json' });
+        response.write('{"link_token":"');
+        for (let i = 0; i < 40; i++) response.write('x'.repeat(64 * 1024));
+        response.end('"}');
+      });
+      t.after(() => plaid.close());
+      const api = await runtime.start(settingsFor(plaid.url, `runtimes-${crypto.randomUUID()}:`), t);
+      const post = poster(runtime, api);
+
+      await assertError(await post(API_ROUTES.linkToken, '{}', 'new'), 502, 'PLAID_BAD_RESPONSE');
+      assert.equal(plaid.requests.length, 1, 'not retried');
+      assert.equal(plaid.requests[0]!.headers['plaid-secret'], EMULATOR_SECRET);
+      assert.deepEqual(elsewhere.requests, [], 'nothing reached the other host');
+
+      answer = 'oversized';
+      await assertError(await post(API_ROUTES.linkToken, '{}', 'new'), 502, 'PLAID_BAD_RESPONSE');
+      const { logs } = (await (await fetch(`${api.url}/test/seen`)).json()) as { logs: string[] };
+      assert.match(logs.at(-1) ?? '', /answer over \d+ bytes/);
     },
   );
 }
