@@ -12,11 +12,36 @@
  */
 import type { Context } from 'hono';
 
-/** The socket address under @hono/node-server, which passes `{ incoming }` as the env. */
-export function nodeSocketAddress(c: Context): string | undefined {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined;
-  const address = env?.incoming?.socket?.remoteAddress;
-  return typeof address === 'string' ? stripMappedIPv4(address) : undefined;
+/** What each runtime passes `app.fetch` as its second argument, Hono's env (see socketAddress). */
+interface RuntimeEnv {
+  /** @hono/node-server: `{ incoming }`, Node's request. */
+  incoming?: { socket?: { remoteAddress?: unknown } };
+  /** Deno.serve: the `ServeHandlerInfo`. */
+  remoteAddr?: { hostname?: unknown };
+  /** Bun.serve: the `Server` (or, as Hono's own Bun helper also accepts, `{ server }`). */
+  requestIP?: (request: Request) => { address?: unknown } | null;
+  server?: { requestIP?: (request: Request) => { address?: unknown } | null };
+}
+
+/**
+ * The socket's address as the runtime hands it to `app.fetch(request, env)`: under
+ * @hono/node-server, `Deno.serve(app.fetch)` and `Bun.serve({ fetch: app.fetch })` (or a Hono app
+ * it is mounted in, served so). Workers say it only in a header, which is for the integrator to trust
+ * (`getClientAddress`).
+ */
+export function socketAddress(c: Context): string | undefined {
+  const env = c.env as RuntimeEnv | undefined;
+  if (!env || typeof env !== 'object') return undefined;
+  let address: unknown = env.incoming?.socket?.remoteAddress ?? env.remoteAddr?.hostname;
+  const bun = typeof env.requestIP === 'function' ? env : env.server;
+  if (address === undefined && typeof bun?.requestIP === 'function') {
+    try {
+      address = bun.requestIP(c.req.raw)?.address;
+    } catch {
+      // Not the request Bun served (a copy): no address.
+    }
+  }
+  return typeof address === 'string' && address !== '' ? stripMappedIPv4(address) : undefined;
 }
 
 /** `::ffff:10.0.0.1` → `10.0.0.1`, as Node reports IPv4 peers on a dual-stack socket. */
@@ -70,16 +95,16 @@ export const NO_PROXY: ProxyTrust = { hops: 0, header: 'x-forwarded' };
 
 export interface ClientAddressOptions {
   proxy: ProxyTrust;
-  /** The socket's address; @hono/node-server's by default. */
+  /** The socket's address; {@link socketAddress} by default. */
   socketAddress?: (c: Context) => string | undefined;
 }
 
 /** The client's address as far as the trusted proxies tell, or the socket's. */
 export function clientAddress(
   c: Context,
-  { proxy, socketAddress = nodeSocketAddress }: ClientAddressOptions,
+  { proxy, socketAddress: readSocket = socketAddress }: ClientAddressOptions,
 ): string | undefined {
-  const socket = socketAddress(c);
+  const socket = readSocket(c);
   const trustedHops = proxy.hops;
   if (trustedHops === 0) return socket;
   const reported =

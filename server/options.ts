@@ -143,8 +143,9 @@ export interface LayerApiOptions {
   profileTokenTtlSeconds?: number | undefined;
   /**
    * The client's address for the per-address rate limit. Default: the socket address under
-   * @hono/node-server, or what `trustProxy`'s proxies report. Elsewhere (Workers, Deno), supply it;
-   * requests with no known address share one limit.
+   * @hono/node-server, `Bun.serve` and `Deno.serve` (from what they pass `app.fetch`), or what
+   * `trustProxy`'s proxies report. Elsewhere (Workers: `CF-Connecting-IP`), supply it; requests
+   * with no known address share one limit.
    */
   getClientAddress?: ((c: Context) => string | undefined) | undefined;
   /**

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { http, passthrough } from 'msw';
 
+import { SESSION_HANDLE_HEADER } from '../../contract/index.js';
 import type { LayerApiOptions } from '../../server/index.js';
 import { recordLinkTokens } from './support/handlers.js';
 import {
@@ -218,6 +219,43 @@ test('getClientAddress replaces the default', async () => {
     [200, 200, 429],
   );
   assert.equal((await linkTokenFrom(app, '10.0.0.1', from('198.51.100.2'))).status, 200);
+});
+
+test('under Deno.serve and Bun.serve, the address they pass app.fetch counts', async () => {
+  const { app } = limitedApi();
+  // Deno.serve's ServeHandlerInfo; Bun.serve's Server, alone or as `{ server }` (Hono's Bun helper).
+  const deno = (hostname: string) => ({ remoteAddr: { transport: 'tcp', hostname, port: 50_000 } });
+  const bun = (address: string) => ({
+    requestIP(request: Request) {
+      assert.ok(request instanceof Request, 'asked with the request it served');
+      return { address, family: 'IPv4', port: 50_000 };
+    },
+  });
+  const from = async (env: object) =>
+    (
+      await app.request(
+        '/link-token',
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Origin: API_ORIGIN, [SESSION_HANDLE_HEADER]: 'new' },
+          body: '{}',
+        },
+        env,
+      )
+    ).status;
+  assert.deepEqual(
+    [await from(deno('198.51.100.1')), await from(bun('198.51.100.1')), await from(deno('198.51.100.1'))],
+    [200, 200, 429],
+  );
+  assert.deepEqual(
+    [
+      await from(bun('198.51.100.2')),
+      await from({ server: bun('::ffff:198.51.100.2') }),
+      await from(deno('198.51.100.2')),
+    ],
+    [200, 200, 429],
+    'another client has its own limit',
+  );
 });
 
 test('over a real @hono/node-server socket, the peer address counts and a spoofed X-Forwarded-For does not', async () => {
