@@ -323,7 +323,8 @@ export class LayerOnboarding extends ElementBase {
   /**
    * The submit button's click, which Enter in the field also fires (implicit submission), taken
    * before the form submits: a page sandboxed without `allow-forms` blocks a form's submission
-   * before its `submit` event, which left "Continue" doing nothing there.
+   * before its `submit` event, which left "Continue" doing nothing there. Also the form's `submit`,
+   * which only a script's `requestSubmit()` (or a test DOM's) still fires: it must not navigate.
    */
   #handleSubmit(event: Event): void {
     event.preventDefault();
@@ -484,7 +485,7 @@ export class LayerOnboarding extends ElementBase {
     const phone = field === 'phone';
     const disabled = this.formDisabled;
     return html`
-      <form part="form" novalidate aria-busy=${busy}>
+      <form part="form" novalidate aria-busy=${busy} @submit=${this.#handleSubmit}>
         <label part="label" for=${field}>${t[`${field}Label` as const]}</label>
         <p class="hint" id="${field}-hint">${t[`${field}Hint` as const]}</p>
         <div class="row">

@@ -19,13 +19,14 @@ const E164_DIGITS = /^[1-9]\d{6,14}$/;
  * US numbers in any common form — `(415) 555-0011`, `415.555.0011`, `+1 415 555 0011`,
  * `1-415-555-0011`, `tel:+14155550011`, `001 415 555 0011`, in full width or Arabic-Indic digits —
  * become `+14155550011`. Numbers of other countries must start with `+` (or the international
- * prefix `00` or `011`) and are passed on in E.164, without a bracketed trunk `(0)` (Plaid decides
+ * prefix `00`) and are passed on in E.164, without a bracketed trunk `(0)` (Plaid decides
  * whether Layer serves them). An extension is not a number Plaid can text: `null`.
  */
 export function normalizePhone(input: string): string | null {
   const text = plainText(input)
     .replace(/^tel:|\(0\)/gi, '')
-    .replace(/^0(0|11)/, '+');
+    // 011 only before a 1: it is also an area code (Delhi, Johannesburg, Bristol) dialled with its 0.
+    .replace(/^0(0|11(?=\D*1))/, '+');
   if (!PHONE_CHARACTERS.test(text)) return null;
   const digits = text.replace(/\D/g, '');
   if (text.startsWith('+')) {

@@ -53,4 +53,23 @@ describe('<layer-onboarding> in a frame', () => {
     await until(() => !['loading', 'ready'].includes(el.state), 'Enter did nothing');
     expect(['checking', 'open']).to.include(el.state);
   });
+
+  // A script (a partner's, a test library's) submitting the element's form without its button: the
+  // number is taken as the button takes it, and the form, which has no action, must not navigate
+  // the page to its own URL.
+  it('takes the number when its form is submitted from script, and stays on the page', async () => {
+    const el = await mountInFrame('allow-scripts allow-same-origin allow-forms');
+    let navigates: boolean | null = null;
+    // Runs after the element's own listener: records whether the submission would navigate, and
+    // keeps this test page from navigating either way.
+    el.shadowRoot!.addEventListener('submit', (event) => {
+      navigates = !event.defaultPrevented;
+      event.preventDefault();
+    });
+    field(el).value = '415-555-0011';
+    el.shadowRoot!.querySelector('form')!.requestSubmit();
+    expect(navigates, 'the form navigated the page').to.equal(false);
+    await until(() => !['loading', 'ready'].includes(el.state), 'the submit did nothing');
+    expect(['checking', 'open']).to.include(el.state);
+  });
 });

@@ -75,6 +75,11 @@ describe('normalizePhone', () => {
     '415-555-0011;ext=2',
     'tel:',
     '00',
+    // 011 is also an area code, written with its national 0: read as the international prefix it
+    // became another country's number (+7 4960000, +23456789, +5551234), prefilled in the fallback.
+    '0117 496 0000', // Bristol
+    '011 2345 6789', // Delhi
+    '011 555 1234', // Johannesburg
     'call me',
     '415+555+0011',
     '++14155550011',
