@@ -55,6 +55,13 @@ export const DEFAULT_ELIGIBILITY_TIMEOUT = 10_000;
  */
 export const EXCHANGE_TIMEOUT = 30_000;
 /**
+ * Longest wait for a handler's Link token and Link's script together (the `load` timer). The
+ * backend answers `/link-token` within 15 s (`linkTokenDeadlineMs`); past this a stalled request or
+ * script (a proxy holding the connection, a dropped mobile connection, an `api` that never answers)
+ * would leave the element in `loading`, and the page without a `layer-error`, for good.
+ */
+export const LOAD_TIMEOUT = 25_000;
+/**
  * How long a handler that is done or replaced still passes Link's late events on before it is
  * destroyed. Link runs in a cross-origin iframe and posts each event after `onSuccess`/`onExit` as
  * a message of its own, which a page under load can receive well after a zero-delay timer: with a
@@ -69,8 +76,8 @@ const ELIGIBILITY_EVENTS: readonly string[] = LAYER_ELIGIBILITY_EVENTS;
 
 const IDLE: FlowState = { name: 'idle' };
 
-/** The flow's timers: eligibility and exchange timeouts, token refresh, retired-handler clean-up. */
-type TimerName = 'eligibility' | 'exchange' | 'refresh' | 'retire';
+/** The flow's timers: load, eligibility and exchange timeouts, token refresh, retired-handler clean-up. */
+type TimerName = 'load' | 'eligibility' | 'exchange' | 'refresh' | 'retire';
 
 type Outcome = StateOf<'complete'> | StateOf<'fallback'> | StateOf<'error'>;
 
@@ -363,6 +370,14 @@ export class LayerFlow implements ReactiveController {
     const { api, linkScriptSrc, nonce } = this.#host;
     this.#api = api;
     this.#linkScriptSrc = linkScriptSrc;
+    // Cleared by #create, or by an outcome's tear-down: an OAuth return whose stored token and
+    // script are in already clears it a microtask later.
+    this.#timers.start('load', LOAD_TIMEOUT, () =>
+      this.#fail({
+        code: 'TIMEOUT',
+        message: `POST ${api}/link-token or ${linkScriptSrc} did not answer within ${LOAD_TIMEOUT / 1000} s`,
+      }),
+    );
     Promise.all([
       this.#loadPlaid(linkScriptSrc, nonce || undefined),
       oauth?.token ?? fetchLinkToken(api, this.#visitorHandle, link.requests.signal),
@@ -382,6 +397,7 @@ export class LayerFlow implements ReactiveController {
     token: LinkTokenResponse,
     receivedRedirectUri?: string,
   ): void {
+    this.#timers.clear('load');
     this.#tokens.save(token);
     this.#visitorHandle = token.session_handle;
     this.#scheduleRefresh(token);
