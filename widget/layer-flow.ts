@@ -55,10 +55,11 @@ export const DEFAULT_ELIGIBILITY_TIMEOUT = 10_000;
  */
 export const EXCHANGE_TIMEOUT = 30_000;
 /**
- * Longest wait for a handler's Link token and Link's script together (the `load` timer). The
- * backend answers `/link-token` within 15 s (`linkTokenDeadlineMs`); past this a stalled request or
- * script (a proxy holding the connection, a dropped mobile connection, an `api` that never answers)
- * would leave the element in `loading`, and the page without a `layer-error`, for good.
+ * Longest wait for a handler's Link token, Link's script and Link's `onLoad` together (the `load`
+ * timer). The backend answers `/link-token` within 15 s (`linkTokenDeadlineMs`); past this a
+ * stalled request or script (a proxy holding the connection, a dropped mobile connection, an `api`
+ * that never answers) or a Link frame that never loads (a CSP without Plaid in `frame-src`) would
+ * leave the element in `loading`, and the page without a `layer-error`, for good.
  */
 export const LOAD_TIMEOUT = 25_000;
 /**
@@ -370,12 +371,11 @@ export class LayerFlow implements ReactiveController {
     const { api, linkScriptSrc, nonce } = this.#host;
     this.#api = api;
     this.#linkScriptSrc = linkScriptSrc;
-    // Cleared by #create, or by an outcome's tear-down: an OAuth return whose stored token and
-    // script are in already clears it a microtask later.
+    // Cleared by the handler's onLoad, or by an outcome's tear-down.
     this.#timers.start('load', LOAD_TIMEOUT, () =>
       this.#fail({
         code: 'TIMEOUT',
-        message: `POST ${api}/link-token or ${linkScriptSrc} did not answer within ${LOAD_TIMEOUT / 1000} s`,
+        message: `Link did not load within ${LOAD_TIMEOUT / 1000} s (${api}/link-token, ${linkScriptSrc})`,
       }),
     );
     Promise.all([
@@ -397,7 +397,6 @@ export class LayerFlow implements ReactiveController {
     token: LinkTokenResponse,
     receivedRedirectUri?: string,
   ): void {
-    this.#timers.clear('load');
     this.#tokens.save(token);
     this.#visitorHandle = token.session_handle;
     this.#scheduleRefresh(token);
@@ -457,6 +456,7 @@ export class LayerFlow implements ReactiveController {
   // ── Link's callbacks ─────────────────────────────────────────────────────────────────────
 
   #handleLoad(link: LinkHandle): void {
+    this.#timers.clear('load');
     const state = this.#current;
     if (state.name !== 'loading') return;
     if (!state.resumeOAuth) {

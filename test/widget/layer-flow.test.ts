@@ -304,7 +304,7 @@ describe('LayerFlow', () => {
       expect(s.details('layer-error')).to.deep.equal([
         {
           code: 'TIMEOUT',
-          message: `POST ${API}/link-token or ${s.host.linkScriptSrc} did not answer within 25 s`,
+          message: `Link did not load within 25 s (${API}/link-token, ${s.host.linkScriptSrc})`,
         },
       ]);
       expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
@@ -324,6 +324,18 @@ describe('LayerFlow', () => {
       expect(s.flow.state.name).to.equal('error');
       expect(s.details('layer-error').map((error) => error.code)).to.deep.equal(['TIMEOUT']);
       expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error', phone: SANDBOX_PHONE }]);
+    });
+
+    it('gives up on a Link frame that never loads (no onLoad: a CSP without Plaid in frame-src)', async () => {
+      const s = await setup();
+      s.plaid.autoLoad = false;
+      s.flow.start();
+      await until(() => s.plaid.handlers.length === 1, 'no handler was created');
+      s.clock.advance(LOAD_TIMEOUT - 1);
+      expect(s.flow.state.name).to.equal('loading');
+      s.clock.advance(1);
+      expect(s.flow.state.name).to.equal('error');
+      expect(s.details('layer-error').map((error) => error.code)).to.deep.equal(['TIMEOUT']);
     });
 
     it('after a submit, falls back with timeout at the eligibility timeout first', async () => {
