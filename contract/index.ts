@@ -179,7 +179,7 @@ export const WIDGET_ERRORS = {
   NETWORK_ERROR: { kind: 'unavailable' }, // the API could not be reached: offline, wrong `api`, or refused by CORS
   HTTP_ERROR: { kind: 'unavailable' }, // the API answered an error without the error body (a proxy page)
   BAD_RESPONSE: { kind: 'setup' }, // the API answered 200 without the body the route promises
-  TIMEOUT: { kind: 'retry' }, // `POST {api}/session` did not answer within 30 seconds
+  TIMEOUT: { kind: 'retry' }, // `POST {api}/session` did not answer within 30 s, or Link not loaded within 25 s
   SCRIPT_LOAD_FAILED: { kind: 'unavailable' }, // Plaid Link’s script did not load (twice)
   LINK_CREATE_FAILED: { kind: 'unavailable' }, // `Plaid.create()` threw
   UNEXPECTED_ERROR: { kind: 'unavailable' }, // a bug in the widget

@@ -55,6 +55,14 @@ export const DEFAULT_ELIGIBILITY_TIMEOUT = 10_000;
  */
 export const EXCHANGE_TIMEOUT = 30_000;
 /**
+ * Longest wait for a handler's Link token, Link's script and Link's `onLoad` together (the `load`
+ * timer). The backend answers `/link-token` within 15 s (`linkTokenDeadlineMs`); past this a
+ * stalled request or script (a proxy holding the connection, a dropped mobile connection, an `api`
+ * that never answers) or a Link frame that never loads (a CSP without Plaid in `frame-src`) would
+ * leave the element in `loading`, and the page without a `layer-error`, for good.
+ */
+export const LOAD_TIMEOUT = 25_000;
+/**
  * How long a handler that is done or replaced still passes Link's late events on before it is
  * destroyed. Link runs in a cross-origin iframe and posts each event after `onSuccess`/`onExit` as
  * a message of its own, which a page under load can receive well after a zero-delay timer: with a
@@ -69,8 +77,8 @@ const ELIGIBILITY_EVENTS: readonly string[] = LAYER_ELIGIBILITY_EVENTS;
 
 const IDLE: FlowState = { name: 'idle' };
 
-/** The flow's timers: eligibility and exchange timeouts, token refresh, retired-handler clean-up. */
-type TimerName = 'eligibility' | 'exchange' | 'refresh' | 'retire';
+/** The flow's timers: load, eligibility and exchange timeouts, token refresh, retired-handler clean-up. */
+type TimerName = 'load' | 'eligibility' | 'exchange' | 'refresh' | 'retire';
 
 type Outcome = StateOf<'complete'> | StateOf<'fallback'> | StateOf<'error'>;
 
@@ -363,6 +371,13 @@ export class LayerFlow implements ReactiveController {
     const { api, linkScriptSrc, nonce } = this.#host;
     this.#api = api;
     this.#linkScriptSrc = linkScriptSrc;
+    // Cleared by the handler's onLoad, or by an outcome's tear-down.
+    this.#timers.start('load', LOAD_TIMEOUT, () =>
+      this.#fail({
+        code: 'TIMEOUT',
+        message: `Link did not load within ${LOAD_TIMEOUT / 1000} s (${api}/link-token, ${linkScriptSrc})`,
+      }),
+    );
     Promise.all([
       this.#loadPlaid(linkScriptSrc, nonce || undefined),
       oauth?.token ?? fetchLinkToken(api, this.#visitorHandle, link.requests.signal),
@@ -441,6 +456,7 @@ export class LayerFlow implements ReactiveController {
   // ── Link's callbacks ─────────────────────────────────────────────────────────────────────
 
   #handleLoad(link: LinkHandle): void {
+    this.#timers.clear('load');
     const state = this.#current;
     if (state.name !== 'loading') return;
     if (!state.resumeOAuth) {

@@ -8,7 +8,7 @@ import { SESSION_HANDLE_HEADER, type PlaidGlobal } from '../../contract/index.js
 import type { LayerEventDetails, LayerEventName } from '../../widget/events.js';
 import { LAYER_EVENT_NAMES } from '../../widget/events.js';
 import { forgetWarnings } from '../../widget/diagnostics.js';
-import { LATE_EVENTS_MS, LayerFlow, type PreloadMode } from '../../widget/layer-flow.js';
+import { LATE_EVENTS_MS, LayerFlow, LOAD_TIMEOUT, type PreloadMode } from '../../widget/layer-flow.js';
 import {
   API,
   browserProfileOf,
@@ -288,6 +288,85 @@ describe('LayerFlow', () => {
       expect(s.details('layer-error')).to.deep.equal([
         { code: 'LINK_CREATE_FAILED', message: 'Error: Link is broken' },
       ]);
+    });
+  });
+
+  describe('preparing Link that never comes', () => {
+    it('gives up on a /link-token that never answers after 25 s, with layer-error TIMEOUT', async () => {
+      const tokenRequests: (() => void)[] = [];
+      worker.use(holdRoute('/link-token', tokenRequests));
+      const s = await setup({ host: { preload: 'eager' } });
+      await until(() => tokenRequests.length === 1, 'the token was never requested');
+      s.clock.advance(LOAD_TIMEOUT - 1);
+      expect(s.flow.state.name).to.equal('loading');
+      s.clock.advance(1);
+      expect(s.flow.state.name).to.equal('error');
+      expect(s.details('layer-error')).to.deep.equal([
+        {
+          code: 'TIMEOUT',
+          message: `Link did not load within 25 s (${API}/link-token, ${s.host.linkScriptSrc})`,
+        },
+      ]);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error' }]);
+      s.clock.advance(LATE_EVENTS_MS);
+      expect(s.clock.pending).to.equal(0);
+      tokenRequests[0]!(); // the request was cancelled: its late answer changes nothing
+      await Promise.resolve();
+      expect(s.plaid.handlers).to.have.length(0);
+      expect(s.details('layer-error')).to.have.length(1);
+    });
+
+    it('gives up on a Link script that never loads after 25 s, with the number given', async () => {
+      const s = await setup({ host: { eligibilityTimeout: 60_000 }, loadPlaid: () => new Promise(() => {}) });
+      s.flow.start();
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.clock.advance(LOAD_TIMEOUT);
+      expect(s.flow.state.name).to.equal('error');
+      expect(s.details('layer-error').map((error) => error.code)).to.deep.equal(['TIMEOUT']);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'error', phone: SANDBOX_PHONE }]);
+    });
+
+    it('gives up on a Link frame that never loads (no onLoad: a CSP without Plaid in frame-src)', async () => {
+      const s = await setup();
+      s.plaid.autoLoad = false;
+      s.flow.start();
+      await until(() => s.plaid.handlers.length === 1, 'no handler was created');
+      s.clock.advance(LOAD_TIMEOUT - 1);
+      expect(s.flow.state.name).to.equal('loading');
+      s.clock.advance(1);
+      expect(s.flow.state.name).to.equal('error');
+      expect(s.details('layer-error').map((error) => error.code)).to.deep.equal(['TIMEOUT']);
+    });
+
+    it('after a submit, falls back with timeout at the eligibility timeout first', async () => {
+      const tokenRequests: (() => void)[] = [];
+      worker.use(holdRoute('/link-token', tokenRequests));
+      const s = await setup();
+      s.flow.submitPhone(SANDBOX_PHONE);
+      await until(() => tokenRequests.length === 1, 'the token was never requested');
+      s.clock.advance(10_000);
+      expect(s.details('layer-fallback')).to.deep.equal([{ reason: 'timeout', phone: SANDBOX_PHONE }]);
+      expect(s.details('layer-error')).to.deep.equal([]);
+      tokenRequests[0]!();
+    });
+
+    it('leaves no preparation timer once the handler is created, or after a reset', async () => {
+      const s = await setup();
+      await ready(s);
+      s.clock.advance(LOAD_TIMEOUT);
+      expect(s.flow.state.name).to.equal('ready');
+
+      const tokenRequests: (() => void)[] = [];
+      worker.use(holdRoute('/link-token', tokenRequests));
+      s.flow.reset();
+      s.flow.start();
+      await until(() => tokenRequests.length === 1, 'the token was never requested');
+      s.flow.reset();
+      s.clock.advance(LOAD_TIMEOUT);
+      expect(s.flow.state.name).to.equal('idle');
+      expect(s.clock.pending).to.equal(0);
+      expect(s.details('layer-error')).to.deep.equal([]);
+      tokenRequests[0]!();
     });
   });
 
@@ -795,6 +874,8 @@ describe('LayerFlow', () => {
       expect(back.plaid.last.opened).to.equal(1);
       expect(back.flow.state).to.deep.equal({ name: 'open', given: null });
       expect(back.states()).to.deep.equal(['loading', 'open']);
+      back.clock.advance(LOAD_TIMEOUT); // the stored token and the script came in: no time limit left
+      expect(back.flow.state.name).to.equal('open');
 
       back.plaid.last.succeed(await publicTokenFor(token));
       await until(() => back.flow.state.name === 'complete', 'the resumed flow did not complete');
