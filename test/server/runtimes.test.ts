@@ -120,7 +120,11 @@ function spawnRuntime(t: TestContext, command: string, args: string[], extraPipe
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  // A test that times out ends this process without its `after` hooks: the runtime must not stay.
+  const orphaned = () => child.kill('SIGTERM');
+  process.once('exit', orphaned);
   t.after(async () => {
+    process.off('exit', orphaned);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
