@@ -120,7 +120,11 @@ function spawnRuntime(t: TestContext, command: string, args: string[], extraPipe
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  // A test that times out ends this process without its `after` hooks: the runtime must not stay.
+  const orphaned = () => child.kill('SIGTERM');
+  process.once('exit', orphaned);
   t.after(async () => {
+    process.off('exit', orphaned);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -278,33 +282,48 @@ async function startEmulator(t: TestContext) {
         onWebhookFailure: () => {},
         sleep: () => held,
         fetch: async (input, init) => {
-          const response = await fetch(input, init);
           const headers = new Headers(init?.headers);
-          deliveries.push({
+          const delivery = {
             url: String(input),
             body: String(init?.body),
             signature: headers.get('Plaid-Verification') ?? '',
-            status: response.status,
-            answer: await response
+          };
+          try {
+            const response = await fetch(input, init);
+            const answer: unknown = await response
               .clone()
               .json()
-              .catch(() => null),
-          });
-          arrived.splice(0).forEach((wake) => wake());
-          return response;
+              .catch(() => null);
+            deliveries.push({ ...delivery, status: response.status, answer });
+            return response;
+          } catch (error) {
+            // Not delivered (the runtime is gone, say): recorded as status 0, so the test fails
+            // with the cause instead of waiting for a delivery that will not come.
+            deliveries.push({ ...delivery, status: 0, answer: String((error as Error).cause ?? error) });
+            throw error;
+          } finally {
+            arrived.splice(0).forEach((wake) => wake());
+          }
         },
       });
     },
-    /** Resolves with the delivery of `code` for `linkSessionId`. */
+    /** Resolves with the delivery of `code` for `linkSessionId`; rejects if none comes in time. */
     delivered(code: string, linkSessionId: string): Promise<Delivery> {
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`no ${code} delivered within ${START_MS} ms: ${JSON.stringify(deliveries)}`)),
+          START_MS,
+        );
         const look = () => {
           const found = deliveries.find((delivery) => {
             const webhook = JSON.parse(delivery.body) as { webhook_code?: string; link_session_id?: string };
             return webhook.webhook_code === code && webhook.link_session_id === linkSessionId;
           });
-          if (found) resolve(found);
-          else arrived.push(look);
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          } else arrived.push(look);
         };
         look();
       });
@@ -345,14 +364,14 @@ const TIMEOUT_MS = 3000;
 const LINK_TOKENS_PER_ADDRESS = 4;
 
 /** The API's settings, with Plaid at `plaidUrl`. */
-const settingsFor = (plaidUrl: string, redisPrefix: string): Settings => ({
+const settingsFor = (plaidUrl: string, redisPrefix: string, timeoutMs = TIMEOUT_MS): Settings => ({
   plaidUrl,
   clientId: EMULATOR_CLIENT_ID,
   secret: EMULATOR_SECRET,
   templateId: EMULATOR_TEMPLATE_ID,
   sessionSecret: SESSION_SECRET,
   origin: ORIGIN,
-  timeoutMs: TIMEOUT_MS,
+  timeoutMs,
   linkTokensPerAddress: { limit: LINK_TOKENS_PER_ADDRESS, windowSeconds: 600 },
   redisPrefix,
 });
@@ -545,7 +564,12 @@ for (const runtime of RUNTIMES) {
         response.end('"}');
       });
       t.after(() => plaid.close());
-      const api = await runtime.start(settingsFor(plaid.url, `runtimes-${crypto.randomUUID()}:`), t);
+      // The first Plaid call imports `plaid` inside its attempt, which takes seconds on a busy
+      // machine: a short timeoutMs would retry it, and `not retried` below would fail.
+      const api = await runtime.start(
+        settingsFor(plaid.url, `runtimes-${crypto.randomUUID()}:`, START_MS),
+        t,
+      );
       const post = poster(runtime, api);
 
       await assertError(await post(API_ROUTES.linkToken, '{}', 'new'), 502, 'PLAID_BAD_RESPONSE');
