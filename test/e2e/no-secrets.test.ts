@@ -53,16 +53,7 @@ function assertNone(where: string, text: string): void {
 test('a whole eligible flow: no secret, access token or full SSN in any response, URL or log line', async () => {
   const demo = await openDemo(site.browser, `${site.server.url}/`);
   const seen: Array<{ url: string; text: Promise<string> }> = [];
-  const record = (response: Response) =>
-    seen.push({
-      url: response.url(),
-      text: (async () => {
-        const headers = JSON.stringify(await response.allHeaders());
-        // Redirects and some preflights have no body to read.
-        const body = await response.text().catch(() => '');
-        return `${response.request().method()} ${response.url()} ${response.status()}\n${headers}\n${body}`;
-      })(),
-    });
+  const record = (response: Response) => seen.push({ url: response.url(), text: readResponse(response) });
   demo.page.on('response', record);
   // The page was loaded before `record` was attached: load it again so its own responses count.
   await demo.page.reload();
@@ -131,6 +122,33 @@ test('dist/ ships no secret, access token or full SSN', async () => {
     );
   for (const file of shipped) assertNone(file, await readFile(file, 'utf8'));
 });
+
+/**
+ * A response's headers as received and its body. `allHeaders()` waits for Chromium's extra-info
+ * event, and a body is fetched from the frame's process: for a response of Link's cross-origin
+ * frame that the widget has removed since (on a busy machine, before the read), neither may ever
+ * come, which hung the test to its deadline. Past a generous wait such a response is searched with
+ * the headers Playwright has (all but cookie ones; our API sets none) and no body; the assertion
+ * that the /session answer's body was read keeps this from hiding what matters.
+ */
+async function readResponse(response: Response): Promise<string> {
+  const line = `${response.request().method()} ${response.url()} ${response.status()}`;
+  const full = (async () => {
+    const headers = JSON.stringify(await response.allHeaders());
+    // Redirects and some preflights have no body to read.
+    const body = await response.text().catch(() => '');
+    return `${line}\n${headers}\n${body}`;
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const partial = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`${line}\n${JSON.stringify(response.headers())}\n`), 30_000);
+  });
+  try {
+    return await Promise.race([full, partial]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function waitForLog(pattern: RegExp): Promise<void> {
   const started = Date.now();
