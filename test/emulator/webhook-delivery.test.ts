@@ -185,9 +185,7 @@ describe('webhook delivery', () => {
 
   it('a throwing onWebhookFailure neither stops the retries nor rejects unhandled', async () => {
     const flaky = await listenForWebhooks({ status: (index) => [500][index] ?? 200 });
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
+    const rejections = watchUnhandledRejections();
     let calls = 0;
     const { emulator, run } = await setUp(flaky, {
       webhookDelivery: SCALED_RETRIES,
@@ -205,11 +203,9 @@ describe('webhook delivery', () => {
         'LAYER_AUTHENTICATION_PASSED',
       ]);
       assert.equal(calls, 1);
-      // A rejection is reported once the microtask queue drains; a macrotask later it would be seen.
-      await new Promise((resolve) => setImmediate(resolve));
-      assert.deepEqual(unhandled, []);
+      await rejections.assertNone();
     } finally {
-      process.off('unhandledRejection', onUnhandled);
+      rejections.stop();
       await emulator.close();
       await flaky.close();
     }
@@ -217,9 +213,7 @@ describe('webhook delivery', () => {
 
   it('an async onWebhookFailure that rejects neither stops the retries nor rejects unhandled', async () => {
     const flaky = await listenForWebhooks({ status: (index) => [500, 503][index] ?? 200 });
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
+    const rejections = watchUnhandledRejections();
     const said: string[] = [];
     const consoleError = console.error;
     console.error = (...args: unknown[]) => void said.push(args.join(' '));
@@ -244,16 +238,14 @@ describe('webhook delivery', () => {
       ]);
       assert.equal(calls, 2);
       await emulator.emulator.webhooksIdle();
-      // A rejection is reported once the microtask queue drains; a macrotask later it would be seen.
-      await new Promise((resolve) => setImmediate(resolve));
-      assert.deepEqual(unhandled, []);
+      await rejections.assertNone();
       assert.deepEqual(said, [
         'plaid emulator: onWebhookFailure rejected (Error)',
         'plaid emulator: onWebhookFailure rejected (Error)',
       ]);
     } finally {
       console.error = consoleError;
-      process.off('unhandledRejection', onUnhandled);
+      rejections.stop();
       await emulator.close();
       await flaky.close();
     }
@@ -434,3 +426,18 @@ describe('webhook key rotation', () => {
     assert.equal(foreign.status, 403);
   });
 });
+
+/** Collects the process's unhandled rejections until `stop()`: a partner's failing hook must cause none. */
+function watchUnhandledRejections(): { assertNone: () => Promise<void>; stop: () => void } {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  return {
+    async assertNone() {
+      // A rejection is reported once the microtask queue drains; a macrotask later it would be seen.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+    },
+    stop: () => process.off('unhandledRejection', onUnhandled),
+  };
+}
