@@ -227,13 +227,21 @@ test('rate-limits each visitor, known by its handle, with Retry-After until the 
   assert.equal((await browser.linkToken()).status, 200, 'a new window starts');
 });
 
-test('rate-limits each client address across visitors', async () => {
+/**
+ * A new visitor's `/link-token` from a given client address, to an API that allows each address
+ * 2 Link tokens in 10 minutes.
+ */
+function requestsFromAddresses(): (address: string) => Promise<Response> {
   const { app } = createTestApi({
     getClientAddress: (c) => c.req.header('X-Test-Address'),
     rateLimits: { linkTokenPerAddress: { limit: 2, windowSeconds: 600 } },
   });
-  const from = (address: string) =>
+  return (address) =>
     new TestBrowser(app).post('/link-token', {}, { headers: { 'X-Test-Address': address } });
+}
+
+test('rate-limits each client address across visitors', async () => {
+  const from = requestsFromAddresses();
   assert.equal((await from('203.0.113.7')).status, 200);
   assert.equal((await from('203.0.113.7')).status, 200);
   const limited = await from('203.0.113.7');
@@ -246,12 +254,7 @@ test('rate-limits each client address across visitors', async () => {
 });
 
 test('counts an IPv6 client by its /64, which one machine holds whole, however it writes its address', async () => {
-  const { app } = createTestApi({
-    getClientAddress: (c) => c.req.header('X-Test-Address'),
-    rateLimits: { linkTokenPerAddress: { limit: 2, windowSeconds: 600 } },
-  });
-  const from = (address: string) =>
-    new TestBrowser(app).post('/link-token', {}, { headers: { 'X-Test-Address': address } });
+  const from = requestsFromAddresses();
   // A VPS or a home connection is routed a whole /64: a new address per request costs nothing.
   assert.equal((await from('2001:db8:1:2::1')).status, 200);
   assert.equal((await from('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).status, 200);
