@@ -210,6 +210,32 @@ describe('<layer-onboarding> polish', () => {
       expect(m.el.shadowRoot!.querySelector('[part=spinner]')).to.equal(null);
     });
 
+    // Each message in one live region, once: a second region (or the message in both) would be
+    // read twice. The status line is polite (role status); only errors interrupt (role alert).
+    for (const state of ['ready', 'checking', 'dob', 'error', 'fallback', 'complete'])
+      it(`says what ${state} has to say in one live region`, async () => {
+        const m = await mountReady();
+        await reach(m, state);
+        if (state === 'ready') {
+          await typeAndSubmit(m.el, '555-0011');
+          await m.el.updateComplete;
+        }
+        const regions = [...m.el.shadowRoot!.querySelectorAll('[role=status], [role=alert], [aria-live]')];
+        expect(regions.map((node) => node.getAttribute('role'))).to.deep.equal(['status', 'alert']);
+        const spoken = regions.filter((node) => text(node) && (node as HTMLElement).checkVisibility());
+        const expected = {
+          ready: ['alert'],
+          checking: ['status'],
+          dob: [],
+          error: ['alert'],
+          fallback: [], // the message takes focus instead
+          complete: ['status'],
+        }[state];
+        expect(spoken.map((node) => node.getAttribute('role'))).to.deep.equal(expected);
+        for (const region of regions)
+          expect(region.getAttribute('aria-live'), 'no politeness of its own').to.equal(null);
+      });
+
     it('keeps the spinner still under prefers-reduced-motion', async () => {
       await emulateMedia({ reducedMotion: 'reduce' });
       const m = await mountReady();
