@@ -32,6 +32,12 @@ export type LayerTheme = 'light' | 'dark' | 'auto';
  */
 type FocusTarget = 'input' | '.retry' | '.done' | '.fallback';
 
+/**
+ * How long a repeated message stays away before it comes back: long enough for screen readers to
+ * take the emptied live region as a change (100 ms is not always), short enough to feel at once.
+ */
+const REANNOUNCE_DELAY = 250;
+
 /** A check in a circle: the finished state's mark. */
 const SUCCESS_MARK = html`<svg class="mark" viewBox="0 0 24 24" aria-hidden="true">
   <circle cx="12" cy="12" r="11" fill="currentColor" />
@@ -222,6 +228,9 @@ export class LayerOnboarding extends ElementBase {
   /** What gets focus after the next render, because a change took it away from the visitor. */
   #focusNext: FocusTarget | null = null;
 
+  /** The timer that brings back a repeated invalid entry's message (`#markInvalid`), or 0. */
+  #messageBack = 0;
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.setAttribute('state', this.state);
@@ -334,7 +343,7 @@ export class LayerOnboarding extends ElementBase {
     const { id, value } = this.#input!;
     if (id === 'dob') this.submitDateOfBirth(value);
     else this.submitPhone(value);
-    if (this.invalidField) {
+    if (this.invalidField || this.#messageBack) {
       this.#focusNext = 'input';
       this.requestUpdate(); // the same invalid entry again changes no property
     }
@@ -382,13 +391,33 @@ export class LayerOnboarding extends ElementBase {
   }
 
   /**
+   * Marks the field that holds an invalid `value`, or none. The same invalid entry submitted again
+   * would change nothing a screen reader hears: a live region is announced when its text changes,
+   * and one emptied and filled again at once has not changed by the time the browser passes it to
+   * the accessibility tree (in batches). So the message goes, and comes back a moment later unless
+   * the visitor has changed the entry meanwhile; the blink shows a sighted visitor the press too.
+   */
+  #markInvalid(field: 'phone' | 'dob' | null, value: string): void {
+    const again = field && (field === this.invalidField || this.#messageBack);
+    this.invalidField = again ? null : field;
+    if (again) {
+      clearTimeout(this.#messageBack);
+      this.#messageBack = window.setTimeout(() => {
+        this.#messageBack = 0;
+        // Not once the visitor has changed the entry, or gone back to another step.
+        if (this.#input?.value === value && this.#input.id === field) this.invalidField = field;
+      }, REANNOUNCE_DELAY);
+    }
+  }
+
+  /**
    * Normalises and submits a phone number. An invalid number shows an inline message and submits
    * nothing. Before Link has loaded the submit waits for it. Returns whether it was submitted.
    */
   submitPhone(phone: string): boolean {
     this.phoneValue = phone;
     const phoneNumber = normalizePhone(phone);
-    this.invalidField = phoneNumber ? null : 'phone';
+    this.#markInvalid(phoneNumber ? null : 'phone', phone);
     return !!phoneNumber && this.#flow.submitPhone(phoneNumber);
   }
 
@@ -399,7 +428,7 @@ export class LayerOnboarding extends ElementBase {
   submitDateOfBirth(isoDate: string): boolean {
     this.dobValue = isoDate;
     const dateOfBirth = parseDateOfBirth(isoDate);
-    this.invalidField = dateOfBirth ? null : 'dob';
+    this.#markInvalid(dateOfBirth ? null : 'dob', isoDate);
     return !!dateOfBirth && this.#flow.submitDateOfBirth(dateOfBirth);
   }
 

@@ -11,11 +11,14 @@ export const styles = /* css */ `
     font-family: var(--layer-onboarding-font-family, inherit);
     color: var(--layer-onboarding-color, inherit);
     /* Text the page's container would pass down and break the layout with: font-size 0 (the
-       inline-block gap trick), white-space nowrap or pre (a toolbar's, a table cell's). */
+       inline-block gap trick), white-space nowrap or pre (a toolbar's, a table cell's), a
+       text-indent (an article's paragraphs; a negative, hanging one puts the first line of each
+       label, hint and message outside the element, beyond the page's left edge at 320 px). */
     font-size: max(1em, 12px);
     line-height: 1.4;
     white-space: normal;
     overflow-wrap: break-word;
+    text-indent: 0;
   }
 
   :host([hidden]),
@@ -144,15 +147,6 @@ export const styles = /* css */ `
     cursor: progress;
   }
 
-  /* Forced colours grey out a disabled button (GrayText): so too the submit button, which stays
-     focusable while busy (aria-disabled) so that focus is not dropped to the page's top. */
-  @media (forced-colors: active) {
-    [aria-disabled='true'] {
-      color: GrayText;
-      border-color: GrayText;
-    }
-  }
-
   .actions {
     display: flex;
     flex-wrap: wrap;
@@ -168,6 +162,20 @@ export const styles = /* css */ `
     font-weight: 400;
     text-decoration: underline;
     text-underline-offset: 0.15em;
+  }
+
+  /* Forced colours grey out a disabled button (GrayText): so too the submit button, which stays
+     focusable while busy (aria-disabled) so that focus is not dropped to the page's top. They draw
+     the quiet buttons' transparent border too, which then needs room from their text. */
+  @media (forced-colors: active) {
+    [aria-disabled='true'] {
+      color: GrayText;
+      border-color: GrayText;
+    }
+
+    .link {
+      padding-inline: 0.5em;
+    }
   }
 
   /* Every element here that takes focus: the input, the buttons, the link, and the summary and

@@ -167,6 +167,61 @@ describe('<layer-onboarding> for every visitor', () => {
         { date_of_birth: '1975-01-18' },
       ]);
     });
+
+    /**
+     * Every text the error live region shows from now on, with when, until `stop()`: the region's
+     * changes are what screen readers announce, so an unchanged text is announced once only.
+     */
+    function watchAlert(): { seen: { text: string; at: number }[]; stop: () => void } {
+      const alert = part(el, 'error');
+      const seen: { text: string; at: number }[] = [];
+      const observer = new MutationObserver(() => {
+        const now = text(alert);
+        if (seen.at(-1)?.text !== now) seen.push({ text: now, at: performance.now() });
+      });
+      observer.observe(alert, { childList: true, characterData: true, subtree: true });
+      return { seen, stop: () => observer.disconnect() };
+    }
+
+    for (const step of ['phone', 'dob'] as const)
+      it(`announces the same invalid ${step === 'phone' ? 'number' : 'date of birth'} submitted again`, async () => {
+        const message =
+          step === 'phone'
+            ? 'Enter a valid phone number, like (415) 555-0123.'
+            : 'Enter your date of birth as MM/DD/YYYY.';
+        if (step === 'dob') {
+          await typeNumber();
+          await sendKeys({ press: 'Enter' });
+          await checking();
+          plaid.last.event('LAYER_NOT_AVAILABLE');
+          await until(() => el.state === 'dob');
+          await el.updateComplete;
+          expect(focused(el)).to.equal('input#dob');
+        } else field(el).focus();
+        await sendKeys({ type: step === 'phone' ? '555-0011' : '13/45/1990' });
+        await sendKeys({ press: 'Enter' });
+        await el.updateComplete;
+        expect(text(part(el, 'error'))).to.equal(message);
+
+        // Enter again, nothing corrected: focus stays in the field, so only the live region can
+        // say it; it is emptied, and filled again once the browser has passed the empty region on
+        // to the accessibility tree (which it batches), so the message is new to screen readers.
+        const alert = watchAlert();
+        await sendKeys({ press: 'Enter' });
+        try {
+          await until(() => alert.seen.length >= 2, 'the message never changed: nothing is announced');
+          expect(alert.seen.map((change) => change.text)).to.deep.equal(['', message]);
+          expect(alert.seen[1]!.at - alert.seen[0]!.at, 'how long the region stays empty').to.be.at.least(
+            100,
+          );
+        } finally {
+          alert.stop();
+        }
+        await el.updateComplete;
+        expect(field(el).getAttribute('aria-invalid')).to.equal('true');
+        expect(focused(el)).to.equal(`input#${step}`);
+        expect(plaid.last.submitted).to.have.length(step === 'phone' ? 0 : 1);
+      });
   });
 
   describe('in forced colours (Windows High Contrast)', () => {
@@ -183,6 +238,48 @@ describe('<layer-onboarding> for every visitor', () => {
       expect(parseFloat(style.borderTopWidth)).to.be.at.least(1);
       expect(style.borderTopColor).not.to.equal(style.backgroundColor);
     });
+
+    // The quiet buttons have no background, so outside forced colours their text is their edge;
+    // in forced colours their transparent border is drawn, and must not touch their text.
+    for (const state of ['dob', 'error', 'fallback'] as const)
+      it(`draws every button in ${state} with room between its text and its edge, and a focus ring`, async () => {
+        await forcedColors(true);
+        const plaid = new FakePlaid();
+        const el = await mountReady({}, (node) => (node.noAutofill = state === 'fallback'), plaid);
+        await typeAndSubmit(el, state === 'error' ? '415-555-0011' : '415-555-0000');
+        if (state === 'error') {
+          plaid.last.event('LAYER_READY');
+          plaid.last.exitWith({
+            error_type: 'API_ERROR',
+            error_code: 'INTERNAL_SERVER_ERROR',
+            error_message: 'x',
+          });
+        } else plaid.last.event('LAYER_NOT_AVAILABLE');
+        await until(() => el.state === state, `never reached ${state}`);
+        await el.updateComplete;
+        const buttons = [...el.shadowRoot!.querySelectorAll('button')];
+        expect(buttons.length, 'a quiet button in this state').to.be.at.least(1);
+        expect(buttons.some((node) => node.matches('.link'))).to.equal(true);
+        for (const button of buttons) {
+          const name = text(button);
+          const style = getComputedStyle(button);
+          expect(style.borderLeftStyle, name).to.equal('solid');
+          expect(style.borderLeftColor, name).not.to.equal('rgba(0, 0, 0, 0)');
+          for (const side of ['Left', 'Right', 'Top', 'Bottom'] as const)
+            expect(
+              parseFloat(style[`padding${side}`]),
+              `${name}: padding-${side.toLowerCase()}`,
+            ).to.be.at.least(3);
+          // Reached with the keyboard: the ring shows, in a colour forced colours keep visible.
+          button.blur();
+          button.focus({ focusVisible: true } as FocusOptions);
+          const ring = getComputedStyle(button);
+          expect(button.matches(':focus-visible'), name).to.equal(true);
+          expect(ring.outlineStyle, name).to.equal('solid');
+          expect(parseFloat(ring.outlineWidth), name).to.be.at.least(2);
+          expect(ring.outlineColor, name).not.to.equal(ring.backgroundColor);
+        }
+      });
 
     it('keeps the gap that makes the spinner turn, where its transparent side would be coloured in', async () => {
       await forcedColors(true);

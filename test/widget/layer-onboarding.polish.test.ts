@@ -210,6 +210,32 @@ describe('<layer-onboarding> polish', () => {
       expect(m.el.shadowRoot!.querySelector('[part=spinner]')).to.equal(null);
     });
 
+    // Each message in one live region, once: a second region (or the message in both) would be
+    // read twice. The status line is polite (role status); only errors interrupt (role alert).
+    for (const state of ['ready', 'checking', 'dob', 'error', 'fallback', 'complete'])
+      it(`says what ${state} has to say in one live region`, async () => {
+        const m = await mountReady();
+        await reach(m, state);
+        if (state === 'ready') {
+          await typeAndSubmit(m.el, '555-0011');
+          await m.el.updateComplete;
+        }
+        const regions = [...m.el.shadowRoot!.querySelectorAll('[role=status], [role=alert], [aria-live]')];
+        expect(regions.map((node) => node.getAttribute('role'))).to.deep.equal(['status', 'alert']);
+        const spoken = regions.filter((node) => text(node) && (node as HTMLElement).checkVisibility());
+        const expected = {
+          ready: ['alert'],
+          checking: ['status'],
+          dob: [],
+          error: ['alert'],
+          fallback: [], // the message takes focus instead
+          complete: ['status'],
+        }[state];
+        expect(spoken.map((node) => node.getAttribute('role'))).to.deep.equal(expected);
+        for (const region of regions)
+          expect(region.getAttribute('aria-live'), 'no politeness of its own').to.equal(null);
+      });
+
     it('keeps the spinner still under prefers-reduced-motion', async () => {
       await emulateMedia({ reducedMotion: 'reduce' });
       const m = await mountReady();
@@ -337,6 +363,34 @@ describe('<layer-onboarding> polish', () => {
             await detachAll();
           }
         });
+
+    // WCAG 1.4.10 (reflow): 320 CSS px is 1280 px at 400 % zoom, and a sidebar or a column takes
+    // less. `text-indent` is inherited: a page that indents its paragraphs (or hangs them with a
+    // negative indent) passes it to every line the element writes, the buttons' included.
+    for (const indent of ['3em', '-2em'])
+      it(`keeps every line of text inside 160, 200 and 320 px in every state, on a page with text-indent: ${indent} and text spacing`, async () => {
+        for (const width of [160, 200, 320])
+          for (const state of ['ready', 'checking', 'dob', 'error', 'fallback', 'complete']) {
+            const m = await mountReady(`${pageStyle(width)}; text-indent: ${indent}`);
+            await reach(m, state);
+            const page = m.page.getBoundingClientRect();
+            expect(m.page.scrollWidth, `${width} px, ${state}: scrolls sideways`).to.be.at.most(
+              m.page.clientWidth,
+            );
+            const walker = document.createTreeWalker(m.el.shadowRoot!, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              if (!node.textContent!.trim()) continue;
+              const range = document.createRange();
+              range.selectNodeContents(node);
+              for (const rect of range.getClientRects()) {
+                const where = `${width} px, ${state}: "${node.textContent!.trim()}"`;
+                expect(rect.left, `${where} starts outside`).to.be.at.least(page.left - 0.5);
+                expect(rect.right, `${where} ends outside`).to.be.at.most(page.right + 0.5);
+              }
+            }
+            await detachAll();
+          }
+      });
 
     // The inline-block gap trick: a partner's row with `font-size: 0`, each child setting its own.
     it('stays readable in a container with font-size: 0, which it would inherit', async () => {
