@@ -158,6 +158,7 @@ const INTERNAL_PROPERTIES = [
   // widget/layer-flow.ts and the modules it drives
   'clearAll',
   'clock',
+  'expiresAt',
   'grace',
   'isLoaded',
   'loadPlaid',

@@ -97,7 +97,8 @@ export function createLayerApi(options: LayerApiOptions): Hono {
     origin: (origin) => origin || null,
     allowMethods: ['POST'],
     allowHeaders: ['Content-Type', SESSION_HANDLE_HEADER],
-    exposeHeaders: ['X-Request-Id', 'Retry-After'],
+    // Date: the widget times its Link token by the server's clock, not the visitor's (often hours off).
+    exposeHeaders: ['X-Request-Id', 'Retry-After', 'Date'],
     credentials: true,
     maxAge: 600,
   });

@@ -30,6 +30,16 @@ export class ApiRequestError extends Error {
 }
 
 /**
+ * A `/link-token` answer as the widget keeps it. `expiresAt`: when the token expires on this
+ * browser's clock (epoch ms). Visitors' clocks are often hours off (a time zone set by hand), so
+ * `expiration` (Plaid's clock) read against it would have a fresh token look expired, or an expired
+ * one fresh.
+ */
+export interface ReceivedLinkToken extends LinkTokenResponse {
+  expiresAt: number;
+}
+
+/**
  * `POST {api}/link-token`: a Link token and its session handle. A returning visitor sends its
  * previous handle to keep its identity; a first call sends the header empty-handed too, so a CORS
  * setup that would refuse it on `/session` fails here, before the visitor does any work.
@@ -37,9 +47,23 @@ export class ApiRequestError extends Error {
 export function fetchLinkToken(
   api: string,
   previousHandle: string | null,
+  now: () => number,
   signal?: AbortSignal,
-): Promise<LinkTokenResponse> {
-  return postJson(joinUrl(api, API_ROUTES.linkToken), {}, previousHandle ?? 'new', isLinkToken, signal);
+): Promise<ReceivedLinkToken> {
+  return postJson(
+    joinUrl(api, API_ROUTES.linkToken),
+    {},
+    previousHandle ?? 'new',
+    // The lifetime left as the server's clock (its Date header) tells it, from this moment on; by
+    // the browser's own clock only where the header cannot be read.
+    (payload, response) =>
+      isLinkToken(payload) && {
+        ...payload,
+        expiresAt:
+          now() - (Date.parse(response.headers.get('date')!) || now()) + Date.parse(payload.expiration),
+      },
+    signal,
+  );
 }
 
 /** `POST {api}/session`: trades Link's public token for the browser-safe profile. */
@@ -50,7 +74,13 @@ export function fetchSession(
   signal?: AbortSignal,
 ): Promise<SessionResponse> {
   const body: SessionRequest = { public_token: publicToken };
-  return postJson(joinUrl(api, API_ROUTES.session), body, sessionHandle, isSession, signal);
+  return postJson(
+    joinUrl(api, API_ROUTES.session),
+    body,
+    sessionHandle,
+    (payload) => isSession(payload) && payload,
+    signal,
+  );
 }
 
 // A 200 whose body is not what the route promises (a proxy's page, another app on that path) must
@@ -69,11 +99,12 @@ function joinUrl(api: string, route: string): string {
   return `${api.replace(/\/+$/, '')}${route}`;
 }
 
+/** `read`: what the route promises, made of its JSON body (and the response), or false if that is not it. */
 async function postJson<T extends object>(
   url: string,
   body: object,
   sessionHandle: string,
-  isExpected: (payload: object) => payload is T,
+  read: (payload: object, response: Response) => T | false,
   signal?: AbortSignal,
 ): Promise<T> {
   let response: Response;
@@ -110,12 +141,13 @@ async function postJson<T extends object>(
       typeof error.request_id === 'string' ? error.request_id : undefined,
     );
   }
-  if (payload === null || typeof payload !== 'object' || !isExpected(payload)) {
+  const result = payload !== null && typeof payload === 'object' && read(payload, response);
+  if (!result) {
     throw new ApiRequestError(
       'BAD_RESPONSE',
       `POST ${url} answered ${response.status} without the JSON body ${new URL(url, 'http://x').pathname} promises`,
       response.status,
     );
   }
-  return payload;
+  return result;
 }

@@ -4,7 +4,6 @@
 
 import {
   LAYER_ELIGIBILITY_EVENTS,
-  type LinkTokenResponse,
   type PlaidGlobal,
   type PlaidLinkError,
   type PlaidLinkOnEventMetadata,
@@ -12,7 +11,7 @@ import {
   type PlaidLinkOnSuccessMetadata,
   type PlaidSubmitData,
 } from '../contract/index.js';
-import { ApiRequestError, fetchLinkToken, fetchSession } from './api-client.js';
+import { ApiRequestError, fetchLinkToken, fetchSession, type ReceivedLinkToken } from './api-client.js';
 import type { ReactiveController, ReactiveControllerHost } from './element-base.js';
 import { DEV } from './dev.js';
 import { warnOnce } from './diagnostics.js';
@@ -70,7 +69,11 @@ export const LOAD_TIMEOUT = 25_000;
  */
 export const LATE_EVENTS_MS = 3_000;
 
-/** Refresh a Link token this long before it expires (at most a tenth of its lifetime). */
+/**
+ * Refresh a Link token this long before it expires. One that comes with less than twice this left
+ * is not refreshed (Link's INVALID_LINK_TOKEN is the backstop), so the widget never fetches tokens
+ * in a loop.
+ */
 const REFRESH_MARGIN = 5 * 60_000;
 
 const ELIGIBILITY_EVENTS: readonly string[] = LAYER_ELIGIBILITY_EVENTS;
@@ -169,6 +172,12 @@ export class LayerFlow implements ReactiveController {
     // preload="intent": the first focus or keystroke starts the flow (a no-op once it runs).
     this.#host.addEventListener('focusin', this.#handleIntent, { signal: connection.signal });
     this.#host.addEventListener('input', this.#handleIntent, { signal: connection.signal });
+    // A machine asleep runs no timers, nor does a page in the back/forward cache: when the visitor
+    // is back (the tab shown again, also on a restore from that cache), the refresh is timed again
+    // by the clock on the wall.
+    document.addEventListener('visibilitychange', () => this.#scheduleRefresh(true), {
+      signal: connection.signal,
+    });
     // A microtask later, not inside connectedCallback: a framework that inserts the element (React)
     // has then finished mounting the component that listens for the first layer-state-change.
     queueMicrotask(() => {
@@ -380,7 +389,7 @@ export class LayerFlow implements ReactiveController {
     );
     Promise.all([
       this.#loadPlaid(linkScriptSrc, nonce || undefined),
-      oauth?.token ?? fetchLinkToken(api, this.#visitorHandle, link.requests.signal),
+      oauth?.token ?? fetchLinkToken(api, this.#visitorHandle, () => this.#clock.now(), link.requests.signal),
     ])
       .then(([plaid, token]) =>
         this.#inCharge(link, () => this.#create(link, plaid, token, oauth?.receivedRedirectUri)),
@@ -394,12 +403,11 @@ export class LayerFlow implements ReactiveController {
   #create(
     link: LinkHandle,
     plaid: PlaidGlobal,
-    token: LinkTokenResponse,
+    token: ReceivedLinkToken,
     receivedRedirectUri?: string,
   ): void {
     this.#tokens.save(token);
     this.#visitorHandle = token.session_handle;
-    this.#scheduleRefresh(token);
     try {
       link.create(
         plaid,
@@ -416,6 +424,7 @@ export class LayerFlow implements ReactiveController {
     } catch (error) {
       this.#fail({ code: 'LINK_CREATE_FAILED', message: String(error) });
     }
+    this.#scheduleRefresh();
   }
 
   #submit(data: PlaidSubmitData): void {
@@ -430,14 +439,18 @@ export class LayerFlow implements ReactiveController {
     this.#link?.submit(data);
   }
 
-  #scheduleRefresh({ expiration }: LinkTokenResponse): void {
-    const lifetime = Date.parse(expiration) - this.#clock.now();
-    // No usable expiry (or a clock far off the server's): Link's INVALID_LINK_TOKEN is the backstop.
-    if (!(lifetime > 0)) return;
-    this.#timers.start('refresh', lifetime - Math.min(REFRESH_MARGIN, lifetime / 10), () => {
-      // Swap the handler only before the visitor submits; later, INVALID_LINK_TOKEN recovery takes over.
-      if (STATES[this.#current.name].accepts === 'phone') this.#prepare();
-    });
+  /**
+   * Times the refresh of the handler's token, if there is one. `wake`: the visitor is back after
+   * timers may have stood still, and a token near or past its expiry is replaced at once.
+   */
+  #scheduleRefresh(wake?: boolean): void {
+    const left = (this.#link?.token?.expiresAt ?? NaN) - this.#clock.now();
+    // No usable expiry, or too short a lifetime (REFRESH_MARGIN): Link's INVALID_LINK_TOKEN is the backstop.
+    if (wake ? left === left : left > 2 * REFRESH_MARGIN)
+      this.#timers.start('refresh', left - REFRESH_MARGIN, () => {
+        // Swap the handler only before the visitor submits; later, INVALID_LINK_TOKEN recovery takes over.
+        if (STATES[this.#current.name].accepts === 'phone') this.#prepare();
+      });
   }
 
   /**

@@ -3,7 +3,6 @@
 // while it is closed (react-plaid-link #110), so tear-down exits only an open Link; and after
 // `destroy()` nothing reaches the flow any more.
 import type {
-  LinkTokenResponse,
   PlaidGlobal,
   PlaidHandler,
   PlaidLinkError,
@@ -12,6 +11,7 @@ import type {
   PlaidLinkOnSuccessMetadata,
   PlaidSubmitData,
 } from '../contract/index.js';
+import type { ReceivedLinkToken } from './api-client.js';
 import { stringOrNull, type LooseMetadata } from './plaid-link.js';
 
 /** Link's callbacks as the flow receives them. Link may send odd metadata: read it defensively. */
@@ -36,13 +36,13 @@ export interface LinkHandle {
   /** The Link session, as Link's events and callbacks name it. */
   linkSessionId: string | null;
   /** The `/link-token` answer it was created with (set by {@link create}). */
-  token: LinkTokenResponse | null;
+  token: ReceivedLinkToken | null;
   /** The session handle of this handler's Link token, for `POST /session`. */
   readonly sessionHandle: string;
   /** Calls `Plaid.create()`; throws what it throws. */
   create(
     plaid: PlaidGlobal,
-    token: LinkTokenResponse,
+    token: ReceivedLinkToken,
     callbacks: LinkCallbacks,
     receivedRedirectUri?: string,
   ): void;

@@ -2,13 +2,13 @@
 // with `oauth_state_id` in its URL, and Link must be re-created with the same token and that URL.
 // The whole `/link-token` answer is kept, session handle included, so the resumed flow can still
 // exchange its public token on `/session`.
-import type { LinkTokenResponse } from '../contract/index.js';
+import type { ReceivedLinkToken } from './api-client.js';
 
 const STORAGE_PREFIX = 'layer-onboarding:link-token:';
 
 /** An OAuth return that can resume Link: the stored token, and the URL the bank sent back to. */
 export interface OAuthReturn {
-  token: LinkTokenResponse;
+  token: ReceivedLinkToken;
   receivedRedirectUri: string;
 }
 
@@ -19,13 +19,13 @@ export interface LinkTokenStorageOptions {
   storage?: () => Storage | null;
   /** The page URL, read to notice an OAuth return. */
   location?: () => string;
-  /** The flow's clock, against which a stored token's expiry is checked. */
+  /** The flow's clock, against which a stored token's `expiresAt` is checked. */
   now: () => number;
 }
 
 /** The stored token of one backend (`api`), and the OAuth return the page may be. */
 export interface LinkTokenStorage {
-  save(token: LinkTokenResponse): void;
+  save(token: ReceivedLinkToken): void;
   forget(): void;
   /** The OAuth return this page is, if it is one and a usable token is stored. */
   peekOAuthReturn(): OAuthReturn | null;
@@ -62,20 +62,21 @@ export function createLinkTokenStorage({
   };
 
   const read = (url: URL): OAuthReturn | null => {
-    let token: Partial<LinkTokenResponse> | null;
+    let token: Partial<ReceivedLinkToken> | null;
     try {
-      token = JSON.parse(storage()?.getItem(key()) ?? 'null') as Partial<LinkTokenResponse> | null;
+      token = JSON.parse(storage()?.getItem(key()) ?? 'null') as Partial<ReceivedLinkToken> | null;
     } catch {
       return null;
     }
     if (
       typeof token?.link_token !== 'string' ||
       typeof token.session_handle !== 'string' ||
-      typeof token.expiration !== 'string' ||
-      !(Date.parse(token.expiration) > now())
+      // On the browser's clock, as kept (api-client.ts): whatever that clock's error, it is the same
+      // a few minutes after.
+      !(token.expiresAt! > now())
     )
       return null;
-    return { token: token as LinkTokenResponse, receivedRedirectUri: url.href };
+    return { token: token as ReceivedLinkToken, receivedRedirectUri: url.href };
   };
 
   return {

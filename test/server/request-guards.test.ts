@@ -115,6 +115,8 @@ test('a POST from an allowed origin is served with CORS headers and the session 
   assert.equal(res.headers.get('Access-Control-Allow-Origin'), PARTNER);
   assert.equal(res.headers.get('Access-Control-Allow-Credentials'), 'true');
   assert.ok(list(res, 'Access-Control-Expose-Headers').includes('x-request-id'));
+  // The widget reads the token's lifetime against the server's clock (the runtime's Date header).
+  assert.ok(list(res, 'Access-Control-Expose-Headers').includes('date'));
   assert.equal(res.headers.get('Set-Cookie'), null);
   assert.ok(browser.handle);
   assert.equal((await browser.post(`${API}/session`, { public_token: PUBLIC_TOKEN })).status, 200);

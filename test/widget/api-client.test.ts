@@ -33,15 +33,40 @@ describe('api-client', () => {
         return passThrough(request);
       }),
     );
-    const token = await fetchLinkToken(`${API}/`, null);
+    const token = await fetchLinkToken(`${API}/`, null, Date.now);
     expect(token.link_token).to.match(/^link-sandbox-/);
     expect(Date.parse(token.expiration)).to.be.greaterThan(Date.now());
     expect(token.session_handle).to.be.a('string').and.not.equal('');
     expect(seen).to.deep.equal({ body: {}, type: 'application/json', handle: 'new', credentials: 'include' });
   });
 
+  it('gives the token’s expiry on the browser’s clock, as the backend’s Date header tells its lifetime', async () => {
+    const answer = { link_token: 'link-sandbox-1', expiration: '2030-01-01T04:00:00Z', session_handle: 'h' };
+    worker.use(
+      http.post(`${API}/link-token`, () =>
+        HttpResponse.json(answer, { headers: { Date: 'Tue, 01 Jan 2030 00:00:00 GMT' } }),
+      ),
+    );
+    // A visitor clock years off still gets the 4 hours the backend's clock leaves.
+    const browserNow = Date.parse('2026-06-01T12:00:00Z');
+    const token = await fetchLinkToken(API, null, () => browserNow);
+    expect(token).to.deep.equal({ ...answer, expiresAt: browserNow + 4 * 3600_000 });
+
+    // Without a Date header (one a proxy dropped): the browser's clock is all there is.
+    worker.use(http.post(`${API}/link-token`, () => HttpResponse.json(answer)));
+    expect((await fetchLinkToken(API, null, () => browserNow)).expiresAt).to.equal(
+      Date.parse(answer.expiration),
+    );
+  });
+
+  it('reads the real backend’s Date header: the expiry on a clock 5 hours ahead is 4 hours ahead of it', async () => {
+    const skewed = () => Date.now() + 5 * 3600_000;
+    const token = await fetchLinkToken(API, null, skewed);
+    expect(token.expiresAt - skewed()).to.be.within(4 * 3600_000 - 5_000, 4 * 3600_000 + 1_000);
+  });
+
   it('exchanges a public token with the session handle for the profile', async () => {
-    const token = await fetchLinkToken(API, null);
+    const token = await fetchLinkToken(API, null, Date.now);
     const session = await fetchSession(API, await publicTokenFor(token.link_token), token.session_handle);
     expect(session.profile).to.deep.equal(browserProfileOf(SANDBOX_PHONE));
     expect(session.items).to.have.length(itemCountOf(SANDBOX_PHONE));
@@ -49,7 +74,7 @@ describe('api-client', () => {
   });
 
   it('turns the backend’s error body into an ApiRequestError with its code, status and request id', async () => {
-    const token = await fetchLinkToken(API, null);
+    const token = await fetchLinkToken(API, null, Date.now);
     const error = await rejection(fetchSession(API, await publicTokenFor(token.link_token), 'not-a-handle'));
     expect([error.code, error.status]).to.deep.equal(['SESSION_HANDLE_INVALID', 401]);
     expect(error.message).to.be.a('string').and.not.equal('');
@@ -71,7 +96,7 @@ describe('api-client', () => {
     worker.use(
       http.post(`${API}/link-token`, () => new HttpResponse('<h1>Bad gateway</h1>', { status: 502 })),
     );
-    const error = await rejection(fetchLinkToken(API, null));
+    const error = await rejection(fetchLinkToken(API, null, Date.now));
     expect([error.code, error.status]).to.deep.equal(['HTTP_ERROR', 502]);
   });
 
@@ -80,7 +105,7 @@ describe('api-client', () => {
       http.post(`${API}/link-token`, () => new HttpResponse('<h1>Welcome</h1>', { status: 200 })),
       http.post(`${API}/session`, () => HttpResponse.json({ profile: null, items: [] }, { status: 200 })),
     );
-    const html = await rejection(fetchLinkToken(API, null));
+    const html = await rejection(fetchLinkToken(API, null, Date.now));
     expect([html.code, html.status]).to.deep.equal(['BAD_RESPONSE', 200]);
     const session = await rejection(fetchSession(API, 'public-sandbox-1', 'handle'));
     expect(session.code).to.equal('BAD_RESPONSE');
@@ -95,12 +120,12 @@ describe('api-client', () => {
         ),
       ),
     );
-    expect((await rejection(fetchLinkToken(API, null))).code).to.equal('BAD_RESPONSE');
+    expect((await rejection(fetchLinkToken(API, null, Date.now))).code).to.equal('BAD_RESPONSE');
   });
 
   it('reports an unreachable backend as NETWORK_ERROR', async () => {
     worker.use(http.post(`${API}/link-token`, () => HttpResponse.error()));
-    const error = await rejection(fetchLinkToken(API, null));
+    const error = await rejection(fetchLinkToken(API, null, Date.now));
     expect([error.code, error.status]).to.deep.equal(['NETWORK_ERROR', 0]);
   });
 
@@ -109,7 +134,7 @@ describe('api-client', () => {
     controller.abort();
     let thrown: unknown;
     try {
-      await fetchLinkToken(API, null, controller.signal);
+      await fetchLinkToken(API, null, Date.now, controller.signal);
     } catch (error) {
       thrown = error;
     }

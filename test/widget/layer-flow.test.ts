@@ -36,6 +36,9 @@ import { until } from './support/wait.js';
 
 const worker = useWorker();
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
 detachAllAfterEach();
 
 /** A bare element the flow runs in: its settings, and nothing rendered. */
@@ -73,11 +76,13 @@ interface SetupOptions {
   loadPlaid?: (plaid: FakePlaid) => Promise<PlaidGlobal>;
   /** Put the host on the page (default); with preload="intent" the flow then waits for `start()`. */
   connect?: boolean;
+  /** How far the visitor's clock is off the real time (positive: ahead). */
+  clockSkew?: number;
 }
 
 async function setup(options: SetupOptions = {}): Promise<Setup> {
   const plaid = new FakePlaid();
-  const clock = new ManualClock(Date.now());
+  const clock = new ManualClock(Date.now() + (options.clockSkew ?? 0));
   const storage = options.storage ?? new MemoryStorage();
   const host = document.createElement('test-flow-host') as FlowHost;
   Object.assign(host, options.host);
@@ -845,8 +850,8 @@ describe('LayerFlow', () => {
       const s = await setup();
       await ready(s);
       const first = s.plaid.last;
-      const stored = JSON.parse(s.storage.getItem(s.storage.key(0)!)!) as { expiration: string };
-      const refreshAt = Date.parse(stored.expiration) - 5 * 60_000;
+      const stored = JSON.parse(s.storage.getItem(s.storage.key(0)!)!) as { expiresAt: number };
+      const refreshAt = stored.expiresAt - 5 * 60_000;
       s.clock.advance(refreshAt - s.clock.now() - 1);
       expect(s.plaid.handlers).to.have.length(1);
       s.clock.advance(1);
@@ -856,6 +861,97 @@ describe('LayerFlow', () => {
       s.clock.advance(LATE_EVENTS_MS);
       expect(first.destroyed).to.equal(true);
       expect(s.states()).to.deep.equal(['loading', 'ready']);
+    });
+
+    // Visitors' clocks are often hours off (a wrong time zone set by hand). A Link token lives 4
+    // hours from the backend's answer, whatever the visitor's clock reads.
+    for (const [skew, clock] of [
+      [5 * HOUR, '5 hours ahead'],
+      [4 * HOUR - MINUTE, 'a minute short of 4 hours ahead'],
+      [-5 * HOUR, '5 hours behind'],
+    ] as const)
+      it(`times the refresh from the backend’s answer on a visitor clock ${clock}`, async () => {
+        const s = await setup({ clockSkew: skew });
+        await ready(s);
+        // The one timer left: the refresh, 5 minutes before the token's 4 hours are up (± the
+        // backend's Date header's second).
+        expect(s.clock.due).to.have.length(1);
+        expect(s.clock.due[0]).to.be.within(4 * HOUR - 5 * MINUTE - 2_000, 4 * HOUR - 5 * MINUTE + 1_000);
+        s.clock.advance(4 * HOUR - 5 * MINUTE + 1_000);
+        await until(() => s.plaid.handlers.length === 2, 'the token was not refreshed');
+        expect(s.flow.state.name).to.equal('ready');
+        expect(s.clock.due.at(-1)).to.be.above(3 * HOUR);
+      });
+
+    it('refreshes a token at once when the visitor comes back to the tab after the machine slept past its refresh', async () => {
+      const s = await setup();
+      await ready(s);
+      s.clock.sleep(5 * HOUR);
+      expect(s.plaid.handlers).to.have.length(1);
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+      s.clock.advance(0);
+      await until(() => s.plaid.handlers.length === 2, 'the expired token was not replaced');
+      expect(s.flow.state.name).to.equal('ready');
+      s.flow.submitPhone(SANDBOX_PHONE);
+      // On the new handler, once it has loaded.
+      await until(() => s.plaid.last.submitted.length === 1, 'the number was not submitted');
+      expect(s.plaid.last.submitted).to.deep.equal([{ phone_number: SANDBOX_PHONE }]);
+      expect(s.plaid.handlers[0]!.submitted).to.deep.equal([]);
+    });
+
+    // A page restored from the back/forward cache is shown again: visibilitychange, as on a tab switch.
+    it('re-times the refresh by the wall clock when a page comes back from the back/forward cache', async () => {
+      const s = await setup();
+      await ready(s);
+      s.clock.sleep(2 * HOUR);
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+      // Due 1 h 55 min from now, not 3 h 55 min from now as the timer set before the sleep.
+      expect(s.clock.due.at(-1)).to.be.within(2 * HOUR - 5 * MINUTE - 2_000, 2 * HOUR - 5 * MINUTE + 1_000);
+      s.clock.sleep(2 * HOUR - 4 * MINUTE);
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+      s.clock.advance(0);
+      await until(() => s.plaid.handlers.length === 2, 'the token about to expire was not replaced');
+      expect(s.details('layer-error')).to.deep.equal([]);
+    });
+
+    it('leaves a flow under way to INVALID_LINK_TOKEN recovery when the visitor comes back', async () => {
+      const s = await setup();
+      await openLink(s);
+      s.clock.sleep(5 * HOUR);
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+      s.clock.advance(0);
+      expect(s.plaid.handlers).to.have.length(1);
+      expect(s.flow.state.name).to.equal('open');
+    });
+
+    it('resumes an OAuth return on a visitor clock hours ahead', async () => {
+      const storage = new MemoryStorage();
+      const first = await setup({ storage, clockSkew: 5 * HOUR });
+      await ready(first);
+      first.host.remove();
+      const back = await setup({
+        storage,
+        clockSkew: 5 * HOUR + 10 * MINUTE,
+        location: 'https://partner.example/signup?oauth_state_id=9f3b5b0c',
+      });
+      back.flow.start();
+      await until(() => back.flow.state.name === 'open', 'Link was not resumed');
+      expect(back.plaid.last.config.receivedRedirectUri).to.contain('oauth_state_id');
+    });
+
+    it('does not resume an OAuth return with a token that expired meanwhile, on a visitor clock hours behind', async () => {
+      const storage = new MemoryStorage();
+      const first = await setup({ storage, clockSkew: -5 * HOUR });
+      await ready(first);
+      first.host.remove();
+      const back = await setup({
+        storage,
+        clockSkew: -5 * HOUR + 4 * HOUR + MINUTE,
+        location: 'https://partner.example/signup?oauth_state_id=9f3b5b0c',
+      });
+      await ready(back);
+      expect(back.plaid.last.token).not.to.equal(first.plaid.last.token);
+      expect(back.plaid.last.config.receivedRedirectUri).to.equal(undefined);
     });
 
     it('resumes Link after an OAuth redirect with the same token, and exchanges with its session handle', async () => {

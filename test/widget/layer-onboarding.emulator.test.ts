@@ -268,6 +268,23 @@ describe('<layer-onboarding> with the emulated Link', () => {
     expect(ofType(events, 'layer-fallback')).to.deep.equal([]);
   });
 
+  it('a tab left open past its token’s lifetime (timers asleep): the number submitted gets Link anyway', async () => {
+    // The token expires under a ready element that never refreshed it (a laptop asleep runs no
+    // timers): Link refuses it at the submit, and the widget asks for a new one and submits again.
+    const tokens = watchTokens();
+    const { el, events } = await mountReady();
+    await expireToken(tokens[0]!.answer.link_token);
+    await typeAndSubmit(el, '415-555-0011');
+    const eligible = await oneEvent(el, 'layer-eligible');
+    expect(eligible.detail).to.deep.equal({ via: 'phone' });
+    expect(tokens).to.have.length(2);
+    await shareInLink();
+    await oneEvent(el, 'layer-success');
+    expect(ofType(events, 'layer-error')).to.deep.equal([]);
+    expect(ofType(events, 'layer-exit')).to.deep.equal([]);
+    expect(ofType(events, 'layer-fallback')).to.deep.equal([]);
+  });
+
   it('gives up with layer-error when the new token is invalid too', async () => {
     expireNextTokens(2);
     const { el, events } = await mount();

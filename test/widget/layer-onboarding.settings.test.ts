@@ -188,7 +188,7 @@ describe('<layer-onboarding> settings changed after connect', () => {
     });
 
     it('set on an OAuth return page: Link resumes with the token stored for the new api', async () => {
-      const stored = await fetchLinkToken(OTHER_API, null);
+      const stored = await fetchLinkToken(OTHER_API, null, Date.now);
       sessionStorage.clear(); // what the elements before this one stored for API
       sessionStorage.setItem(`layer-onboarding:link-token:${OTHER_API}`, JSON.stringify(stored));
       const page = location.href;
@@ -208,7 +208,7 @@ describe('<layer-onboarding> settings changed after connect', () => {
 
     it('changed while an OAuth return resumes: Link still resumes, with the token of the api that issued it', async () => {
       // The visitor gave their number before the bank's redirect: resuming is after a number.
-      const stored = await fetchLinkToken(API, null);
+      const stored = await fetchLinkToken(API, null, Date.now);
       sessionStorage.clear();
       sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(stored));
       const page = location.href;

@@ -256,7 +256,7 @@ describe('<layer-onboarding>', () => {
     });
 
     it('intent: an OAuth return resumes Link at once with the stored token and the return URL', async () => {
-      const stored = await fetchLinkToken(API, null);
+      const stored = await fetchLinkToken(API, null, Date.now);
       sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(stored));
       const page = location.href;
       history.replaceState(null, '', `${location.pathname}?oauth_state_id=4b9a1e2c`);

@@ -1,13 +1,14 @@
 import { expect } from '@open-wc/testing';
 
-import type { LinkTokenResponse } from '../../contract/index.js';
+import type { ReceivedLinkToken } from '../../widget/api-client.js';
 import { createLinkHandle, type LinkCallbacks, type LinkHandle } from '../../widget/link-handle.js';
 import { FakePlaid } from './support/fake-plaid.js';
 
-const TOKEN: LinkTokenResponse = {
+const TOKEN: ReceivedLinkToken = {
   link_token: 'link-sandbox-handle-test',
   expiration: '2030-01-01T04:00:00Z',
   session_handle: 'handle-1',
+  expiresAt: Date.parse('2030-01-01T04:00:00Z'),
 };
 
 function recording(): { calls: string[]; callbacks: LinkCallbacks } {

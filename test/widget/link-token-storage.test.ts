@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 
-import type { LinkTokenResponse } from '../../contract/index.js';
+import type { ReceivedLinkToken } from '../../widget/api-client.js';
 import { createLinkTokenStorage } from '../../widget/link-token-storage.js';
 import { API } from './support/backend.js';
 import { MemoryStorage } from './support/memory-storage.js';
@@ -9,10 +9,11 @@ const NOW = Date.parse('2030-01-01T00:00:00Z');
 const PAGE = 'https://partner.example/signup';
 const RETURN = `${PAGE}?oauth_state_id=9f3b5b0c`;
 
-const TOKEN: LinkTokenResponse = {
+const TOKEN: ReceivedLinkToken = {
   link_token: 'link-sandbox-1',
   expiration: new Date(NOW + 4 * 3600_000).toISOString(),
   session_handle: 'handle-1',
+  expiresAt: NOW + 4 * 3600_000,
 };
 
 function storageAt(location: string, storage: Storage | null = new MemoryStorage(), api = API) {
@@ -60,8 +61,14 @@ describe('LinkTokenStorage', () => {
 
   it('ignores an expired token, one without a session handle, and what is not JSON', () => {
     for (const stored of [
-      JSON.stringify({ ...TOKEN, expiration: new Date(NOW).toISOString() }),
-      JSON.stringify({ link_token: TOKEN.link_token, expiration: TOKEN.expiration }),
+      JSON.stringify({ ...TOKEN, expiresAt: NOW }),
+      JSON.stringify({
+        link_token: TOKEN.link_token,
+        expiration: TOKEN.expiration,
+        expiresAt: TOKEN.expiresAt,
+      }),
+      // Kept by a version before `expiresAt`: its expiry cannot be read on this browser's clock.
+      JSON.stringify({ ...TOKEN, expiresAt: undefined }),
       '{not json',
     ]) {
       const storage = new MemoryStorage();

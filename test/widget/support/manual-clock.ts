@@ -15,6 +15,11 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 
+  /** How long from now until each pending timer is due, soonest first (negative: overdue). */
+  get due(): number[] {
+    return [...this.timers.values()].map((timer) => timer.at - this.time).sort((a, b) => a - b);
+  }
+
   now(): number {
     return this.time;
   }
@@ -43,5 +48,15 @@ export class ManualClock implements Clock {
       timer.callback();
     }
     this.time = end;
+  }
+
+  /**
+   * The machine sleeps (a closed laptop) or the page waits in the back/forward cache: the clock on
+   * the wall moves on, and the timers stand still (browsers time them on a clock that stops in
+   * sleep), so each pending one is due that much later.
+   */
+  sleep(ms: number): void {
+    this.time += ms;
+    for (const timer of this.timers.values()) timer.at += ms;
   }
 }
