@@ -119,7 +119,7 @@ export function sessionRoute({ options, visitors, handles, profileTokens }: Rout
     try {
       const result = await callPlaid(
         (request) => plaid.userAccountSessionGet({ public_token: publicToken }, request),
-        { timeoutMs: options.timeoutMs, retries: 0 },
+        { ready: plaid.ready, timeoutMs: options.timeoutMs, retries: 0 },
       );
       if (!result || typeof result !== 'object' || !Array.isArray(result.items))
         throw badPlaidResponse('items', result?.request_id);
