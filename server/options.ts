@@ -280,7 +280,7 @@ function sessionSecretList(value: LayerApiOptions['sessionSecret']): readonly st
     if (typeof secret !== 'string' || secret.length < MIN_SESSION_SECRET_LENGTH)
       fail(
         `\`sessionSecret\` must be a random string of at least ${MIN_SESSION_SECRET_LENGTH} characters` +
-          (list.length > 1 || Array.isArray(value) ? ', and so must every secret in its list.' : '.'),
+          (Array.isArray(value) ? ', and so must every secret in its list.' : '.'),
       );
   return Object.freeze([...(list as string[])]);
 }
