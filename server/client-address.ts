@@ -41,12 +41,50 @@ export function socketAddress(c: Context): string | undefined {
       // Not the request Bun served (a copy): no address.
     }
   }
-  return typeof address === 'string' && address !== '' ? stripMappedIPv4(address) : undefined;
+  return typeof address === 'string' && address !== '' ? canonicalAddress(address) : undefined;
 }
 
-/** `::ffff:10.0.0.1` → `10.0.0.1`, as Node reports IPv4 peers on a dual-stack socket. */
-function stripMappedIPv4(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+/**
+ * One client's address however it is written, so that its spellings count as one client: without
+ * the port some proxies add (`192.0.2.60:4711`, `[2001:db8::1]:4711`: `Forwarded: for=`, Azure
+ * Application Gateway's `X-Forwarded-For`) or brackets, an IPv6 address in lower case without its
+ * zone (`%eth0`), and an IPv4-mapped one (`::ffff:10.0.0.1`, as Node reports IPv4 peers on a
+ * dual-stack socket) as the IPv4 address. Anything that is not an address (`unknown`, a `Forwarded`
+ * obfuscated `_hidden`) is kept as it is.
+ */
+export function canonicalAddress(address: string): string {
+  const bare = address
+    .trim()
+    .replace(/^\[([^\]]*)\](:\d+)?$/, '$1')
+    .replace(/^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/, '$1');
+  if (!bare.includes(':')) return bare;
+  const ipv6 = bare.replace(/%.*$/, '').toLowerCase();
+  const groups = ipv6Groups(ipv6);
+  if (!groups) return bare;
+  const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+  return mapped ? [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.') : ipv6;
+}
+
+/** The eight 16-bit groups of an IPv6 address (`::` and a trailing dotted quad allowed), or null. */
+export function ipv6Groups(text: string): number[] | null {
+  let hex = text;
+  const quad = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (quad) {
+    const bytes = quad.slice(1).map(Number);
+    if (bytes.some((byte) => byte > 255)) return null;
+    const [a, b, c, d] = bytes as [number, number, number, number];
+    hex = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = hex.split('::');
+  if (halves.length > 2) return null;
+  const groupsOf = (part: string) => (part === '' ? [] : part.split(':'));
+  const left = groupsOf(halves[0]!);
+  const right = halves.length === 2 ? groupsOf(halves[1]!) : [];
+  const missing = 8 - left.length - right.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const all = [...left, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...right];
+  if (!all.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return null;
+  return all.map((group) => parseInt(group, 16));
 }
 
 /** `for=` (or `proto=`, `host=`) values of every `Forwarded` element, nearest proxy last. */
@@ -62,19 +100,10 @@ function forwardedParams(c: Context, name: 'for' | 'proto' | 'host'): string[] {
         .join('=')
         .trim()
         .replace(/^"(.*)"$/, '$1');
-      values.push(name === 'for' ? withoutPort(value) : value);
+      values.push(name === 'for' ? canonicalAddress(value) : value);
     }
   }
   return values;
-}
-
-/**
- * An address as a proxy reports it, without the port some add (`Forwarded: for=`, and Azure
- * Application Gateway's `X-Forwarded-For`): `[2001:db8::1]:4711` → `2001:db8::1`,
- * `192.0.2.60:4711` → `192.0.2.60`. Otherwise each connection of one client would count apart.
- */
-function withoutPort(address: string): string {
-  return address.replace(/^\[([^\]]+)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
 }
 
 function listHeader(c: Context, name: string): string[] {
@@ -110,7 +139,7 @@ export function clientAddress(
   const reported =
     proxy.header === 'forwarded'
       ? forwardedParams(c, 'for')
-      : listHeader(c, 'X-Forwarded-For').map(withoutPort);
+      : listHeader(c, 'X-Forwarded-For').map(canonicalAddress);
   const chain = socket ? [...reported, socket] : reported;
   if (chain.length === 0) return undefined;
   // n hops back from the socket (the nearest proxy) is the nth entry from the list's end, whether or

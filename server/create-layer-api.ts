@@ -82,8 +82,8 @@ export function createLayerApi(options: LayerApiOptions): Hono {
   const deps = {
     options: resolved,
     visitors: createVisitors(resolved),
-    handles: createSessionHandles(resolved.sessionSecret, resolved.now),
-    profileTokens: createProfileTokens(resolved.sessionSecret),
+    handles: createSessionHandles(resolved.sessionSecrets, resolved.now),
+    profileTokens: createProfileTokens(resolved.sessionSecrets),
     verifyWebhook: createWebhookVerifier({
       plaid: resolved.plaid,
       timeoutMs: resolved.timeoutMs,

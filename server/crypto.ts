@@ -138,6 +138,31 @@ export function createHashing(node: NodeCrypto | undefined): Hashing {
 const hashing = createHashing(findNodeCrypto());
 export const { sha256Hex, hmac, deriveKey, createSigner } = hashing;
 
+/**
+ * `sessionSecret` as given: one secret, or while it is rotated a list of them, the one that signs
+ * first. Always a list here.
+ */
+export function secretList(secrets: string | readonly string[]): readonly string[] {
+  return typeof secrets === 'string' ? [secrets] : secrets;
+}
+
+/**
+ * A {@link Signer} for a secret being rotated: signs with the first secret's key, and accepts what
+ * any of them signed, so instances of a rolling deploy accept each other's handles.
+ */
+export function createRotatingSigner(secrets: string | readonly string[], purpose: KeyPurpose): Signer {
+  const [signer, ...older] = secretList(secrets).map((secret) => createSigner(secret, purpose));
+  if (!signer) throw new TypeError('At least one secret is needed.');
+  return {
+    sign: (message) => signer.sign(message),
+    async verify(message, signature) {
+      if (await signer.verify(message, signature)) return true;
+      for (const each of older) if (await each.verify(message, signature)) return true;
+      return false;
+    },
+  };
+}
+
 /** Compares two strings in time that depends only on their lengths. */
 export function timingSafeEqual(a: string, b: string): boolean {
   const left = encoder.encode(a);

@@ -7,8 +7,8 @@ export { createLayerApi } from './create-layer-api.js';
 export type { LayerApiOptions, LayerSession, PlaidWebhook, RateLimit, RateLimits } from './options.js';
 export { DEFAULT_RATE_LIMITS } from './options.js';
 // Not createPlaidClient (./plaid-api.ts): it imports `plaid` (9.7 MB of api.js, ~0.7 s) and would
-// load it when this entry is imported; createLayerApi given credentials loads it on the first Plaid
-// call, and a partner who builds a client builds a `PlaidApi` with `plaid` itself.
+// load it when this entry is imported; createLayerApi given credentials starts loading it in the
+// background, and a partner who builds a client builds a `PlaidApi` with `plaid` itself.
 export { PLAID_ENVIRONMENTS } from './plaid-client.js';
 export type { PlaidCredentials, PlaidEnvironment } from './plaid-client.js';
 export { verifyProfileToken, ProfileTokenError } from './profile.js';

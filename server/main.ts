@@ -37,9 +37,6 @@ async function start(): Promise<void> {
       console.log(site.banner);
       // Last, so whoever waits for this line (the e2e harness) has everything above it too.
       console.log(`layer-onboarding listening on ${site.url}/`);
-      // The API imports `plaid` on its first Plaid call (0.7 s or more): start now, once serving,
-      // so the first visitor's /link-token does not wait for it. A failure shows on that call.
-      import('./plaid-api.js').catch(() => undefined);
     },
   );
   server.on('error', (error: NodeJS.ErrnoException) => {

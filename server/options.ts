@@ -63,8 +63,12 @@ export interface LayerApiOptions {
   plaid: PlaidApi | PlaidCredentials;
   /** The Layer template id from the Plaid Dashboard. */
   templateId: string;
-  /** At least 32 random characters. Signs the session handle and the profile token. */
-  sessionSecret: string;
+  /**
+   * At least 32 random characters. Signs the session handle and the profile token. To rotate it
+   * while old and new instances serve side by side, a list: the first signs, every one verifies
+   * (README, "Rotating the session secret").
+   */
+  sessionSecret: string | readonly string[];
   /**
    * Your signed-in user's id, or null/undefined if nobody is signed in (→ 401). Without it, each
    * visitor is anonymous, known by the signed session handle `/link-token` gives the widget.
@@ -160,7 +164,8 @@ export interface LayerApiOptions {
 export interface ResolvedOptions {
   plaid: PlaidCalls;
   templateId: string;
-  sessionSecret: string;
+  /** `sessionSecret` as a list: the first signs, every one verifies. */
+  sessionSecrets: readonly string[];
   getUserId: LayerApiOptions['getUserId'];
   onSession: NonNullable<LayerApiOptions['onSession']>;
   onWebhook: NonNullable<LayerApiOptions['onWebhook']>;
@@ -266,6 +271,20 @@ function plaidClient(plaid: LayerApiOptions['plaid']): {
   return { client: lazyPlaidClient(plaid), env: plaid.env ?? 'sandbox' };
 }
 
+/** One secret, or while rotating a list whose first signs: each checked like a single one. */
+function sessionSecretList(value: LayerApiOptions['sessionSecret']): readonly string[] {
+  const list: readonly unknown[] = Array.isArray(value) ? value : [value];
+  if (list.length === 0)
+    fail('`sessionSecret` is an empty list: give at least one secret (the first signs, every one verifies).');
+  for (const secret of list)
+    if (typeof secret !== 'string' || secret.length < MIN_SESSION_SECRET_LENGTH)
+      fail(
+        `\`sessionSecret\` must be a random string of at least ${MIN_SESSION_SECRET_LENGTH} characters` +
+          (Array.isArray(value) ? ', and so must every secret in its list.' : '.'),
+      );
+  return Object.freeze([...(list as string[])]);
+}
+
 function webhookBinding(
   value: LayerApiOptions['requireWebhookBinding'],
   timeoutMs: number,
@@ -322,8 +341,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
   const { client: plaid, env: plaidEnv } = plaidClient(options.plaid);
   if (typeof options.templateId !== 'string' || !options.templateId)
     fail('`templateId` is required: the Layer template id from the Plaid Dashboard.');
-  if (typeof options.sessionSecret !== 'string' || options.sessionSecret.length < MIN_SESSION_SECRET_LENGTH)
-    fail(`\`sessionSecret\` must be a random string of at least ${MIN_SESSION_SECRET_LENGTH} characters.`);
+  const sessionSecrets = sessionSecretList(options.sessionSecret);
 
   const fields = options.profileFields ?? DEFAULT_PROFILE_FIELDS;
   for (const field of fields)
@@ -371,7 +389,7 @@ export function resolveOptions(options: LayerApiOptions): ResolvedOptions {
   return {
     plaid,
     templateId: options.templateId,
-    sessionSecret: options.sessionSecret,
+    sessionSecrets,
     getUserId: options.getUserId,
     onSession: options.onSession ?? (() => undefined),
     onWebhook: options.onWebhook ?? (() => undefined),

@@ -1,7 +1,7 @@
 /**
  * The `plaid` client from credentials. Its own module, so that only what builds a client imports
- * `plaid` (9.7 MB of api.js): the API itself loads it on its first Plaid call
- * (plaid-client.ts's lazyPlaidClient).
+ * `plaid` (9.7 MB of api.js): the API itself starts loading it when it is created, without
+ * waiting for it (plaid-client.ts's lazyPlaidClient).
  */
 import { Configuration, PlaidApi } from 'plaid';
 

@@ -43,28 +43,43 @@ export interface PlaidCredentials {
   basePath?: string | undefined;
 }
 
-/** The `PlaidApi` methods the API calls: a `PlaidApi`, or {@link lazyPlaidClient}'s stand-in. */
+/**
+ * The `PlaidApi` methods the API calls: a `PlaidApi`, or {@link lazyPlaidClient}'s stand-in, whose
+ * `ready` settles once its `PlaidApi` is made; {@link callPlaid} waits for it before any timer starts.
+ */
 export type PlaidCalls = Pick<
   PlaidApi,
   'sessionTokenCreate' | 'userAccountSessionGet' | 'webhookVerificationKeyGet'
->;
+> & { ready?: () => Promise<unknown> };
+
+/** What ./plaid-api.ts exports: lazyPlaidClient's module to load (a stand-in in tests). */
+export interface PlaidApiModule {
+  createPlaidClient(credentials: PlaidCredentials): PlaidCalls;
+}
 
 /**
- * The `plaid` client for `credentials`, made on the first call: importing `plaid` (its api.js is
- * 9.7 MB) costs 0.7 s or more, which need not delay a server's start. Every call still goes through
- * a real `PlaidApi` (./plaid-api.ts's {@link createPlaidClient}).
+ * The `plaid` client for `credentials`. Importing `plaid` (its api.js is 9.7 MB) costs 0.7 s or
+ * more, much more on a cold serverless instance or a slow disk, which need not delay a server's
+ * start: the import starts here, when the API is created, without waiting for it, and the first
+ * Plaid call waits for it (`ready`) before its timeout and deadline start, so a slow load is never
+ * taken for a slow Plaid. Every call still goes through a real `PlaidApi` (./plaid-api.ts's
+ * {@link createPlaidClient}).
  */
-export function lazyPlaidClient(credentials: PlaidCredentials): PlaidCalls & { basePath: string } {
-  let client: Promise<PlaidApi> | undefined;
-  const load = () =>
-    (client ??= import('./plaid-api.js').then(({ createPlaidClient }) => createPlaidClient(credentials)));
+export function lazyPlaidClient(
+  credentials: PlaidCredentials,
+  loadModule: () => Promise<PlaidApiModule> = () => import('./plaid-api.js'),
+): PlaidCalls & { basePath: string } {
+  const client = loadModule().then(({ createPlaidClient }) => createPlaidClient(credentials));
+  // A failed import is reported by each call (PLAID_UNREACHABLE), not as an unhandled rejection.
+  client.catch(() => undefined);
   return {
     // Where it calls, like a PlaidApi's own `basePath` (see plaidEnvironmentOf).
     basePath: credentials.basePath ?? PLAID_HOSTS[credentials.env ?? 'sandbox'],
-    sessionTokenCreate: async (request, options) => (await load()).sessionTokenCreate(request, options),
-    userAccountSessionGet: async (request, options) => (await load()).userAccountSessionGet(request, options),
+    ready: () => client,
+    sessionTokenCreate: async (request, options) => (await client).sessionTokenCreate(request, options),
+    userAccountSessionGet: async (request, options) => (await client).userAccountSessionGet(request, options),
     webhookVerificationKeyGet: async (request, options) =>
-      (await load()).webhookVerificationKeyGet(request, options),
+      (await client).webhookVerificationKeyGet(request, options),
   };
 }
 
@@ -89,6 +104,11 @@ export interface PlaidRequestOptions {
 }
 
 export interface CallPlaidOptions {
+  /**
+   * Settles when the client can call (a {@link PlaidCalls}'s `ready`): waited for before the
+   * timeout and deadline start. A rejection is a PLAID_UNREACHABLE.
+   */
+  ready?: (() => Promise<unknown>) | undefined;
   /** Per attempt. */
   timeoutMs: number;
   /** Extra attempts after a transient failure (timeout, network error, Plaid 5xx). 0: never retry. */
@@ -136,6 +156,7 @@ const MIN_ATTEMPT_MS = 50;
 export async function callPlaid<T>(
   call: (options: PlaidRequestOptions) => Promise<PlaidResponseLike<T>>,
   {
+    ready,
     timeoutMs,
     retries = 0,
     retryDelayMs = 250,
@@ -145,6 +166,7 @@ export async function callPlaid<T>(
     clock = () => performance.now(),
   }: CallPlaidOptions,
 ): Promise<T> {
+  if (ready) await ready().catch((error: unknown) => Promise.reject(toApiError(describeFailure(error))));
   const deadline = deadlineMs === undefined ? Infinity : clock() + deadlineMs;
   for (let attempt = 0; ; attempt++) {
     const result = await attemptOnce(call, Math.max(1, Math.min(timeoutMs, deadline - clock())));

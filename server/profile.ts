@@ -4,7 +4,7 @@
  */
 import type { UserAccountIdentity, UserAccountItem } from 'plaid';
 
-import { createSigner, deriveKey, randomId, toBase64Url } from './crypto.js';
+import { createSigner, deriveKey, randomId, secretList, toBase64Url } from './crypto.js';
 import type { BrowserItem, BrowserProfile, ProfileField } from '../contract/index.js';
 
 const ISSUER = 'layer-onboarding';
@@ -96,8 +96,9 @@ export interface ProfileTokens {
  * and an HMAC are all there is to it; any JWT library verifies the result
  * ({@link verifyProfileToken} uses jose, and its tests check that).
  */
-export function createProfileTokens(secret: string): ProfileTokens {
-  const signer = createSigner(secret, 'profile-token');
+export function createProfileTokens(secrets: string | readonly string[]): ProfileTokens {
+  // Signed with the first secret only: the partner's back end may not have the others yet.
+  const signer = createSigner(secretList(secrets)[0]!, 'profile-token');
   return {
     async sign({ profile, items, userId, now, ttlSeconds }) {
       const issuedAt = Math.floor(now / 1000);
@@ -150,34 +151,44 @@ export class ProfileTokenError extends Error {
  * the same `sessionSecret` the API was given, and returns what it carries.
  * @param token What the request carried, as it came: `form.get('layer_token')`, `req.body.layer_token`.
  *   Anything but a non-empty string (a missing field, a file) is an `invalid` token, not a crash.
- * @throws {ProfileTokenError} if the token is not one this secret signed, or has expired.
+ * @param secrets The API's `sessionSecret`: one, or while it is rotated the list, any of which may
+ *   have signed the token.
+ * @throws {ProfileTokenError} if the token is not one these secrets signed, or has expired.
  */
 export async function verifyProfileToken(
   token: unknown,
-  secret: string,
+  secrets: string | readonly string[],
   { now = Date.now }: VerifyProfileTokenOptions = {},
 ): Promise<VerifiedProfile> {
   if (typeof token !== 'string' || !token) throw new ProfileTokenError('No profile token given.', 'invalid');
-  if (typeof secret !== 'string' || !secret)
+  const list = typeof secrets === 'string' || !Array.isArray(secrets) ? [secrets as unknown] : secrets;
+  if (list.length === 0 || !list.every((secret) => typeof secret === 'string' && secret))
     throw new TypeError('verifyProfileToken needs the sessionSecret.');
   // Imported here: the API itself signs tokens without jose, and need not load it at start-up.
   const { jwtVerify } = await import('jose');
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(token, await deriveKey(secret, 'profile-token'), {
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      requiredClaims: ['iat', 'exp', 'jti'],
-      currentDate: new Date(now()),
-    }));
-  } catch (error) {
-    const expired = (error as { code?: unknown } | null)?.code === 'ERR_JWT_EXPIRED';
-    throw new ProfileTokenError(
-      expired ? 'The profile token has expired.' : 'The profile token is not valid.',
-      expired ? 'expired' : 'invalid',
-    );
+  let payload: Record<string, unknown> | undefined;
+  for (const [index, secret] of (list as readonly string[]).entries()) {
+    try {
+      ({ payload } = await jwtVerify(token, await deriveKey(secret, 'profile-token'), {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        requiredClaims: ['iat', 'exp', 'jti'],
+        currentDate: new Date(now()),
+      }));
+      break;
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      // Another secret may have signed it; any other failure is the token's own.
+      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' && index < list.length - 1) continue;
+      const expired = code === 'ERR_JWT_EXPIRED';
+      throw new ProfileTokenError(
+        expired ? 'The profile token has expired.' : 'The profile token is not valid.',
+        expired ? 'expired' : 'invalid',
+      );
+    }
   }
+  if (!payload) throw new ProfileTokenError('The profile token is not valid.', 'invalid');
   const { profile, items, sub, jti, iat, exp } = payload;
   if (typeof profile !== 'object' || profile === null || !Array.isArray(items))
     throw new ProfileTokenError('The profile token carries no profile.', 'invalid');

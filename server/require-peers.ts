@@ -7,7 +7,7 @@
  *
  * Each package comes with its own `import()` written out, so bundlers see every one. Loading them all
  * here would cost a partner's server their whole start-up up front (`plaid` alone is ~0.7 s, while
- * the server only loads it on its first Plaid call), so a package is first only resolved, which
+ * the server loads it in the background once the API is created), so a package is first only resolved, which
  * reads a package.json or two; the `import()` runs only for one that does not resolve on disk: a
  * bundled deployment (the package is inlined, nothing to resolve) or a runtime without
  * `import.meta.resolve`, where loading it is the only way to know, as before.

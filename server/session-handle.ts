@@ -8,10 +8,10 @@
  * A handle is `v1.<payload>.<signature>`, base64url: the payload names the visitor (a pseudonym,
  * never a user id in the clear) and the Link token it was issued with (a hash), and expires with
  * that token. It is signed with a key derived from `sessionSecret`, so it needs no store and
- * survives restarts and several instances. Hand-written rather than a JWT: it is verified on every
+ * survives restarts and several instances (and, given a list of secrets, their rotation). Hand-written rather than a JWT: it is verified on every
  * exchange, and a cached HMAC key costs a third of what a JWT library's per-call key import does.
  */
-import { createSigner, fromBase64Url, toBase64Url } from './crypto.js';
+import { createRotatingSigner, fromBase64Url, toBase64Url } from './crypto.js';
 import { LayerApiError } from './errors.js';
 
 const VERSION = 'v1';
@@ -21,7 +21,7 @@ export const MAX_HANDLE_LIFETIME_MS = 4 * 60 * 60 * 1000;
 const MAX_HANDLE_LENGTH = 1024;
 /** For the log line of a refused handle: what an integrator can check. */
 const INVALID_HINT =
-  'the widget must send the session_handle from /link-token unchanged, and every instance needs the same sessionSecret (SESSION_SECRET)';
+  'the widget must send the session_handle from /link-token unchanged, and every instance needs the same sessionSecret (SESSION_SECRET), or while it is rotated the secret that signed it in its list';
 
 export interface SessionHandle {
   /** The visitor's pseudonym: Plaid's `client_user_id` and the key of its rate limits. */
@@ -52,8 +52,9 @@ export interface SessionHandles {
   read(value: string, options?: { allowExpired?: boolean }): Promise<SessionHandle>;
 }
 
-export function createSessionHandles(secret: string, now: () => number): SessionHandles {
-  const signer = createSigner(secret, 'session-handle');
+/** `secrets`: `sessionSecret`, one or a list (the first signs, every one verifies). */
+export function createSessionHandles(secrets: string | readonly string[], now: () => number): SessionHandles {
+  const signer = createRotatingSigner(secrets, 'session-handle');
   const encoder = new TextEncoder();
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const invalid = (why: string) =>

@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono';
 
-import { createSigner, randomId, toHex } from './crypto.js';
+import { createSigner, randomId, toHex, type Signer } from './crypto.js';
 import { LayerApiError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { SessionHandle } from './session-handle.js';
@@ -27,20 +27,26 @@ export interface Visitors {
    * anonymous visitor `handle` names, or a new one.
    */
   identify(c: Context, handle: SessionHandle | null): Promise<Visitor>;
-  /** A stable pseudonym for any string (a user id, a client address). */
+  /** A stable pseudonym for any string (a user id, a client address), under the signing secret. */
   pseudonymize(value: string): Promise<string>;
+  /**
+   * Whether `pseudonym` is `visitor`'s under any of the secrets: a session handle issued by an
+   * instance that signs with another secret of the list names the visitor by that secret's.
+   */
+  isPseudonymOf(visitor: Visitor, pseudonym: string): Promise<boolean>;
 }
 
 const ANONYMOUS_PREFIX = 'anon_';
 
 export function createVisitors({
-  sessionSecret,
+  sessionSecrets,
   getUserId,
-}: Pick<ResolvedOptions, 'sessionSecret' | 'getUserId'>): Visitors {
-  const signer = createSigner(sessionSecret, 'user-id');
+}: Pick<ResolvedOptions, 'sessionSecrets' | 'getUserId'>): Visitors {
+  const [signer, ...older] = sessionSecrets.map((secret) => createSigner(secret, 'user-id'));
+  const pseudonymUnder = async (key: Signer, value: string) => toHex(await key.sign(value)).slice(0, 32);
 
   async function pseudonymize(value: string): Promise<string> {
-    return toHex(await signer.sign(value)).slice(0, 32);
+    return pseudonymUnder(signer!, value);
   }
 
   async function visitor(userId: string, anonymous: boolean): Promise<Visitor> {
@@ -49,6 +55,11 @@ export function createVisitors({
 
   return {
     pseudonymize,
+    async isPseudonymOf(visitor, pseudonym) {
+      if (visitor.pseudonym === pseudonym) return true;
+      for (const key of older) if ((await pseudonymUnder(key, visitor.userId)) === pseudonym) return true;
+      return false;
+    },
     async identify(c, handle) {
       if (getUserId) {
         const userId = await getUserId(c);

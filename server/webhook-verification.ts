@@ -188,6 +188,7 @@ export function createWebhookVerifier({ plaid, timeoutMs, now }: WebhookVerifier
     let answer: { key?: JWKPublicKey; request_id?: string } | null;
     try {
       answer = await callPlaid((options) => plaid.webhookVerificationKeyGet({ key_id: kid }, options), {
+        ready: plaid.ready,
         timeoutMs: Math.min(timeoutMs, KEY_LOOKUP_ATTEMPT_MS),
         retries: 1,
         deadlineMs: KEY_LOOKUP_DEADLINE_MS,

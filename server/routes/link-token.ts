@@ -72,6 +72,7 @@ export function linkTokenRoute({ options, visitors, handles }: RouteDeps) {
           request,
         ),
       {
+        ready: plaid.ready,
         timeoutMs: options.timeoutMs,
         retries: options.retries,
         retryDelayMs: options.retryDelayMs,

@@ -68,7 +68,7 @@ export function sessionRoute({ options, visitors, handles, profileTokens }: Rout
       );
     const handle = await handles.read(presented);
     const visitor = await visitors.identify(c, handle);
-    if (visitor.pseudonym !== handle.visitor)
+    if (!(await visitors.isPseudonymOf(visitor, handle.visitor)))
       throw new LayerApiError('WRONG_SESSION', 'This session handle was issued to another user.', {
         log: {
           handle: 'issued to another user',
@@ -119,7 +119,7 @@ export function sessionRoute({ options, visitors, handles, profileTokens }: Rout
     try {
       const result = await callPlaid(
         (request) => plaid.userAccountSessionGet({ public_token: publicToken }, request),
-        { timeoutMs: options.timeoutMs, retries: 0 },
+        { ready: plaid.ready, timeoutMs: options.timeoutMs, retries: 0 },
       );
       if (!result || typeof result !== 'object' || !Array.isArray(result.items))
         throw badPlaidResponse('items', result?.request_id);

@@ -191,7 +191,7 @@ test('plain node imports the server, the Redis store, the Node adapters and the 
   });
 });
 
-test('importing the server entry checks its peers without loading plaid, which the server loads on its first Plaid call', async () => {
+test('importing the server entry checks its peers without loading plaid, which createLayerApi starts loading', async () => {
   const output = await nodeInApp(`
     import { createRequire } from 'node:module';
     await import('layer-onboarding/server');

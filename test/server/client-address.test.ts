@@ -121,6 +121,27 @@ test('with trustProxy, a proxy that appends the client’s port to X-Forwarded-F
   );
 });
 
+test('with trustProxy, an IPv4-mapped or bracketed loopback client in X-Forwarded-For counts as the address itself', async () => {
+  const { app } = limitedApi({ trustProxy: true });
+  const proxy = '10.0.0.1';
+  assert.deepEqual(
+    await statuses(app, proxy, [
+      { 'X-Forwarded-For': '1.2.3.4:5678' },
+      { 'X-Forwarded-For': '::ffff:1.2.3.4' },
+      { 'X-Forwarded-For': '[::ffff:1.2.3.4]:80' },
+    ]),
+    [200, 200, 429],
+  );
+  assert.deepEqual(
+    await statuses(app, proxy, [
+      { 'X-Forwarded-For': '[::1]:80' },
+      { 'X-Forwarded-For': '::1' },
+      { 'X-Forwarded-For': '[::1]' },
+    ]),
+    [200, 200, 429],
+  );
+});
+
 test("with trustProxy: { header: 'forwarded' }, only Forwarded: for= counts", async () => {
   const { app } = limitedApi({ trustProxy: { header: 'forwarded' } });
   const proxy = '10.0.0.1';

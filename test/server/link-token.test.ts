@@ -269,6 +269,24 @@ test('counts an IPv6 client by its /64, which one machine holds whole, however i
   assert.equal((await from('203.0.113.8')).status, 200);
 });
 
+test('counts an address with a port, in brackets or IPv4-mapped as the address itself', async () => {
+  // What getClientAddress reads may carry a port (a proxy header such as Azure's X-Forwarded-For,
+  // a Forwarded-style value): each connection of one client would otherwise count apart.
+  const from = requestsFromAddresses();
+  const spellings: [string, string[]][] = [
+    ['IPv4 with a port', ['1.2.3.4:5678', '1.2.3.4:5679', '1.2.3.4']],
+    ['IPv4-mapped', ['::ffff:1.2.3.5', '[::ffff:1.2.3.5]:80', '1.2.3.5:80']],
+    ['IPv6 loopback in brackets with a port', ['[::1]:80', '[::1]:81', '::1']],
+    ['IPv6 in brackets with a port', ['[2001:db8:9::1]:443', '2001:DB8:9::2', '[2001:db8:9::3]']],
+  ];
+  for (const [label, addresses] of spellings) {
+    const statuses: number[] = [];
+    for (const address of addresses) statuses.push((await from(address)).status);
+    assert.deepEqual(statuses, [200, 200, 429], label);
+  }
+  assert.equal((await from('1.2.3.6:5678')).status, 200, 'another address is someone else');
+});
+
 test('rate limits can be turned off', async () => {
   const { app } = createTestApi({ rateLimits: { linkTokenPerVisitor: false } });
   const browser = new TestBrowser(app);

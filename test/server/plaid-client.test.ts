@@ -7,9 +7,15 @@ import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid';
 import { LayerApiError } from '../../server/errors.js';
 import type { LayerApiOptions } from '../../server/index.js';
 import { createPlaidClient } from '../../server/plaid-api.js';
-import { PLAID_ENVIRONMENTS, PLAID_HOSTS, callPlaid, lazyPlaidClient } from '../../server/plaid-client.js';
+import {
+  PLAID_ENVIRONMENTS,
+  PLAID_HOSTS,
+  callPlaid,
+  lazyPlaidClient,
+  type PlaidApiModule,
+} from '../../server/plaid-client.js';
 import { startLocalServer, sendJson, type LocalServer } from './support/local-server.js';
-import { LINK_EXPIRATION, LINK_TOKEN, PUBLIC_TOKEN } from './support/plaid-fixtures.js';
+import { LINK_EXPIRATION, LINK_TOKEN, PUBLIC_TOKEN, SESSION_GET_RESPONSE } from './support/plaid-fixtures.js';
 import { PLAID_CREDENTIALS, TestBrowser, assertError, createTestApi } from './support/test-api.js';
 
 /** What the plaid client rejects with when Plaid answers an error status. */
@@ -411,4 +417,69 @@ test('the lazy client makes its calls through a real PlaidApi, with the credenti
   } finally {
     await upstream.close();
   }
+});
+
+/**
+ * A stand-in for ./plaid-api.ts as lazyPlaidClient loads it, whose client answers at once: loaded
+ * `loadMs` after it is asked for, as `plaid`'s 9.7 MB api.js is on a cold serverless instance or a
+ * slow disk. `loads` counts the times it was asked for.
+ */
+function slowPlaidModule(loadMs: number) {
+  const client = {
+    sessionTokenCreate: async () => ({
+      data: { link: { link_token: LINK_TOKEN, expiration: LINK_EXPIRATION }, request_id: 'r-cold' },
+    }),
+    userAccountSessionGet: async () => ({ data: SESSION_GET_RESPONSE }),
+    webhookVerificationKeyGet: async () => {
+      throw new Error('not used here');
+    },
+  } as unknown as PlaidApi;
+  const loads: number[] = [];
+  const load = () => {
+    loads.push(loads.length + 1);
+    return new Promise<PlaidApiModule>((resolve) =>
+      setTimeout(() => resolve({ createPlaidClient: () => client }), loadMs),
+    );
+  };
+  return { load, loads };
+}
+
+test('the lazy client starts loading `plaid` when it is made, once, not on the first call', async () => {
+  const { load, loads } = slowPlaidModule(0);
+  const client = lazyPlaidClient(PLAID_CREDENTIALS, load);
+  assert.equal(loads.length, 1, 'loading started as the client was made');
+  await client.sessionTokenCreate({ template_id: 't', user: { client_user_id: 'u' } });
+  await client.sessionTokenCreate({ template_id: 't', user: { client_user_id: 'u' } });
+  assert.equal(loads.length, 1, 'loaded once');
+});
+
+test('loading `plaid` slower than timeoutMs and the deadline does not fail the first /link-token or /session', async () => {
+  // Each Plaid call may take 25 ms, and loading the client takes 8 times that: the load is the
+  // instance's start-up, not Plaid's answer.
+  const timing = { timeoutMs: 25, linkTokenDeadlineMs: 25, retries: 0 };
+  const coldApi = () =>
+    createTestApi({
+      ...timing,
+      plaid: lazyPlaidClient(PLAID_CREDENTIALS, slowPlaidModule(200).load) as unknown as PlaidApi,
+    }).app;
+  const first = await new TestBrowser(coldApi()).linkToken();
+  assert.equal(first.status, 200, await first.clone().text());
+  assert.equal(((await first.json()) as { link_token: string }).link_token, LINK_TOKEN);
+
+  // A visitor whose /session is the first request of another cold instance.
+  const warm = createTestApi({
+    ...timing,
+    plaid: lazyPlaidClient(PLAID_CREDENTIALS, slowPlaidModule(0).load) as unknown as PlaidApi,
+  }).app;
+  const browser = new TestBrowser(warm);
+  assert.equal((await browser.linkToken()).status, 200);
+  const exchanged = await new TestBrowser(coldApi()).post(
+    '/session',
+    { public_token: PUBLIC_TOKEN },
+    {
+      handle: browser.handle,
+    },
+  );
+  assert.equal(exchanged.status, 200, await exchanged.clone().text());
+  assert.equal(((await exchanged.json()) as { profile: { name: unknown } }).profile.name !== null, true);
 });

@@ -7,7 +7,8 @@
  * for a profile whose token the package's verifyProfileToken accepts, and the emulator's signed
  * webhooks verified by the API. Bad requests get the error shape, not a 500.
  *
- * A runtime that is not installed skips here, and fails in CI (`CI` set): there it must be proven.
+ * A runtime that is not installed skips here, and fails in CI (`CI` set, and not to `false` or `0`):
+ * there it must be proven.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +38,7 @@ import {
   type PlaidEmulator,
 } from '../../emulator/index.js';
 import type * as ServerEntry from '../../server/index.js';
+import { runningInCI } from '../support/ci.js';
 import { useRedis } from '../support/redis.js';
 import { startLocalServer } from './support/local-server.js';
 import { SESSION_SECRET } from './support/test-api.js';
@@ -393,7 +395,7 @@ const poster =
 
 const skipUnless = (runtime: Runtime) =>
   !existsSync(runtime.binary) &&
-  !process.env.CI &&
+  !runningInCI(process.env) &&
   `${runtime.name} is not installed (npm ci installs it; CI fails here)`;
 
 for (const runtime of RUNTIMES) {
