@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
+import { isDeepStrictEqual, promisify } from 'node:util';
 
 import { launchChromium, openPage } from '../support/browser.js';
+import { PLANS, readmeBlocks, readmeTypeErrors, runBlock } from './readme-snippets.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -35,6 +37,16 @@ async function sh(command: string, args: string[], cwd: string): Promise<string>
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout}\n${stderr}`);
   }
 }
+
+/** A port free now, for a snippet that names a fixed one. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
 
 /** Runs an ES module's text with plain node in the installed project; its stdout. */
 const nodeInApp = (code: string) => sh(process.execPath, ['--input-type=module', '-e', code], app);
@@ -67,6 +79,11 @@ before(async () => {
         // The React 19 typings (layer-onboarding/react) are checked against React's own.
         '@types/react': '19.3.3',
         '@types/node': dev['@types/node'],
+        // What the README's server snippets import besides the package: they run here.
+        '@hono/node-server': dev['@hono/node-server'],
+        express: dev.express,
+        '@types/express': dev['@types/express'],
+        fastify: dev.fastify,
       },
     }),
   );
@@ -551,4 +568,124 @@ test('the development IIFE says what is wrong in the page; the production one st
   } finally {
     await browser.close();
   }
+});
+
+// README.md's code blocks, as a partner copies them: test/pack/readme-snippets.ts says what is done
+// with each (type-checked, run, or skipped with the reason).
+const readmeText = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const blocks = readmeBlocks(readmeText);
+
+test('every README code block is accounted for, and the TypeScript and JavaScript ones type-check against the installed package', async () => {
+  const keys = new Set(blocks.map((block) => block.key));
+  assert.deepEqual(
+    {
+      unplanned: blocks
+        .filter((block) => !PLANS[block.key])
+        .map((block) => `README.md:${block.line} ${block.key}`),
+      stale: Object.keys(PLANS).filter((key) => !keys.has(key)),
+    },
+    { unplanned: [], stale: [] },
+    'each block in README.md needs an entry in test/pack/readme-snippets.ts PLANS (check it, or skip it with a reason)',
+  );
+  const checked = blocks.filter((block) => 'check' in PLANS[block.key]!);
+  // Whatever the README shows in TypeScript or JavaScript is checked, unless its plan says why not.
+  for (const block of blocks.filter((block) => ['ts', 'tsx', 'js'].includes(block.lang)))
+    assert.ok(checked.includes(block) || 'skip' in PLANS[block.key]!, block.key);
+  assert.deepEqual(await readmeTypeErrors(app, blocks), []);
+});
+
+test("the README's server snippets run against the emulator from the installed package", async () => {
+  const runnable = blocks.flatMap((block) => {
+    const plan = PLANS[block.key]!;
+    return 'check' in plan && plan.run && !('skip' in plan.run) ? [{ block, run: plan.run }] : [];
+  });
+  assert.ok(runnable.length >= 9, 'the server snippets are among them');
+  // All of them, each to its end: one failure does not hide another.
+  const results = await Promise.all(
+    runnable.map(async ({ block, run }) => [
+      block.key,
+      await runBlock(app, block, run, bin('esbuild'), await freePort()).catch(
+        (error: Error) => error.message,
+      ),
+    ]),
+  );
+  const wrong = runnable.flatMap(({ block, run }, index) => {
+    const got = results[index]![1];
+    return isDeepStrictEqual(got, run.expect) ? [] : [{ block: block.key, got, expected: run.expect }];
+  });
+  assert.deepEqual(wrong, []);
+});
+
+test("the README's curl lines install faults in the installed emulator", async () => {
+  const block = blocks.find((block) => block.key === 'Faults and other emulator-only routes #1');
+  assert.ok(block, 'the curl block is in the README');
+  const requests = block.code
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((line) => line.startsWith('curl '))
+    .map((line) => {
+      const url = /^curl -X POST http:\/\/127\.0\.0\.1:8787\/plaid(\/\S+)/.exec(line);
+      const headers = [...line.matchAll(/-H '([^:']+): ([^']*)'/g)].map((match) => [match[1], match[2]]);
+      const body = /-d '([^']*)'/.exec(line);
+      assert.ok(url && body, `a POST to npm start's emulator with a body: ${line}`);
+      return { path: url[1], headers: Object.fromEntries(headers), body: body[1] };
+    });
+  assert.equal(requests.length, 2);
+  const output = await nodeInApp(`
+    const { createPlaidEmulator } = await import('layer-onboarding/emulator');
+    const emulator = createPlaidEmulator();
+    const statuses = [];
+    for (const { path, headers, body } of ${JSON.stringify(requests)})
+      statuses.push((await emulator.request(path, { method: 'POST', headers, body })).status);
+    const { faults } = await (await emulator.request('/emulator/faults')).json();
+    console.log(JSON.stringify({ statuses, routes: faults.map((fault) => fault.route) }));
+  `);
+  assert.deepEqual(JSON.parse(output.trim().split('\n').at(-1)!), {
+    statuses: [200, 200],
+    routes: requests.map((request) => (JSON.parse(request.body) as { route: string }).route),
+  });
+});
+
+test("the README's markup and install lines name what the package has", async () => {
+  const manifest = JSON.parse(
+    readFileSync(join(app, 'node_modules/layer-onboarding/dist/custom-elements.json'), 'utf8'),
+  ) as {
+    modules: Array<{ declarations?: Array<{ tagName?: string; attributes?: Array<{ name: string }> }> }>;
+  };
+  const attributes = new Set(['id', 'class', 'style', 'slot', 'hidden', 'nonce']);
+  for (const module of manifest.modules)
+    for (const declaration of module.declarations ?? [])
+      if (declaration.tagName === 'layer-onboarding')
+        for (const attribute of declaration.attributes ?? []) attributes.add(attribute.name);
+  const unknown: string[] = [];
+  for (const block of blocks.filter((block) => block.lang === 'html'))
+    for (const [, attrs] of block.code.matchAll(/<layer-onboarding\b([^>]*)>/g))
+      for (const [, name] of attrs!.matchAll(/\s([a-z-]+)(?==|\s|$)/g))
+        if (!attributes.has(name!)) unknown.push(`README.md:${block.line} ${name}`);
+  assert.deepEqual(unknown, [], 'attributes on <layer-onboarding> that it does not have');
+
+  // The CDN URL: this version, a file in the tarball.
+  const cdn = /https:\/\/cdn\.jsdelivr\.net\/npm\/layer-onboarding@([^/]+)\/(\S+?)"/.exec(readmeText);
+  assert.deepEqual(cdn?.slice(1), [pkg.version, 'dist/layer-onboarding.js']);
+  assert.ok(files.includes(cdn![2]!));
+  // The emulator's Link script, under the snippet's /plaid.
+  const { LINK_SCRIPT_PATH } = (await import(
+    join(app, 'node_modules/layer-onboarding/dist/emulator.js')
+  )) as {
+    LINK_SCRIPT_PATH: string;
+  };
+  assert.ok(readmeText.includes(`<script src="http://127.0.0.1:3000/plaid${LINK_SCRIPT_PATH}"></script>`));
+  // npm install lines: the optional peers, all of them, and nothing else.
+  const install = blocks.find((block) => block.key === 'Install #1')!.code;
+  const named = [...install.matchAll(/npm install ([^#\n]+)/g)].flatMap((match) =>
+    match[1]!.trim().split(/\s+/),
+  );
+  const peers = Object.keys(
+    (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        peerDependencies: Record<string, string>;
+      }
+    ).peerDependencies,
+  );
+  assert.deepEqual([...new Set(named)].sort(), ['layer-onboarding', ...peers].sort());
 });
