@@ -842,10 +842,12 @@ describe('LayerFlow', () => {
     });
 
     it('refreshes a token shortly before it expires while nobody uses the handler', async () => {
+      const calls: LinkTokenCall[] = [];
+      worker.use(watchLinkToken(calls));
       const s = await setup();
       await ready(s);
       const first = s.plaid.last;
-      const stored = JSON.parse(s.storage.getItem(s.storage.key(0)!)!) as { expiration: string };
+      const stored = calls[0]!.answer;
       const refreshAt = Date.parse(stored.expiration) - 5 * 60_000;
       s.clock.advance(refreshAt - s.clock.now() - 1);
       expect(s.plaid.handlers).to.have.length(1);
@@ -861,7 +863,7 @@ describe('LayerFlow', () => {
     it('resumes Link after an OAuth redirect with the same token, and exchanges with its session handle', async () => {
       const storage = new MemoryStorage();
       const first = await setup({ storage });
-      await ready(first);
+      await openLink(first);
       const token = first.plaid.last.token;
       first.host.remove(); // the bank's page replaces this one
       const returnUrl = 'https://partner.example/signup?oauth_state_id=9f3b5b0c';
@@ -885,7 +887,7 @@ describe('LayerFlow', () => {
     it('with preload="intent", resumes an OAuth return at once', async () => {
       const storage = new MemoryStorage();
       const first = await setup({ storage });
-      await ready(first);
+      await openLink(first);
       first.host.remove();
       const back = await setup({ storage, location: 'https://partner.example/?oauth_state_id=1' });
       await until(() => back.flow.state.name === 'open', 'Link was not resumed without a focus');
@@ -1006,9 +1008,24 @@ describe('LayerFlow', () => {
 
     it('reset() forgets the stored Link token', async () => {
       const s = await setup();
-      await ready(s);
+      await openLink(s);
       expect(s.storage.length).to.equal(1);
       s.flow.reset();
+      expect(s.storage.length).to.equal(0);
+    });
+
+    it('keeps the Link token for an OAuth return only while its Link is open: not before, not after a close', async () => {
+      const s = await setup();
+      await ready(s);
+      expect(s.storage.length, 'a Link that never opened went to no bank').to.equal(0);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.plaid.last.event('LAYER_READY');
+      expect(JSON.parse(s.storage.getItem(s.storage.key(0)!)!)).to.have.property(
+        'link_token',
+        s.plaid.last.token,
+      );
+      s.plaid.last.close();
+      expect(s.flow.state.name).to.equal('loading');
       expect(s.storage.length).to.equal(0);
     });
 
