@@ -142,6 +142,8 @@ export class LayerFlow implements ReactiveController {
   #linkScriptSrc?: string;
   /** Aborted on disconnect: the listeners for the first focus or input. */
   #connection: AbortController | null = null;
+  /** The OAuth return the last start took (its stored token is forgotten then). */
+  #oauth: OAuthReturn | null = null;
 
   constructor(host: LayerFlowHost, options: LayerFlowOptions = {}) {
     this.#host = host;
@@ -188,6 +190,10 @@ export class LayerFlow implements ReactiveController {
     this.#connection = null;
     queueMicrotask(() => {
       if (this.#host.isConnected) return;
+      // Removed while an OAuth return waits for Link's script, before Link took the OAuth state (a
+      // framework replacing the element): the token goes back for the element in its place.
+      if ((this.#current as StateOf<'loading'>).resumeOAuth && !this.#link?.token)
+        this.#tokens.save(this.#oauth!.token);
       this.#teardown({ grace: false });
       if (!STATES[this.#current.name].outcome) this.#moveTo(IDLE);
     });
@@ -199,7 +205,7 @@ export class LayerFlow implements ReactiveController {
    */
   start(): void {
     if (this.#current.name !== 'idle') return;
-    const oauth = this.#tokens.takeOAuthReturn();
+    const oauth = (this.#oauth = this.#tokens.takeOAuthReturn());
     this.#moveTo({ name: 'loading', resumeOAuth: oauth !== null });
     this.#prepare({ oauth });
   }

@@ -1029,6 +1029,36 @@ describe('LayerFlow', () => {
       expect(s.storage.length).to.equal(0);
     });
 
+    it('removed on an OAuth return before Link was made again: the token goes back; after, it does not', async () => {
+      const storage = new MemoryStorage();
+      const first = await setup({ storage });
+      await openLink(first);
+      const token = first.plaid.last.token;
+      first.host.remove(); // the bank's page replaces this one
+      await Promise.resolve();
+      const location = 'https://partner.example/signup?oauth_state_id=9f3b5b0c';
+
+      let release!: () => void;
+      const scriptIn = new Promise<void>((resolve) => (release = resolve));
+      const early = await setup({ storage, location, loadPlaid: (plaid) => scriptIn.then(() => plaid) });
+      early.flow.start();
+      expect(storage.length).to.equal(0);
+      early.host.remove(); // a framework replaces the element before Link's script is in
+      await Promise.resolve();
+      expect(JSON.parse(storage.getItem(storage.key(0)!)!)).to.have.property('link_token', token);
+      release();
+
+      const late = await setup({ storage, location, connect: false });
+      late.plaid.autoLoad = false;
+      await attach(late.host);
+      await until(() => late.plaid.handlers.length === 1, 'Link was not made again');
+      expect(late.flow.state).to.deep.equal({ name: 'loading', resumeOAuth: true });
+      expect(late.plaid.last.config.receivedRedirectUri).to.equal(location);
+      late.host.remove(); // Link has the OAuth state now: it is not handed on
+      await Promise.resolve();
+      expect(storage.length).to.equal(0);
+    });
+
     it('refuses submits in states that do not take them', async () => {
       const s = await setup();
       expect(s.flow.submitDateOfBirth('1975-01-18')).to.equal(false);

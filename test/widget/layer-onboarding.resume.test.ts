@@ -106,6 +106,27 @@ describe('<layer-onboarding> and an OAuth return', () => {
     });
   });
 
+  it('replaced before Link was made again (a framework re-rendering the return page): the new element resumes', async () => {
+    await onReturnPage(async (returnUrl) => {
+      const token = await fetchLinkToken(API, null);
+      sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(token));
+      history.replaceState(null, '', returnUrl);
+      const plaid = new FakePlaid();
+      const url = plaid.scriptUrl();
+      const first = await attach(element('layer-onboarding', { 'link-script-src': url, api: API }));
+      expect(first.state).to.equal('loading');
+      await detachAll(); // before Link's script is in: no handler made with the OAuth state
+      expect(plaid.handlers).to.have.length(0);
+
+      const second = await attach(element('layer-onboarding', { 'link-script-src': url, api: API }));
+      await until(() => second.state !== 'idle' && second.state !== 'loading');
+      expect(second.state, 'the OAuth return was lost').to.equal('open');
+      expect(plaid.handlers).to.have.length(1);
+      expect(plaid.last.token).to.equal(token.link_token);
+      expect(plaid.last.config.receivedRedirectUri).to.equal(location.href);
+    });
+  });
+
   it('api changed after the resumed Link failed: a fresh flow on the new api, nothing resumed again', async () => {
     await onReturnPage(async (returnUrl) => {
       // The tab kept a token for each backend: the visitor had opened Link with both before.
