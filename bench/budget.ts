@@ -14,7 +14,7 @@ export const SIZE_GOAL_GZIP = 10 * 1024;
 
 export const SIZE_BUDGET_GZIP = {
   /** dist/layer-onboarding.js: the IIFE for a <script> tag, Lit's templates bundled. */
-  iife: 15_013,
+  iife: 15_057,
   /** dist/layer-onboarding.mjs: the ES module, `lit` left as an import. At most the IIFE's. */
-  esm: 12_259,
+  esm: 12_306,
 } as const;

@@ -145,6 +145,8 @@ export class LayerFlow implements ReactiveController {
   #linkScriptSrc?: string;
   /** Aborted on disconnect: the listeners for the first focus or input. */
   #connection: AbortController | null = null;
+  /** The OAuth return the last start took (its stored token is forgotten then). */
+  #oauth: OAuthReturn | null = null;
 
   constructor(host: LayerFlowHost, options: LayerFlowOptions = {}) {
     this.#host = host;
@@ -197,6 +199,10 @@ export class LayerFlow implements ReactiveController {
     this.#connection = null;
     queueMicrotask(() => {
       if (this.#host.isConnected) return;
+      // Removed while an OAuth return waits for Link's script, before Link took the OAuth state (a
+      // framework replacing the element): the token goes back for the element in its place.
+      if ((this.#current as StateOf<'loading'>).resumeOAuth && !this.#link?.token)
+        this.#tokens.save(this.#oauth!.token);
       this.#teardown({ grace: false });
       if (!STATES[this.#current.name].outcome) this.#moveTo(IDLE);
     });
@@ -208,7 +214,7 @@ export class LayerFlow implements ReactiveController {
    */
   start(): void {
     if (this.#current.name !== 'idle') return;
-    const oauth = this.#tokens.takeOAuthReturn();
+    const oauth = (this.#oauth = this.#tokens.takeOAuthReturn());
     this.#moveTo({ name: 'loading', resumeOAuth: oauth !== null });
     this.#prepare({ oauth });
   }
@@ -261,12 +267,15 @@ export class LayerFlow implements ReactiveController {
    * starts it. Once they have, it goes on with what it has and never closes Link under them (what
    * Link returns is exchanged with the backend that issued its token); the next start follows.
    * An OAuth return resuming Link is after a number: the visitor gave it before the bank's redirect.
+   * `allowWebview` set after the element fell back in a webview starts it (a framework sets its
+   * properties after the first render, which found them unset).
    */
   hostUpdate(): void {
     const state = this.#current;
     const host = this.#host;
     if (
       state.name === 'idle' ||
+      (host.allowWebview && (state as StateOf<'fallback'>).reason === 'unsupported_environment') ||
       ((state.name === 'error'
         ? !state.phone
         : STATES[state.name].accepts === 'phone' && !(state as StateOf<'loading'>).resumeOAuth) &&
@@ -406,7 +415,6 @@ export class LayerFlow implements ReactiveController {
     token: ReceivedLinkToken,
     receivedRedirectUri?: string,
   ): void {
-    this.#tokens.save(token);
     this.#visitorHandle = token.session_handle;
     try {
       link.create(
@@ -496,8 +504,9 @@ export class LayerFlow implements ReactiveController {
   #handleReady(link: LinkHandle, state: StateOf<'checking'>): void {
     // Open first: Layer's speed comes from opening the moment eligibility is known.
     link.open();
-    // The token an OAuth return resumes: this one, though another element on the page (with the
-    // same api) saved its own since.
+    // The token an OAuth return resumes: saved only now, as only an open Link goes to a bank. A
+    // handler that never opened (another element's, with another api) must not resume on the
+    // return page, nor a resumed one (its OAuth state is used up) on a reload of it.
     this.#tokens.save(link.token!);
     this.#moveTo({ name: 'open', given: state.given });
     this.#emit('layer-eligible', { via: state.step });
@@ -576,6 +585,7 @@ export class LayerFlow implements ReactiveController {
 
   /** After a user exit: back to the phone step with a fresh token and handler. */
   #restart(): void {
+    this.#tokens.forget(); // this Link went to no bank
     this.#moveTo({ name: 'loading', resumeOAuth: false });
     this.#prepare();
   }

@@ -31,7 +31,7 @@ export interface LinkTokenStorage {
   peekOAuthReturn(): OAuthReturn | null;
   /**
    * Like {@link peekOAuthReturn}, and forgets the stored token on an OAuth return page, so a
-   * reload of the return URL does not resume Link twice.
+   * reload of the return URL does not resume Link twice; a return taken is never given again.
    */
   takeOAuthReturn(): OAuthReturn | null;
 }
@@ -52,10 +52,17 @@ export function createLinkTokenStorage({
     }
   };
 
+  /**
+   * Whether this page's OAuth return was taken: its OAuth state is resumed once, also when `api`
+   * changes after (an SPA's route), which would otherwise find another backend's token for it. A
+   * bank sends the visitor back by loading the page anew, so a page has one return at most.
+   */
+  let taken = false;
+
   const oauthReturnUrl = (): URL | null => {
     try {
       const url = new URL(location());
-      return url.searchParams.has('oauth_state_id') ? url : null;
+      return !taken && url.searchParams.has('oauth_state_id') ? url : null;
     } catch {
       return null;
     }
@@ -97,6 +104,7 @@ export function createLinkTokenStorage({
       if (!url) return null;
       const oauth = read(url);
       forget();
+      taken = !!oauth;
       return oauth;
     },
   };

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import type { Route } from 'playwright-core';
+
 import { OAUTH_SANDBOX_PHONE, findSandboxUser } from '../../emulator/sandbox-users.js';
 import { openDemo, submitPhone, type Demo } from '../support/demo.js';
 import { shareInLink } from '../support/link.js';
@@ -75,6 +77,48 @@ test('+1 415-555-0031: Share → the bank redirect → the widget resumes Link o
   assert.equal(exchanges(), exchangesBefore + 1);
   demo.assertClean();
   await demo.close();
+});
+
+test('a reload of the return URL while the resumed Link is still finishing: a fresh phone step, never the used OAuth state again', async () => {
+  const origin = localhostDemo();
+  // The resumed Link's last call (it finishes the session) is held, so the visitor can reload
+  // while Link is open on the return page.
+  const held: Route[] = [];
+  let resumeAsked!: () => void;
+  const resumeHeld = new Promise<void>((resolve) => (resumeAsked = resolve));
+  const demo = await openDemo(site.browser, `${origin}/`, {
+    beforeLoad: (page) =>
+      page.route('**/emulator/link/sessions/*/resume', (route) => {
+        held.push(route);
+        resumeAsked();
+      }),
+  });
+  try {
+    await submitPhone(demo, '415-555-0031');
+    await demo.waitFor('layer-eligible');
+    await shareInLink(demo.page);
+    await demo.page.waitForURL(/[?&]oauth_state_id=/);
+    await demo.page.waitForFunction(
+      () => document.querySelector('layer-onboarding')?.getAttribute('state') === 'open',
+    );
+    await resumeHeld;
+    assert.equal(
+      await demo.page.evaluate((key) => sessionStorage.getItem(key), STORED_TOKEN),
+      null,
+      'the token of an OAuth state Plaid has processed is kept for a reload',
+    );
+
+    await demo.page.reload();
+    await demo.page.waitForFunction(() =>
+      ['ready', 'error'].includes(document.querySelector('layer-onboarding')?.getAttribute('state') ?? ''),
+    );
+    assert.deepEqual(await ofType(demo, 'layer-error'), [], 'the reload resumed the used OAuth state');
+    assert.equal(await demo.widget.getAttribute('state'), 'ready');
+    assert.equal(held.length, 1);
+    assert.deepEqual(demo.violations, []);
+  } finally {
+    await demo.close();
+  }
 });
 
 test('a return URL whose OAuth state was already used (OAUTH_STATE_ID_ALREADY_PROCESSED): an error the visitor can get past, nothing exchanged', async () => {

@@ -847,11 +847,16 @@ describe('LayerFlow', () => {
     });
 
     it('refreshes a token shortly before it expires while nobody uses the handler', async () => {
+      const calls: LinkTokenCall[] = [];
+      worker.use(watchLinkToken(calls));
       const s = await setup();
       await ready(s);
       const first = s.plaid.last;
-      const stored = JSON.parse(s.storage.getItem(s.storage.key(0)!)!) as { expiresAt: number };
-      const refreshAt = stored.expiresAt - 5 * 60_000;
+      // The token is timed by the server's clock (its Date header) from the moment it arrived; the
+      // manual clock has not moved since.
+      const { answer, date } = calls[0]!;
+      const expiresAt = s.clock.now() - (Date.parse(date!) || s.clock.now()) + Date.parse(answer.expiration);
+      const refreshAt = expiresAt - 5 * 60_000;
       s.clock.advance(refreshAt - s.clock.now() - 1);
       expect(s.plaid.handlers).to.have.length(1);
       s.clock.advance(1);
@@ -927,7 +932,7 @@ describe('LayerFlow', () => {
     it('resumes an OAuth return on a visitor clock hours ahead', async () => {
       const storage = new MemoryStorage();
       const first = await setup({ storage, clockSkew: 5 * HOUR });
-      await ready(first);
+      await openLink(first); // a token is kept for the return once Link opens
       first.host.remove();
       const back = await setup({
         storage,
@@ -942,7 +947,7 @@ describe('LayerFlow', () => {
     it('does not resume an OAuth return with a token that expired meanwhile, on a visitor clock hours behind', async () => {
       const storage = new MemoryStorage();
       const first = await setup({ storage, clockSkew: -5 * HOUR });
-      await ready(first);
+      await openLink(first); // a token is kept for the return once Link opens
       first.host.remove();
       const back = await setup({
         storage,
@@ -957,7 +962,7 @@ describe('LayerFlow', () => {
     it('resumes Link after an OAuth redirect with the same token, and exchanges with its session handle', async () => {
       const storage = new MemoryStorage();
       const first = await setup({ storage });
-      await ready(first);
+      await openLink(first);
       const token = first.plaid.last.token;
       first.host.remove(); // the bank's page replaces this one
       const returnUrl = 'https://partner.example/signup?oauth_state_id=9f3b5b0c';
@@ -981,7 +986,7 @@ describe('LayerFlow', () => {
     it('with preload="intent", resumes an OAuth return at once', async () => {
       const storage = new MemoryStorage();
       const first = await setup({ storage });
-      await ready(first);
+      await openLink(first);
       first.host.remove();
       const back = await setup({ storage, location: 'https://partner.example/?oauth_state_id=1' });
       await until(() => back.flow.state.name === 'open', 'Link was not resumed without a focus');
@@ -1102,10 +1107,55 @@ describe('LayerFlow', () => {
 
     it('reset() forgets the stored Link token', async () => {
       const s = await setup();
-      await ready(s);
+      await openLink(s);
       expect(s.storage.length).to.equal(1);
       s.flow.reset();
       expect(s.storage.length).to.equal(0);
+    });
+
+    it('keeps the Link token for an OAuth return only while its Link is open: not before, not after a close', async () => {
+      const s = await setup();
+      await ready(s);
+      expect(s.storage.length, 'a Link that never opened went to no bank').to.equal(0);
+      s.flow.submitPhone(SANDBOX_PHONE);
+      s.plaid.last.event('LAYER_READY');
+      expect(JSON.parse(s.storage.getItem(s.storage.key(0)!)!)).to.have.property(
+        'link_token',
+        s.plaid.last.token,
+      );
+      s.plaid.last.close();
+      expect(s.flow.state.name).to.equal('loading');
+      expect(s.storage.length).to.equal(0);
+    });
+
+    it('removed on an OAuth return before Link was made again: the token goes back; after, it does not', async () => {
+      const storage = new MemoryStorage();
+      const first = await setup({ storage });
+      await openLink(first);
+      const token = first.plaid.last.token;
+      first.host.remove(); // the bank's page replaces this one
+      await Promise.resolve();
+      const location = 'https://partner.example/signup?oauth_state_id=9f3b5b0c';
+
+      let release!: () => void;
+      const scriptIn = new Promise<void>((resolve) => (release = resolve));
+      const early = await setup({ storage, location, loadPlaid: (plaid) => scriptIn.then(() => plaid) });
+      early.flow.start();
+      expect(storage.length).to.equal(0);
+      early.host.remove(); // a framework replaces the element before Link's script is in
+      await Promise.resolve();
+      expect(JSON.parse(storage.getItem(storage.key(0)!)!)).to.have.property('link_token', token);
+      release();
+
+      const late = await setup({ storage, location, connect: false });
+      late.plaid.autoLoad = false;
+      await attach(late.host);
+      await until(() => late.plaid.handlers.length === 1, 'Link was not made again');
+      expect(late.flow.state).to.deep.equal({ name: 'loading', resumeOAuth: true });
+      expect(late.plaid.last.config.receivedRedirectUri).to.equal(location);
+      late.host.remove(); // Link has the OAuth state now: it is not handed on
+      await Promise.resolve();
+      expect(storage.length).to.equal(0);
     });
 
     it('refuses submits in states that do not take them', async () => {

@@ -44,6 +44,33 @@ describe('LinkTokenStorage', () => {
     expect(storage.length).to.equal(0);
   });
 
+  it('gives a return it took never again, whatever api it is asked for next', () => {
+    const storage = new MemoryStorage();
+    let api = API;
+    const back = createLinkTokenStorage({
+      api: () => api,
+      storage: () => storage,
+      location: () => RETURN,
+      now: () => NOW,
+    });
+    back.save(TOKEN);
+    api = '/other/api';
+    back.save({ ...TOKEN, link_token: 'link-sandbox-2' });
+    expect(back.takeOAuthReturn()?.token.link_token).to.equal('link-sandbox-2');
+    api = API; // an SPA's route swaps the api back: the OAuth state is used up
+    expect(back.peekOAuthReturn()).to.equal(null);
+    expect(back.takeOAuthReturn()).to.equal(null);
+    expect(storage.length, 'the token of the other api stays for its own return').to.equal(1);
+  });
+
+  it('takes no return when none was stored, so a token set later still resumes it', () => {
+    const storage = new MemoryStorage();
+    const back = storageAt(RETURN, storage);
+    expect(back.takeOAuthReturn()).to.equal(null);
+    storageAt(PAGE, storage).save(TOKEN);
+    expect(back.takeOAuthReturn()?.token).to.deep.equal(TOKEN);
+  });
+
   it('is no OAuth return without oauth_state_id, and keeps the token then', () => {
     const storage = new MemoryStorage();
     const page = storageAt(PAGE, storage);

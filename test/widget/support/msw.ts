@@ -82,6 +82,8 @@ export interface LinkTokenCall {
   /** The `Layer-Session` header sent. */
   sessionHeader: string | null;
   answer: LinkTokenResponse;
+  /** The answer's `Date` header: the server's clock, by which the widget times the token. */
+  date: string | null;
 }
 
 /** Watches `/link-token` on the real backend: every call's session header and answer. */
@@ -91,6 +93,7 @@ export function watchLinkToken(calls: LinkTokenCall[], api = API) {
     calls.push({
       sessionHeader: request.headers.get(SESSION_HANDLE_HEADER),
       answer: (await response.clone().json()) as LinkTokenResponse,
+      date: response.headers.get('date'),
     });
     return response;
   });
