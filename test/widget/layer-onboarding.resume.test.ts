@@ -88,7 +88,7 @@ describe('<layer-onboarding> and an OAuth return', () => {
 
   it('a reload of the return URL while the resumed Link is open does not resume it a second time', async () => {
     await onReturnPage(async (returnUrl) => {
-      const token = await fetchLinkToken(API, null);
+      const token = await fetchLinkToken(API, null, Date.now);
       sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(token));
       history.replaceState(null, '', returnUrl);
       const plaid = new FakePlaid();
@@ -108,7 +108,7 @@ describe('<layer-onboarding> and an OAuth return', () => {
 
   it('replaced before Link was made again (a framework re-rendering the return page): the new element resumes', async () => {
     await onReturnPage(async (returnUrl) => {
-      const token = await fetchLinkToken(API, null);
+      const token = await fetchLinkToken(API, null, Date.now);
       sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(token));
       history.replaceState(null, '', returnUrl);
       const plaid = new FakePlaid();
@@ -130,7 +130,10 @@ describe('<layer-onboarding> and an OAuth return', () => {
   it('api changed after the resumed Link failed: a fresh flow on the new api, nothing resumed again', async () => {
     await onReturnPage(async (returnUrl) => {
       // The tab kept a token for each backend: the visitor had opened Link with both before.
-      const [token, other] = await Promise.all([fetchLinkToken(API, null), fetchLinkToken(OTHER_API, null)]);
+      const [token, other] = await Promise.all([
+        fetchLinkToken(API, null, Date.now),
+        fetchLinkToken(OTHER_API, null, Date.now),
+      ]);
       sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(token));
       sessionStorage.setItem(`layer-onboarding:link-token:${OTHER_API}`, JSON.stringify(other));
       history.replaceState(null, '', returnUrl);

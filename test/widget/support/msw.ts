@@ -83,7 +83,7 @@ export interface LinkTokenCall {
   sessionHeader: string | null;
   answer: LinkTokenResponse;
   /** The answer's `Date` header: the server's clock, by which the widget times the token. */
-  date: string | null;
+  date?: string | null;
 }
 
 /** Watches `/link-token` on the real backend: every call's session header and answer. */
