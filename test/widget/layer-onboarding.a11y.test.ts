@@ -91,6 +91,14 @@ describe('<layer-onboarding> for every visitor', () => {
       expect(plaid.last.submitted).to.deep.equal([{ phone_number: '+14155550011' }]);
     }
 
+    /** Plaid answers LAYER_NOT_AVAILABLE: the date-of-birth field replaces the phone field, and takes focus. */
+    async function dateOfBirthStep(): Promise<void> {
+      plaid.last.event('LAYER_NOT_AVAILABLE');
+      await until(() => el.state === 'dob');
+      await el.updateComplete;
+      expect(focused(el)).to.equal('input#dob');
+    }
+
     it('keeps focus on the pressed button while checking, unavailable, and takes no second submit', async () => {
       await typeNumber();
       await sendKeys({ press: 'Tab' });
@@ -112,11 +120,7 @@ describe('<layer-onboarding> for every visitor', () => {
       expect(text(part(el, 'error'))).to.equal('');
       expect(focused(el)).to.equal('button');
 
-      // Not eligible: the date-of-birth field replaces the phone field, and takes focus.
-      plaid.last.event('LAYER_NOT_AVAILABLE');
-      await until(() => el.state === 'dob');
-      await el.updateComplete;
-      expect(focused(el)).to.equal('input#dob');
+      await dateOfBirthStep(); // not eligible
     });
 
     it('keeps focus on the read-only field when Enter is pressed there, and takes no second submit', async () => {
@@ -149,10 +153,7 @@ describe('<layer-onboarding> for every visitor', () => {
       await typeNumber();
       await sendKeys({ press: 'Enter' });
       await checking();
-      plaid.last.event('LAYER_NOT_AVAILABLE');
-      await until(() => el.state === 'dob');
-      await el.updateComplete;
-      expect(focused(el)).to.equal('input#dob');
+      await dateOfBirthStep();
       await sendKeys({ type: '01/18/1975' });
       await sendKeys({ press: 'Tab' });
       expect(focused(el)).to.equal('button');
@@ -193,10 +194,7 @@ describe('<layer-onboarding> for every visitor', () => {
           await typeNumber();
           await sendKeys({ press: 'Enter' });
           await checking();
-          plaid.last.event('LAYER_NOT_AVAILABLE');
-          await until(() => el.state === 'dob');
-          await el.updateComplete;
-          expect(focused(el)).to.equal('input#dob');
+          await dateOfBirthStep();
         } else field(el).focus();
         await sendKeys({ type: step === 'phone' ? '555-0011' : '13/45/1990' });
         await sendKeys({ press: 'Enter' });

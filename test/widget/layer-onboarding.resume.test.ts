@@ -46,6 +46,13 @@ async function onReturnPage(body: (returnUrl: string) => Promise<void>): Promise
   }
 }
 
+/** Keeps a fresh token of `api` in this tab, as the widget does once its Link has opened. */
+async function keepTokenFor(api: string): Promise<Awaited<ReturnType<typeof fetchLinkToken>>> {
+  const token = await fetchLinkToken(api, null, Date.now);
+  sessionStorage.setItem(`layer-onboarding:link-token:${api}`, JSON.stringify(token));
+  return token;
+}
+
 describe('<layer-onboarding> and an OAuth return', () => {
   it('two elements with different backends: only the one whose Link went to the bank resumes', async () => {
     await onReturnPage(async (returnUrl) => {
@@ -88,8 +95,7 @@ describe('<layer-onboarding> and an OAuth return', () => {
 
   it('a reload of the return URL while the resumed Link is open does not resume it a second time', async () => {
     await onReturnPage(async (returnUrl) => {
-      const token = await fetchLinkToken(API, null, Date.now);
-      sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(token));
+      const token = await keepTokenFor(API);
       history.replaceState(null, '', returnUrl);
       const plaid = new FakePlaid();
       const url = plaid.scriptUrl();
@@ -108,8 +114,7 @@ describe('<layer-onboarding> and an OAuth return', () => {
 
   it('replaced before Link was made again (a framework re-rendering the return page): the new element resumes', async () => {
     await onReturnPage(async (returnUrl) => {
-      const token = await fetchLinkToken(API, null, Date.now);
-      sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(token));
+      const token = await keepTokenFor(API);
       history.replaceState(null, '', returnUrl);
       const plaid = new FakePlaid();
       const url = plaid.scriptUrl();
@@ -130,12 +135,7 @@ describe('<layer-onboarding> and an OAuth return', () => {
   it('api changed after the resumed Link failed: a fresh flow on the new api, nothing resumed again', async () => {
     await onReturnPage(async (returnUrl) => {
       // The tab kept a token for each backend: the visitor had opened Link with both before.
-      const [token, other] = await Promise.all([
-        fetchLinkToken(API, null, Date.now),
-        fetchLinkToken(OTHER_API, null, Date.now),
-      ]);
-      sessionStorage.setItem(`layer-onboarding:link-token:${API}`, JSON.stringify(token));
-      sessionStorage.setItem(`layer-onboarding:link-token:${OTHER_API}`, JSON.stringify(other));
+      const [token, other] = await Promise.all([keepTokenFor(API), keepTokenFor(OTHER_API)]);
       history.replaceState(null, '', returnUrl);
       const plaid = new FakePlaid();
       const el = await attach(
