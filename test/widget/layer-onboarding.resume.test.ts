@@ -135,7 +135,7 @@ describe('<layer-onboarding> and an OAuth return', () => {
   it('api changed after the resumed Link failed: a fresh flow on the new api, nothing resumed again', async () => {
     await onReturnPage(async (returnUrl) => {
       // The tab kept a token for each backend: the visitor had opened Link with both before.
-      const [token, other] = await Promise.all([keepTokenFor(API), keepTokenFor(OTHER_API)]);
+      await Promise.all([keepTokenFor(API), keepTokenFor(OTHER_API)]);
       history.replaceState(null, '', returnUrl);
       const plaid = new FakePlaid();
       const el = await attach(
